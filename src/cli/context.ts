@@ -1,0 +1,14 @@
+import type { Writable } from 'node:stream';
+
+/** What every command gets from the composition root; tests pass their own. */
+export interface CliContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Set by a command to the process exit code it wants (0 when unset). */
+  exitCode: number;
+}
+
+export function writeLine(stream: Writable, line: string): void {
+  stream.write(line.endsWith('\n') ? line : line + '\n');
+}

@@ -1,0 +1,4 @@
+export { ConfigSchema, ElasticsearchSchema, DockerSchema, MesosSchema, JenkinsSchema, CollectSchema } from './schema.js';
+export type { Config } from './schema.js';
+export { loadConfig, validateConfig, DEFAULT_CONFIG_FILE, ENV_OVERRIDES } from './load.js';
+export type { LoadOptions, LoadedConfig } from './load.js';

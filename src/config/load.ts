@@ -1,0 +1,145 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError, RightsizeError, type ConfigProblem } from '../errors/index.js';
+import { ConfigSchema, type Config } from './schema.js';
+
+/** Default config file, looked up in the working directory. */
+export const DEFAULT_CONFIG_FILE = 'rightsize.yaml';
+
+/** Environment variables that override config keys (secrets belong here, not in the file). */
+export const ENV_OVERRIDES: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['RIGHTSIZE_ES_URL', ['elasticsearch', 'url']],
+  ['RIGHTSIZE_ES_API_KEY', ['elasticsearch', 'apiKey']],
+  ['RIGHTSIZE_ES_USERNAME', ['elasticsearch', 'username']],
+  ['RIGHTSIZE_ES_PASSWORD', ['elasticsearch', 'password']],
+  ['RIGHTSIZE_ES_CA_FILE', ['elasticsearch', 'caFile']],
+  ['RIGHTSIZE_INDEX_PREFIX', ['elasticsearch', 'indexPrefix']],
+  ['RIGHTSIZE_JENKINS_URL', ['jenkins', 'url']],
+  ['RIGHTSIZE_JENKINS_USER', ['jenkins', 'username']],
+  ['RIGHTSIZE_JENKINS_TOKEN', ['jenkins', 'token']],
+  ['RIGHTSIZE_LOG_LEVEL', ['log', 'level']],
+];
+
+export interface LoadOptions {
+  /** Explicit file (from `--config`); a missing explicit file is an error. */
+  readonly file?: string;
+  /** Environment to read (defaults to process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Extra overrides applied last (CLI flags), as key paths. */
+  readonly overrides?: ReadonlyArray<readonly [readonly string[], unknown]>;
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Where the file came from, or `defaults` when none was found. */
+  readonly source: string;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Validates raw configuration data (already parsed from YAML) into a frozen Config.
+ * Every problem is listed at once with its path; the input is not modified.
+ */
+export function validateConfig(raw: unknown, source = 'config'): Config {
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ path: '/', message: 'must be a mapping of sections (elasticsearch, docker, ...)' }], source);
+  }
+  const candidate = Value.Default(ConfigSchema, structuredClone(raw));
+  const problems: ConfigProblem[] = [];
+  for (const e of Value.Errors(ConfigSchema, candidate)) {
+    const path = e.path === '' ? '/' : e.path;
+    // TypeBox reports unknown keys on the parent; name the key itself.
+    if (e.schema && (e.schema as { additionalProperties?: unknown }).additionalProperties === false && e.value && typeof e.value === 'object') {
+      const allowed = Object.keys((e.schema as { properties?: Record<string, unknown> }).properties ?? {});
+      const unknown = Object.keys(e.value).filter((k) => !allowed.includes(k));
+      if (unknown.length > 0) {
+        for (const key of unknown) problems.push({ path: `${path === '/' ? '' : path}/${key}`, message: `unknown key (allowed: ${allowed.join(', ')})` });
+        continue;
+      }
+    }
+    problems.push({ path, message: e.message });
+  }
+  // Invalid combinations, named by key.
+  const c = candidate as Config;
+  if (problems.length === 0) {
+    if (c.elasticsearch.apiKey && (c.elasticsearch.username || c.elasticsearch.password)) {
+      problems.push({ path: '/elasticsearch/apiKey', message: 'use either apiKey or username/password, not both' });
+    }
+    if ((c.elasticsearch.username === undefined) !== (c.elasticsearch.password === undefined)) {
+      problems.push({ path: '/elasticsearch/password', message: 'username and password go together' });
+    }
+    if (c.elasticsearch.caFile && !c.elasticsearch.url.startsWith('https:')) {
+      problems.push({ path: '/elasticsearch/caFile', message: 'a CA file needs an https URL' });
+    }
+    try {
+      const u = new URL(c.elasticsearch.url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push({ path: '/elasticsearch/url', message: 'must be http(s)' });
+    } catch {
+      problems.push({ path: '/elasticsearch/url', message: `not a URL: ${c.elasticsearch.url}` });
+    }
+    c.docker.hosts.forEach((h, i) => {
+      if (!/^(unix|tcp|http|https|npipe):\/\//.test(h)) problems.push({ path: `/docker/hosts/${i}`, message: `not a Docker endpoint (unix://, tcp://, http(s)://): ${h}` });
+    });
+    for (const [section, list] of [['masters', c.mesos.masters], ['agents', c.mesos.agents]] as const) {
+      list.forEach((u, i) => {
+        if (!/^https?:\/\//.test(u)) problems.push({ path: `/mesos/${section}/${i}`, message: `not an http(s) URL: ${u}` });
+      });
+    }
+    if (c.jenkins.url !== undefined && !/^https?:\/\//.test(c.jenkins.url)) problems.push({ path: '/jenkins/url', message: 'not an http(s) URL' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  return deepFreeze(candidate as Config);
+}
+
+/**
+ * Loads the configuration: YAML file (explicit, `RIGHTSIZE_CONFIG`, or ./rightsize.yaml if
+ * present), then environment overrides, then CLI overrides; validates and freezes it.
+ */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const explicit = options.file ?? env['RIGHTSIZE_CONFIG'];
+  const file = explicit ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  let raw: unknown = {};
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new RightsizeError('RS_ERR_CONFIG_READ', `cannot read config file ${file}: ${(cause as Error).message}`, { cause, meta: { file } });
+    }
+    try {
+      raw = parseYaml(text) ?? {};
+    } catch (cause) {
+      const where = cause instanceof YAMLParseError && cause.linePos ? ` (line ${cause.linePos[0].line})` : '';
+      throw new ConfigError([{ path: '/', message: `not valid YAML${where}: ${(cause as Error).message.split('\n')[0]}` }], file);
+    }
+  }
+  const merged = structuredClone(raw ?? {}) as Record<string, unknown>;
+  if (typeof merged === 'object' && !Array.isArray(merged)) {
+    for (const [name, path] of ENV_OVERRIDES) {
+      const value = env[name];
+      if (value !== undefined && value !== '') setPath(merged, path, value);
+    }
+    for (const [path, value] of options.overrides ?? []) setPath(merged, path, value);
+  }
+  return { config: validateConfig(merged, file ?? 'defaults'), source: file ?? 'defaults' };
+}

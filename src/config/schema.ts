@@ -1,0 +1,125 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The one configuration schema: defaults live here, unknown keys are errors
+ * (`additionalProperties: false`), and every option documents its unit and rationale.
+ * docs/configuration.md is the reader's version of this file.
+ */
+const strict = { additionalProperties: false } as const;
+
+const TlsSchema = Type.Object(
+  {
+    caFile: Type.Optional(Type.String({ description: 'PEM file of the CA that signed the server certificate.' })),
+    certFile: Type.Optional(Type.String({ description: 'PEM client certificate (mutual TLS).' })),
+    keyFile: Type.Optional(Type.String({ description: 'PEM client key (mutual TLS).' })),
+    rejectUnauthorized: Type.Boolean({ default: true, description: 'Verify the server certificate. Turn off only for tests.' }),
+  },
+  strict,
+);
+
+export const ElasticsearchSchema = Type.Object(
+  {
+    url: Type.String({ default: 'http://127.0.0.1:9200', description: 'Elasticsearch URL (env RIGHTSIZE_ES_URL).' }),
+    apiKey: Type.Optional(Type.String({ description: 'API key, base64 `id:key` (env RIGHTSIZE_ES_API_KEY). Prefer the env variable.' })),
+    username: Type.Optional(Type.String({ description: 'Basic-auth user (env RIGHTSIZE_ES_USERNAME).' })),
+    password: Type.Optional(Type.String({ description: 'Basic-auth password (env RIGHTSIZE_ES_PASSWORD).' })),
+    caFile: Type.Optional(Type.String({ description: 'PEM CA file for an https URL.' })),
+    indexPrefix: Type.String({ default: 'rightsize', pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Prefix of every index and template.' }),
+    shards: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Primary shards per daily index.' }),
+    replicas: Type.Integer({ default: 1, minimum: 0, maximum: 8, description: 'Replicas per index (0 on a single node).' }),
+    requestTimeoutMs: Type.Integer({ default: 30_000, minimum: 100, description: 'Per-request timeout, ms.' }),
+    retentionDays: Type.Object(
+      {
+        containers: Type.Integer({ default: 14, minimum: 1, description: 'Days of raw per-container samples kept.' }),
+        cluster: Type.Integer({ default: 30, minimum: 1, description: 'Days of cluster/agent/role documents kept.' }),
+        queue: Type.Integer({ default: 30, minimum: 1, description: 'Days of queue documents kept.' }),
+        builds: Type.Integer({ default: 400, minimum: 1, description: 'Days of per-build summaries kept (monthly indices).' }),
+      },
+      { ...strict, default: {} },
+    ),
+    bulk: Type.Object(
+      {
+        flushBytes: Type.Integer({ default: 5_000_000, minimum: 1024, description: 'Flush a bulk request at this many bytes.' }),
+        flushIntervalMs: Type.Integer({ default: 2_000, minimum: 10, description: 'Flush at least this often, ms.' }),
+        concurrency: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: 'Bulk requests in flight.' }),
+        retries: Type.Integer({ default: 5, minimum: 0, maximum: 50, description: 'Retries of a failed bulk request before it is buffered again.' }),
+        retryBackoffMs: Type.Integer({ default: 500, minimum: 1, description: 'First backoff between retries, doubling each time (capped at 30 s).' }),
+        bufferMaxDocs: Type.Integer({
+          default: 200_000,
+          minimum: 100,
+          description: 'Documents held in memory while Elasticsearch is away; beyond it the oldest are dropped, counted and logged.',
+        }),
+      },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, default: {} },
+);
+
+export const DockerSchema = Type.Object(
+  {
+    hosts: Type.Array(Type.String(), {
+      default: [],
+      description: 'Docker Engine endpoints: unix:///path or tcp://host:port or https://host:port. Empty: DOCKER_HOST, else the local socket.',
+    }),
+    tls: Type.Optional(TlsSchema),
+    intervalMs: Type.Integer({ default: 10_000, minimum: 200, description: 'Poll period per engine, ms.' }),
+    timeoutMs: Type.Integer({ default: 5_000, minimum: 100, description: 'Timeout of one stats/inspect call, ms.' }),
+    concurrency: Type.Integer({ default: 16, minimum: 1, maximum: 256, description: 'Stats calls in flight per engine.' }),
+    includeStopped: Type.Boolean({ default: false, description: 'Also report exited containers (they have no usage).' }),
+  },
+  { ...strict, default: {} },
+);
+
+export const MesosSchema = Type.Object(
+  {
+    cluster: Type.Optional(Type.String({ description: 'Cluster name written to documents.' })),
+    masters: Type.Array(Type.String(), { default: [], description: 'Mesos master URLs; the leader is found on every poll.' }),
+    agents: Type.Array(Type.String(), { default: [], description: 'Mesos agent URLs; empty: discovered from the leader state.' }),
+    dockerHostTemplate: Type.Optional(
+      Type.String({ description: 'Docker endpoint per discovered agent, e.g. tcp://{hostname}:2375.' }),
+    ),
+    intervalMs: Type.Integer({ default: 10_000, minimum: 200, description: 'Poll period, ms.' }),
+    timeoutMs: Type.Integer({ default: 5_000, minimum: 100, description: 'Request timeout, ms.' }),
+  },
+  { ...strict, default: {} },
+);
+
+export const JenkinsSchema = Type.Object(
+  {
+    url: Type.Optional(Type.String({ description: 'Jenkins base URL.' })),
+    username: Type.Optional(Type.String({ description: 'Jenkins user (env RIGHTSIZE_JENKINS_USER).' })),
+    tokenFile: Type.Optional(Type.String({ description: 'File holding the API token; or env RIGHTSIZE_JENKINS_TOKEN.' })),
+    token: Type.Optional(Type.String({ description: 'API token; prefer the env variable or tokenFile.' })),
+    intervalMs: Type.Integer({ default: 10_000, minimum: 200, description: 'Queue/executor poll period, ms.' }),
+    timeoutMs: Type.Integer({ default: 10_000, minimum: 100, description: 'Request timeout, ms.' }),
+  },
+  { ...strict, default: {} },
+);
+
+export const CollectSchema = Type.Object(
+  {
+    sampleMs: Type.Integer({ default: 1_000, minimum: 50, description: '`collect --once`: gap between the two readings, ms.' }),
+    maxResponseBytes: Type.Integer({ default: 50_000_000, minimum: 1024, description: 'Responses larger than this are rejected.' }),
+    backoffMaxMs: Type.Integer({ default: 300_000, minimum: 1_000, description: 'Longest wait before retrying a failing target, ms.' }),
+  },
+  { ...strict, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    elasticsearch: ElasticsearchSchema,
+    docker: DockerSchema,
+    mesos: MesosSchema,
+    jenkins: JenkinsSchema,
+    collect: CollectSchema,
+    log: Type.Object(
+      { level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }) },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, default: {} },
+);
+
+/** The validated, frozen configuration. */
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,26 @@
+/**
+ * Every stable error code rightsize raises, with the HTTP status the API maps it to.
+ * Codes follow `RS_ERR_<AREA>_<PROBLEM>`. A test checks that each one is documented in
+ * docs/errors.md and that the doc lists no code that is not here.
+ */
+export const ERROR_CODES = {
+  RS_ERR_CONFIG_INVALID: { statusCode: 500, message: 'configuration is invalid' },
+  RS_ERR_CONFIG_READ: { statusCode: 500, message: 'configuration file cannot be read' },
+  RS_ERR_CLI_USAGE: { statusCode: 400, message: 'command-line usage error' },
+  RS_ERR_HTTP_STATUS: { statusCode: 502, message: 'upstream answered with an error status' },
+  RS_ERR_HTTP_TIMEOUT: { statusCode: 504, message: 'upstream did not answer in time' },
+  RS_ERR_HTTP_CONNECT: { statusCode: 502, message: 'upstream cannot be reached' },
+  RS_ERR_HTTP_TOO_LARGE: { statusCode: 502, message: 'upstream response exceeds the size cap' },
+  RS_ERR_HTTP_REDIRECT_LOOP: { statusCode: 502, message: 'upstream redirects too often' },
+  RS_ERR_PARSE_JSON: { statusCode: 502, message: 'response is not valid JSON' },
+  RS_ERR_PARSE_SHAPE: { statusCode: 502, message: 'response does not have the expected shape' },
+  RS_ERR_DOCKER_API: { statusCode: 502, message: 'Docker Engine API call failed' },
+  RS_ERR_STORE_UNAVAILABLE: { statusCode: 503, message: 'Elasticsearch cannot be reached' },
+  RS_ERR_STORE_REJECTED: { statusCode: 502, message: 'Elasticsearch rejected a request' },
+  RS_ERR_STORE_BUFFER_FULL: { statusCode: 503, message: 'the bulk buffer is full; documents were dropped' },
+  RS_ERR_COLLECT_TIMEOUT: { statusCode: 504, message: 'a collection round timed out' },
+  RS_ERR_LIFECYCLE_SHUTDOWN: { statusCode: 503, message: 'component is shut down' },
+} as const;
+
+/** One of the stable error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,20 @@
+export type {
+  IsoTimestamp,
+  MesosIdentity,
+  JenkinsIdentity,
+  ContainerDoc,
+  ClusterDoc,
+  AgentDoc,
+  RoleDoc,
+  BuildDoc,
+  QueueDoc,
+  Confidence,
+  Severity,
+  WorkloadKind,
+  Resources,
+  RecommendationDoc,
+  AlertStateDoc,
+  AlertEventDoc,
+  SilenceDoc,
+} from './documents.js';
+export type { Sample, SampleKind, CollectError, CollectionResult } from './samples.js';
