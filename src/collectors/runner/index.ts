@@ -1,0 +1,2 @@
+export { CollectorRunner } from './CollectorRunner.js';
+export type { CollectorRunnerOptions, RunnerTargetOptions, TargetStats, PollOutcome } from './CollectorRunner.js';
