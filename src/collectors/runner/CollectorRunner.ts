@@ -138,7 +138,7 @@ export class CollectorRunner {
     }
     this._shutdown = true;
     for (const s of this._targets) if (s.timer) clearTimeout(s.timer);
-    await Promise.allSettled(this._targets.map((s) => s.inFlight));
+    await Promise.allSettled(this._targets.map((s) => s.inFlight ?? Promise.resolve()));
     await Promise.allSettled(this._targets.map((s) => s.opts.collector.shutdown()));
   }
 
