@@ -57,3 +57,11 @@ describe('config', () => {
     expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).toThrow(/cannot read config file/);
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('is generated from the current schema (run `npx tsx scripts/gen-config-doc.ts`)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { renderConfigDoc } = await import('../../../src/config/index.js');
+    expect(readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')).toBe(renderConfigDoc());
+  });
+});
