@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   RS_ERR_STORE_UNAVAILABLE: { statusCode: 503, message: 'Elasticsearch cannot be reached' },
   RS_ERR_STORE_REJECTED: { statusCode: 502, message: 'Elasticsearch rejected a request' },
   RS_ERR_STORE_BUFFER_FULL: { statusCode: 503, message: 'the bulk buffer is full; documents were dropped' },
+  RS_ERR_STORE_DOC_INVALID: { statusCode: 500, message: 'a document cannot be routed to an index (bad @timestamp or missing identity field)' },
   RS_ERR_COLLECT_TIMEOUT: { statusCode: 504, message: 'a collection round timed out' },
   RS_ERR_LIFECYCLE_SHUTDOWN: { statusCode: 503, message: 'component is shut down' },
 } as const;

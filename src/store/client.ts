@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import type { Config } from '../config/index.js';
+import { RightsizeError, redactUrl } from '../errors/index.js';
+
+/** The part of the configuration the client needs. */
+export type EsClientConfig = Pick<Config['elasticsearch'], 'url' | 'apiKey' | 'username' | 'password' | 'caFile' | 'requestTimeoutMs'>;
+
+/**
+ * Builds the options of the Elasticsearch client from the configuration (pure apart from reading
+ * the CA file). Invalid combinations (API key and basic auth together, a password without a
+ * user) are rejected earlier by config validation; here an API key wins if both ever arrive.
+ *
+ * `maxRetries` stays at the client's default for ad-hoc calls (templates, retention, queries);
+ * the bulk sink passes `maxRetries: 0` per request because it owns its own backoff.
+ *
+ * @throws RightsizeError `RS_ERR_CONFIG_READ` when `caFile` cannot be read.
+ */
+export function esClientOptions(cfg: EsClientConfig): ClientOptions {
+  const options: ClientOptions = {
+    node: cfg.url,
+    requestTimeout: cfg.requestTimeoutMs,
+    // Node's default agent keeps sockets alive; the transport's own keep-alive pool is enough.
+  };
+  if (cfg.apiKey !== undefined && cfg.apiKey !== '') {
+    options.auth = { apiKey: cfg.apiKey };
+  } else if (cfg.username !== undefined && cfg.username !== '') {
+    options.auth = { username: cfg.username, password: cfg.password ?? '' };
+  }
+  if (cfg.caFile !== undefined && cfg.caFile !== '') {
+    let ca: Buffer;
+    try {
+      ca = readFileSync(cfg.caFile);
+    } catch (err) {
+      throw new RightsizeError('RS_ERR_CONFIG_READ', `elasticsearch.caFile ${cfg.caFile} cannot be read`, {
+        meta: { target: redactUrl(cfg.url), path: cfg.caFile },
+        cause: err,
+      });
+    }
+    options.tls = { ca };
+  }
+  return options;
+}
+
+/**
+ * Creates the one Elasticsearch client of a process (built in the composition root and passed
+ * to the store's components, never created inside them).
+ */
+export function createEsClient(cfg: EsClientConfig): Client {
+  return new Client(esClientOptions(cfg));
+}
