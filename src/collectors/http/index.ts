@@ -1,0 +1,4 @@
+export { HttpJsonClient } from './HttpJsonClient.js';
+export type { HttpJsonClientOptions, HttpTlsOptions, JsonResponse } from './HttpJsonClient.js';
+export { FieldReader, isRecord } from './fields.js';
+export type { ParseIssue } from './fields.js';

@@ -1,0 +1,38 @@
+export {
+  MESOS_MB_BYTES,
+  mbToBytes,
+  parseResources,
+  parseMetricsSnapshot,
+  parseMasterState,
+  agentDocsFromState,
+  parseRoles,
+  baseUrlFromPid,
+  dockerEndpointFromTemplate,
+  parseAgentStatistics,
+  cpuCoresBetween,
+  workingSetBytes,
+  containerDocFromReading,
+  parseAgentState,
+} from './parse.js';
+export type {
+  ParseResult,
+  SnapshotContext,
+  SnapshotInfo,
+  MasterStateContext,
+  RolesContext,
+  ExecutorDocContext,
+  ExecutorDocResult,
+} from './parse.js';
+export type {
+  MesosResources,
+  MesosTaskInfo,
+  MesosAgentInfo,
+  MesosExecutorInfo,
+  MesosFrameworkInfo,
+  MasterStateInfo,
+  ExecutorStatistics,
+  ExecutorReading,
+  AgentExecutorInfo,
+  AgentStateInfo,
+  CpuRate,
+} from './types.js';
