@@ -35,3 +35,12 @@ export type {
   ContainerListResult,
   ContainerDocInput,
 } from './parse.js';
+export {
+  DockerCollector,
+  collectorFromEndpoint,
+  dockerCollectorsFromConfig,
+  resolveDockerEndpoints,
+  parseDockerEndpoint,
+  DEFAULT_DOCKER_ENDPOINT,
+} from './DockerCollector.js';
+export type { DockerCollectorOptions, DockerTlsOptions, DockerEndpoint } from './DockerCollector.js';
