@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { RightsizeError } from '../errors/index.js';
 import { writeLine, type CliContext } from './context.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerEmulateCommand } from './commands/emulate.js';
 
 /** Builds the `rightsize` command tree. Every command and option carries its own --help text. */
 export function buildProgram(ctx: CliContext): Command {
@@ -17,6 +18,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.stderr.write(s),
     });
   registerConfigCommands(program, ctx);
+  registerEmulateCommand(program, ctx);
   return program;
 }
 

@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { RightsizeError } from '../../errors/index.js';
+import { createLogger } from '../../util/index.js';
+import { loadScenarioFile, resolveScenarioPath, startEmulatedCluster, type UsageMode } from '../../emulators/index.js';
+import { writeLine, type CliContext } from '../context.js';
+
+export interface EmulateOptions {
+  readonly scenario: string;
+  readonly usage?: string;
+  readonly port?: string;
+  readonly seed?: string;
+  readonly speed?: string;
+  readonly dockerHost?: string;
+}
+
+function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RightsizeError('RS_ERR_CLI_USAGE', `--${name} must be an integer between ${min} and ${max}, got '${raw}'`);
+  return n;
+}
+
+/**
+ * Runs an emulated cluster until `until` resolves: prints ONE JSON line with the URLs first,
+ * then stops everything (containers removed) when `until` resolves.
+ */
+export async function runEmulate(opts: EmulateOptions, ctx: CliContext, until: Promise<unknown>): Promise<void> {
+  const usage = (opts.usage ?? 'docker') as UsageMode;
+  if (usage !== 'docker' && usage !== 'model') throw new RightsizeError('RS_ERR_CLI_USAGE', `--usage must be docker or model, got '${opts.usage}'`);
+  const portBase = intOption('port', opts.port, 0, 65000) ?? 0;
+  const seed = intOption('seed', opts.seed, 0, 2 ** 31 - 1);
+  const speed = opts.speed === undefined ? 1 : Number(opts.speed);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 10000) throw new RightsizeError('RS_ERR_CLI_USAGE', `--speed must be a number in (0, 10000], got '${opts.speed}'`);
+  const scenario = loadScenarioFile(resolveScenarioPath(opts.scenario));
+  const logger = createLogger(ctx.env['RIGHTSIZE_LOG_LEVEL'] ?? 'info');
+  const dockerHost = opts.dockerHost ?? ctx.env['DOCKER_HOST'];
+  const em = await startEmulatedCluster(scenario, {
+    usage,
+    portBase,
+    speed,
+    logger,
+    ...(seed === undefined ? {} : { seed }),
+    ...(dockerHost === undefined ? {} : { dockerHost }),
+  });
+  writeLine(ctx.stdout, JSON.stringify(em.urls));
+  if (em.fallbackReason) writeLine(ctx.stderr, `warning: ${em.fallbackReason}`);
+  try {
+    await until;
+  } finally {
+    await em.stop();
+  }
+}
+
+/** `rightsize emulate`. */
+export function registerEmulateCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('emulate')
+    .description(
+      'Run an emulated Jenkins-on-Mesos cluster (Mesos masters and agents, Jenkins) from a scenario. Prints one JSON line with every URL first; stops on SIGINT/SIGTERM and removes its containers.',
+    )
+    .requiredOption('-s, --scenario <file|demo>', 'scenario YAML file, or the name of a bundled scenario (demo)')
+    .option('--usage <docker|model>', 'docker: builds run as real containers (falls back to model without an engine); model: usage computed from the profile', 'docker')
+    .option('--port <base>', 'first port (masters, agents, Jenkins on consecutive ports); 0 = free ports', '0')
+    .option('--seed <n>', 'override the scenario seed')
+    .option('--speed <x>', 'simulated seconds per real second (model mode only)', '1')
+    .option('--docker-host <url>', 'Docker engine (default: $DOCKER_HOST)')
+    .action(async (opts: EmulateOptions) => {
+      const until = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      await runEmulate(opts, ctx, until);
+    });
+}

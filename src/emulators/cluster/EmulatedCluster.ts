@@ -1,0 +1,200 @@
+import type { Clock, Logger } from '../../util/index.js';
+import type { Scenario } from '../scenario/schema.js';
+import { workloadArgs } from '../scenario/workload.js';
+import type { ContainerUsage, Runtime } from '../runtime/types.js';
+import { ClusterEngine } from './engine.js';
+import type { BuildKey, BuildState, TaskState } from './types.js';
+
+/** Cumulative usage of one Mesos executor (= Jenkins node), summed over its builds' containers. */
+export interface ExecutorUsage {
+  readonly timestampSec: number;
+  readonly cpuUserSecs: number;
+  readonly cpuSystemSecs: number;
+  readonly rssBytes: number;
+  readonly nrPeriods: number;
+  readonly nrThrottled: number;
+  readonly throttledSecs: number;
+}
+
+export interface EmulatedClusterOptions {
+  readonly scenario: Scenario;
+  readonly clock: Clock;
+  readonly runtime: Runtime;
+  readonly logger: Logger;
+  readonly seed?: number;
+  /** Base URL of the emulated Jenkins (ends with `/`), for the build environment. */
+  jenkinsUrl?: string;
+}
+
+const ZERO: Omit<ExecutorUsage, 'timestampSec'> = { cpuUserSecs: 0, cpuSystemSecs: 0, rssBytes: 0, nrPeriods: 0, nrThrottled: 0, throttledSecs: 0 };
+
+/** The Jenkins URL of a job (`folder/name` → `job/folder/job/name/`). */
+export function jobPath(fullName: string): string {
+  return fullName
+    .split('/')
+    .map((p) => `job/${encodeURIComponent(p)}/`)
+    .join('');
+}
+
+/**
+ * The engine wired to a runtime: starts containers for started builds, feeds container exits
+ * back to the engine (Docker mode), and keeps each executor's cumulative usage monotonic across
+ * the builds it ran. `tick()` is the only entry point that moves the simulation.
+ */
+export class EmulatedCluster {
+  readonly engine: ClusterEngine;
+  readonly runtime: Runtime;
+  readonly clock: Clock;
+  private readonly _logger: Logger;
+  private readonly _opts: EmulatedClusterOptions;
+  /** Usage of finished builds, per task id. */
+  private readonly _base = new Map<string, Omit<ExecutorUsage, 'timestampSec' | 'rssBytes'>>();
+  /** Running builds per task id. */
+  private readonly _running = new Map<string, BuildKey[]>();
+  private readonly _exits: Array<{ key: BuildKey; exitCode: number; oomKilled: boolean }> = [];
+
+  constructor(opts: EmulatedClusterOptions) {
+    this._opts = opts;
+    this.clock = opts.clock;
+    this.runtime = opts.runtime;
+    this._logger = opts.logger;
+    this.engine = new ClusterEngine(opts.scenario, opts.clock, {
+      externalCompletion: opts.runtime.mode === 'docker',
+      ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    });
+  }
+
+  set jenkinsUrl(url: string) {
+    this._opts.jenkinsUrl = url;
+  }
+
+  /** Called by a runtime when a container exited; applied on the next tick. */
+  reportExit(key: BuildKey, exitCode: number, oomKilled: boolean): void {
+    this._exits.push({ key, exitCode, oomKilled });
+  }
+
+  /** Advances the simulation to the clock's time and reacts to what happened. */
+  tick(): void {
+    for (const e of this._exits.splice(0)) {
+      this.engine.finishBuild(e.key, e.oomKilled ? 'FAILURE' : e.exitCode === 0 ? 'SUCCESS' : 'FAILURE', { oomKilled: e.oomKilled });
+    }
+    this.engine.step();
+    for (const ev of this.engine.drainEvents()) {
+      switch (ev.kind) {
+        case 'buildStarted':
+          this._started(ev.build, ev.task);
+          break;
+        case 'buildFinished':
+          this._finished(ev.build);
+          break;
+        case 'taskEnded':
+          this._base.delete(ev.task.id);
+          this._running.delete(ev.task.id);
+          break;
+        case 'failover':
+          this._logger.info({ leader: ev.leader }, 'mesos leader failover');
+          break;
+        case 'taskLaunched':
+          break;
+      }
+    }
+  }
+
+  /** The environment a build container gets (Mesos + Jenkins identity). */
+  buildEnv(build: BuildState, task: TaskState): Record<string, string> {
+    const jenkins = this._opts.jenkinsUrl ?? 'http://127.0.0.1/';
+    return {
+      MESOS_TASK_ID: task.id,
+      MESOS_CONTAINER_NAME: `mesos-${build.containerId}`,
+      MESOS_FRAMEWORK_ID: this.engine.frameworkId,
+      MESOS_EXECUTOR_ID: task.id,
+      MESOS_SLAVE_ID: task.agentId,
+      MESOS_AGENT_ID: task.agentId,
+      NODE_NAME: task.id,
+      NODE_LABELS: `${task.label} ${task.id}`,
+      EXECUTOR_NUMBER: String(build.executorNumber),
+      JOB_NAME: build.job,
+      JOB_BASE_NAME: build.job.split('/').pop() ?? build.job,
+      BUILD_NUMBER: String(build.number),
+      BUILD_ID: String(build.number),
+      BUILD_TAG: `jenkins-${build.job.replace(/\//g, '-')}-${build.number}`,
+      JENKINS_URL: jenkins,
+      JOB_URL: `${jenkins}${jobPath(build.job)}`,
+      BUILD_URL: `${jenkins}${jobPath(build.job)}${build.number}/`,
+    };
+  }
+
+  private _started(build: BuildState, task: TaskState): void {
+    const key = { job: build.job, number: build.number };
+    const list = this._running.get(task.id) ?? [];
+    list.push(key);
+    this._running.set(task.id, list);
+    this.runtime.launch({
+      key,
+      build,
+      containerName: `mesos-${build.containerId}`,
+      image: this.engine.label(task.label)?.dockerImage ?? 'rightsize/workload:latest',
+      env: this.buildEnv(build, task),
+      args: workloadArgs(build.plan),
+      cpuLimit: build.cpuLimit,
+      memLimitBytes: build.memLimitBytes,
+    });
+  }
+
+  private _finished(build: BuildState): void {
+    const key = { job: build.job, number: build.number };
+    const taskId = build.builtOn;
+    const u = this.runtime.usage(key);
+    if (u && this.engine.tasks.has(taskId)) {
+      const b = this._base.get(taskId) ?? { ...ZERO };
+      this._base.set(taskId, {
+        cpuUserSecs: b.cpuUserSecs + u.cpuUserSecs,
+        cpuSystemSecs: b.cpuSystemSecs + u.cpuSystemSecs,
+        nrPeriods: b.nrPeriods + u.nrPeriods,
+        nrThrottled: b.nrThrottled + u.nrThrottled,
+        throttledSecs: b.throttledSecs + u.throttledSecs,
+      });
+    }
+    const list = this._running.get(taskId);
+    if (list) {
+      const i = list.findIndex((k) => k.job === key.job && k.number === key.number);
+      if (i >= 0) list.splice(i, 1);
+    }
+    this.runtime.release(key);
+  }
+
+  /** Cumulative usage of a task's executor: finished builds + the latest sample of running ones. */
+  executorUsage(taskId: string): ExecutorUsage {
+    const base = this._base.get(taskId) ?? { ...ZERO };
+    let ts = 0;
+    const acc = { ...base, rssBytes: 0 };
+    for (const key of this._running.get(taskId) ?? []) {
+      const u: ContainerUsage | undefined = this.runtime.usage(key);
+      if (!u) continue;
+      ts = Math.max(ts, u.timestampSec);
+      acc.cpuUserSecs += u.cpuUserSecs;
+      acc.cpuSystemSecs += u.cpuSystemSecs;
+      acc.rssBytes += u.rssBytes;
+      acc.nrPeriods += u.nrPeriods;
+      acc.nrThrottled += u.nrThrottled;
+      acc.throttledSecs += u.throttledSecs;
+    }
+    const r = (v: number) => Math.round(v * 1e3) / 1e3;
+    return {
+      timestampSec: ts > 0 ? ts : this.clock.nowMs() / 1000,
+      cpuUserSecs: r(acc.cpuUserSecs),
+      cpuSystemSecs: r(acc.cpuSystemSecs),
+      rssBytes: acc.rssBytes,
+      nrPeriods: acc.nrPeriods,
+      nrThrottled: acc.nrThrottled,
+      throttledSecs: r(acc.throttledSecs),
+    };
+  }
+
+  /** Stops all builds and removes all containers. */
+  async shutdown(): Promise<void> {
+    this.engine.shutdown();
+    this.engine.drainEvents();
+    await this.runtime.shutdown();
+  }
+}

@@ -1,0 +1,137 @@
+import type { BuildPlan } from '../scenario/workload.js';
+
+/** Mesos task states the emulator uses (`mesos.proto` TaskState). */
+export type TaskStateName = 'TASK_STAGING' | 'TASK_RUNNING' | 'TASK_FINISHED' | 'TASK_FAILED' | 'TASK_KILLED';
+
+export interface Resources {
+  readonly cpus: number;
+  /** MB */
+  readonly memMb: number;
+  /** MB */
+  readonly diskMb: number;
+}
+
+export interface AgentState {
+  readonly id: string;
+  readonly index: number;
+  readonly total: Resources;
+  used: { cpus: number; memMb: number; diskMb: number };
+  readonly registeredMs: number;
+}
+
+export interface TaskStatus {
+  readonly state: TaskStateName;
+  /** Epoch seconds, as Mesos reports them. */
+  readonly timestamp: number;
+}
+
+/** A Mesos task = one Jenkins agent (node) of the mesos-plugin. */
+export interface TaskState {
+  /** = the Jenkins node name. */
+  readonly id: string;
+  readonly name: string;
+  readonly agentId: string;
+  readonly label: string;
+  readonly resources: Resources;
+  readonly numExecutors: number;
+  /** Mesos ContainerID of the task's container. */
+  readonly containerId: string;
+  state: TaskStateName;
+  readonly statuses: TaskStatus[];
+  readonly launchedMs: number;
+  endedMs?: number;
+}
+
+export interface NodeState {
+  readonly name: string;
+  readonly label: string;
+  readonly taskId: string;
+  readonly numExecutors: number;
+  readonly singleUse: boolean;
+  /** Build (job full name + number) per executor slot, or null when idle. */
+  readonly executors: Array<BuildKey | null>;
+  online: boolean;
+  idleSinceMs: number;
+  buildsStarted: number;
+  terminated: boolean;
+}
+
+export interface BuildKey {
+  readonly job: string;
+  readonly number: number;
+}
+
+export type QueueItemState = 'waiting' | 'buildable' | 'left';
+
+export interface QueueItem {
+  readonly id: number;
+  readonly job: string;
+  readonly inQueueSinceMs: number;
+  buildableStartMs: number;
+  state: QueueItemState;
+  why: string | null;
+  leftMs?: number;
+  executable?: BuildKey;
+  cancelled: boolean;
+}
+
+export type BuildResult = 'SUCCESS' | 'FAILURE' | 'ABORTED';
+
+export interface BuildState {
+  readonly job: string;
+  readonly number: number;
+  readonly queueId: number;
+  /** Epoch ms the build started (Jenkins `timestamp`). */
+  readonly startMs: number;
+  readonly inQueueSinceMs: number;
+  readonly waitingMs: number;
+  readonly buildableMs: number;
+  readonly builtOn: string;
+  readonly executorNumber: number;
+  readonly containerId: string;
+  readonly plan: BuildPlan;
+  /** Limits of the container the build runs in, as Mesos reports them (task + executor overhead). */
+  readonly cpuLimit: number;
+  readonly memLimitBytes: number;
+  readonly estimatedDurationMs: number;
+  building: boolean;
+  result: BuildResult | null;
+  endMs?: number;
+  oomKilled?: boolean;
+}
+
+export interface JobState {
+  readonly fullName: string;
+  nextBuildNumber: number;
+  readonly builds: BuildState[];
+  nextArrivalMs: number;
+}
+
+/** Events the engine emits for the shell (runtime, logs). */
+export type EngineEvent =
+  | { readonly kind: 'buildStarted'; readonly build: BuildState; readonly node: NodeState; readonly task: TaskState }
+  | { readonly kind: 'buildFinished'; readonly build: BuildState }
+  | { readonly kind: 'taskLaunched'; readonly task: TaskState }
+  | { readonly kind: 'taskEnded'; readonly task: TaskState }
+  | { readonly kind: 'failover'; readonly leader: number };
+
+/** Cumulative Mesos master counters (never decrease; masters report them relative to their election). */
+export interface MasterCounters {
+  tasks_finished: number;
+  tasks_failed: number;
+  tasks_killed: number;
+  tasks_lost: number;
+  tasks_error: number;
+  valid_status_updates: number;
+  messages_launch_tasks: number;
+  messages_kill_task: number;
+  slave_registrations: number;
+}
+
+export interface MasterState {
+  readonly index: number;
+  readonly id: string;
+  startMs: number;
+  electedMs: number | null;
+  baseline: MasterCounters;
+}

@@ -1,0 +1,167 @@
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { systemClock, silentLogger, type Clock, type Logger } from '../util/index.js';
+import { EmulatedCluster } from './cluster/EmulatedCluster.js';
+import { JsonServer } from './http.js';
+import { jenkinsHandler } from './jenkins/server.js';
+import { agentHandler, masterHandler } from './mesos/servers.js';
+import type { Endpoints, SystemInfo } from './mesos/render.js';
+import { DockerRuntime, dockerReachable } from './runtime/DockerRuntime.js';
+import { ModelRuntime } from './runtime/ModelRuntime.js';
+import type { Runtime, UsageMode } from './runtime/types.js';
+import type { Scenario } from './scenario/schema.js';
+
+export interface StartOptions {
+  /** `docker` runs builds as containers (falls back to `model` when no engine answers). @defaultValue 'model' */
+  readonly usage?: UsageMode;
+  /** First port; masters, agents and Jenkins take consecutive ports. 0 = free ports. @defaultValue 0 */
+  readonly portBase?: number;
+  /** @defaultValue '127.0.0.1' */
+  readonly host?: string;
+  readonly seed?: number;
+  /** Simulated seconds per real second (model mode only). @defaultValue 1 */
+  readonly speed?: number;
+  /** Docker engine (`unix://…` or `tcp://…`). @defaultValue $DOCKER_HOST or unix:///var/run/docker.sock */
+  readonly dockerHost?: string;
+  /** A clock the caller moves (tests). When given, no timer runs: call `tick()` yourself. */
+  readonly clock?: Clock;
+  /** How often the real-time driver advances the simulation. @defaultValue 250 */
+  readonly tickMs?: number;
+  readonly logger?: Logger;
+  /** How often Docker stats are sampled. @defaultValue 1000 */
+  readonly sampleIntervalMs?: number;
+}
+
+export interface EmulatorUrls {
+  readonly mode: UsageMode;
+  readonly masters: string[];
+  readonly agents: string[];
+  readonly jenkins: { readonly url: string; readonly user: string; readonly token: string };
+  readonly dockerHost?: string;
+}
+
+export interface RunningEmulator {
+  readonly urls: EmulatorUrls;
+  readonly cluster: EmulatedCluster;
+  /** Why the requested mode was not used, if it was not. */
+  readonly fallbackReason?: string;
+  /** Advances the simulation now (also done by the driver timer). */
+  tick(): void;
+  /** Triggers a leader failover; returns the new leader's index. */
+  failover(to?: number): number;
+  /** Stops servers and builds, removes containers. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A clock running `speed` times faster than the wall clock from the moment it is made. */
+export function scaledClock(speed: number): Clock {
+  const t0 = Date.now();
+  return { nowMs: () => Math.round(t0 + (Date.now() - t0) * speed) };
+}
+
+function systemInfo(): SystemInfo {
+  const [l1, l5, l15] = loadavg() as [number, number, number];
+  return { cpusTotal: cpus().length, load: [l1, l5, l15], memTotalBytes: totalmem(), memFreeBytes: freemem() };
+}
+
+/**
+ * Starts an emulated Jenkins-on-Mesos cluster: `scenario.mesos.masters` Mesos masters, one HTTP
+ * server per agent, and a Jenkins, all on `host`. In-process API for tests and `rightsize emulate`.
+ */
+export async function startEmulatedCluster(scenario: Scenario, options: StartOptions = {}): Promise<RunningEmulator> {
+  const logger = options.logger ?? silentLogger();
+  const host = options.host ?? '127.0.0.1';
+  let mode: UsageMode = options.usage ?? 'model';
+  let fallbackReason: string | undefined;
+  const dockerHost = options.dockerHost ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
+  if (mode === 'docker' && !(await dockerReachable(dockerHost))) {
+    fallbackReason = `no Docker engine answers at ${dockerHost}; usage is modelled`;
+    logger.warn({ dockerHost }, fallbackReason);
+    mode = 'model';
+  }
+  let speed = options.speed ?? 1;
+  if (mode === 'docker' && speed !== 1) {
+    logger.warn({ speed }, 'containers run in real time: --speed is ignored in docker mode');
+    speed = 1;
+  }
+  const clock = options.clock ?? (speed === 1 ? systemClock : scaledClock(speed));
+  const sink: { cluster?: EmulatedCluster } = {};
+  const runtime: Runtime =
+    mode === 'docker'
+      ? new DockerRuntime({
+          dockerHost,
+          logger,
+          instanceId: randomUUID(),
+          onExit: (key, exit) => sink.cluster?.reportExit(key, exit.exitCode, exit.oomKilled),
+          ...(options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: options.sampleIntervalMs }),
+        })
+      : new ModelRuntime(clock);
+  const c = new EmulatedCluster({ scenario, clock, runtime, logger, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  sink.cluster = c;
+
+  const base = options.portBase ?? 0;
+  const next = (i: number) => (base === 0 ? 0 : base + i);
+  const ep: { masters: Array<{ host: string; port: number }>; agents: Array<{ host: string; port: number }> } = { masters: [], agents: [] };
+  const endpoints: Endpoints = ep;
+  const servers: JsonServer[] = [];
+  const view = { cluster: c, rootUrl: '' };
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    if (timer) clearInterval(timer);
+    await Promise.all(servers.map((s) => s.close()));
+    await c.shutdown();
+  };
+  try {
+    let i = 0;
+    for (let m = 0; m < c.engine.masters.length; m++) {
+      const s = new JsonServer(masterHandler(c, endpoints, m, systemInfo, () => c.tick()), logger);
+      servers.push(s);
+      ep.masters.push({ host, port: await s.listen(next(i++), host) });
+    }
+    for (let a = 0; a < c.engine.agents.length; a++) {
+      const s = new JsonServer(agentHandler(c, endpoints, a, systemInfo), logger);
+      servers.push(s);
+      ep.agents.push({ host, port: await s.listen(next(i++), host) });
+    }
+    const auth = { user: scenario.jenkins.user, token: scenario.jenkins.token };
+    const js = new JsonServer(jenkinsHandler(() => view, auth, scenario.jenkins.version), logger);
+    servers.push(js);
+    const jport = await js.listen(next(i++), host);
+    view.rootUrl = `http://${host}:${jport}/`;
+    c.jenkinsUrl = view.rootUrl;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const tick = () => {
+    if (!stopped) c.tick();
+  };
+  tick();
+  if (!options.clock) {
+    timer = setInterval(tick, options.tickMs ?? 250);
+    timer.unref();
+  }
+  const urls: EmulatorUrls = {
+    mode,
+    masters: ep.masters.map((m) => `http://${m.host}:${m.port}`),
+    agents: ep.agents.map((a) => `http://${a.host}:${a.port}`),
+    jenkins: { url: view.rootUrl, user: scenario.jenkins.user, token: scenario.jenkins.token },
+    ...(mode === 'docker' ? { dockerHost } : {}),
+  };
+  return {
+    urls,
+    cluster: c,
+    ...(fallbackReason === undefined ? {} : { fallbackReason }),
+    tick,
+    failover: (to?: number) => {
+      const leader = c.engine.failover(to);
+      c.tick();
+      return leader;
+    },
+    stop,
+  };
+}
