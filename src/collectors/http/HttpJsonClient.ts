@@ -273,9 +273,10 @@ export class HttpJsonClient {
         signal.removeEventListener('abort', onAbort);
         fn();
       };
+      // Settle first: destroying the response emits 'aborted'/'error' synchronously.
       const onAbort = (): void => {
-        res.destroy();
         finish(() => reject(this._abortError(url, callerSignal, deadline)));
+        res.destroy();
       };
       if (signal.aborted) {
         onAbort();
@@ -286,8 +287,8 @@ export class HttpJsonClient {
         if (settled) return;
         size += chunk.length;
         if (size > cap) {
-          res.destroy();
           finish(() => reject(this._error('RS_ERR_HTTP_TOO_LARGE', `response exceeds the cap of ${cap} bytes`, url, { cap, status: res.statusCode })));
+          res.destroy();
           return;
         }
         chunks.push(chunk);
