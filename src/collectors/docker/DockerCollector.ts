@@ -423,11 +423,17 @@ export class DockerCollector implements Collector {
   private async _call<T>(signal: AbortSignal, run: (s: AbortSignal) => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(this._timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
-    try {
-      if (combined.aborted) throw toError(combined.reason);
-      return await run(combined);
-    } catch (thrown) {
-      throw classify(thrown, timeout.aborted, signal.aborted);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (combined.aborted) throw toError(combined.reason);
+        return await run(combined);
+      } catch (thrown) {
+        // A kept-alive socket the daemon closed (e.g. it restarted) fails once with ECONNRESET;
+        // every call here is an idempotent GET, so one retry on a fresh socket is safe.
+        const code = (thrown as { code?: unknown } | null)?.code;
+        if (attempt === 1 && !combined.aborted && (code === 'ECONNRESET' || code === 'EPIPE')) continue;
+        throw classify(thrown, timeout.aborted, signal.aborted);
+      }
     }
   }
 

@@ -1,0 +1,270 @@
+/** The collector shell against an in-process Engine API double on a real HTTP server. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_DOCKER_ENDPOINT,
+  collectorFromEndpoint,
+  dockerCollectorsFromConfig,
+  parseDockerEndpoint,
+  resolveDockerEndpoints,
+  type DockerCollector,
+} from '../../../../src/collectors/docker/index.js';
+import { RightsizeError } from '../../../../src/errors/index.js';
+import type { ContainerDoc, Sample } from '../../../../src/model/index.js';
+import { ManualClock } from '../../../../src/util/index.js';
+import { FakeEngine } from './fakeEngine.js';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+const never = new AbortController().signal;
+
+function docs(samples: readonly Sample[]): Map<string, ContainerDoc> {
+  const out = new Map<string, ContainerDoc>();
+  for (const s of samples) if (s.kind === 'container') out.set(s.doc.container.id, s.doc);
+  return out;
+}
+
+describe('DockerCollector against a fake engine', () => {
+  let engine: FakeEngine;
+  let clock: ManualClock;
+  let collector: DockerCollector | undefined;
+  const make = (opts: { timeoutMs?: number; concurrency?: number } = {}): DockerCollector => {
+    collector = collectorFromEndpoint(engine.url, { clock, timeoutMs: opts.timeoutMs ?? 2000, concurrency: opts.concurrency ?? 4 });
+    return collector;
+  };
+
+  beforeEach(async () => {
+    engine = new FakeEngine();
+    clock = new ManualClock(Date.UTC(2026, 10, 22, 3, 0, 0));
+    engine.add({ id: A, name: 'alpha', totalUsageNs: 1_000_000_000, read: '2026-11-22T03:00:00Z', memoryUsage: 64 * 2 ** 20, nanoCpus: 1e9, memoryLimit: 256 * 2 ** 20 });
+    engine.add({ id: B, name: 'beta', totalUsageNs: 0, read: '2026-11-22T03:00:00Z' });
+    await engine.start();
+  });
+
+  afterEach(async () => {
+    await collector?.shutdown();
+    collector = undefined;
+    await engine.stop();
+  });
+
+  /** Moves both the daemon's `read` and the collector's clock on by `ms`, and adds CPU. */
+  function advance(ms: number, cpuNs: Record<string, number>): void {
+    clock.advance(ms);
+    const iso = new Date(clock.nowMs()).toISOString();
+    for (const c of engine.containers.values()) {
+      c.read = iso;
+      c.totalUsageNs += cpuNs[c.id] ?? 0;
+    }
+  }
+
+  it('asks for one-shot stats: dockerode passes stream=false&one-shot=true in the query', async () => {
+    await make().collect(never);
+    expect(engine.requests).toContain(`/containers/${A}/stats?stream=false&one-shot=true`);
+  });
+
+  it('first round: documents without cpu.cores; second round: cores from the two readings', async () => {
+    const c = make();
+    const first = await c.collect(never);
+    expect(first.errors).toEqual([]);
+    expect(first.skipped).toEqual({ first_reading: 2 });
+    const a1 = docs(first.samples).get(A)!;
+    expect(a1.cpu).toEqual({ limit_cores: 1 });
+    expect(a1.memory).toMatchObject({ working_set_bytes: 64 * 2 ** 20, limit_bytes: 256 * 2 ** 20 });
+    expect(a1.host).toEqual({ name: 'fake-host' });
+    expect(a1.container).toMatchObject({ name: 'alpha', image: { name: 'img:1' }, labels: { team_name: 'ci' } });
+
+    // 2 s later: alpha used 1.0 s of CPU (→ 0.5 cores), beta 3.0 s (→ 1.5 cores)
+    advance(2000, { [A]: 1_000_000_000, [B]: 3_000_000_000 });
+    const second = await c.collect(never);
+    expect(second.errors).toEqual([]);
+    expect(second.skipped).toEqual({});
+    const d = docs(second.samples);
+    expect(d.get(A)!.cpu).toEqual({ cores: 0.5, limit_cores: 1, interval_ms: 2000, throttled: { periods: 0, time_ms: 0 } });
+    expect(d.get(B)!.cpu?.cores).toBe(1.5);
+    expect(d.get(A)!['@timestamp']).toBe('2026-11-22T03:00:02.000Z');
+  });
+
+  it('inspects each container once, and again after it disappeared and came back', async () => {
+    const c = make();
+    for (let i = 0; i < 3; i++) {
+      await c.collect(never);
+      advance(1000, {});
+    }
+    expect(engine.count(`/containers/${A}/json`)).toBe(1);
+    const a = engine.containers.get(A)!;
+    engine.containers.delete(A);
+    await c.collect(never);
+    expect(c.trackedContainers).toBe(1); // alpha's previous reading is evicted
+    engine.add(a);
+    advance(1000, {});
+    const back = await c.collect(never);
+    expect(engine.count(`/containers/${A}/json`)).toBe(2);
+    expect(back.skipped).toEqual({ first_reading: 1 }); // no stale previous reading across the gap
+  });
+
+  it('a container that vanishes between list and stats (404) is skipped; the others are unaffected', async () => {
+    engine.containers.get(A)!.statsStatus = 404;
+    const r = await make().collect(never);
+    expect(r.errors).toEqual([]);
+    expect(r.skipped).toEqual({ vanished: 1, first_reading: 1 });
+    expect([...docs(r.samples).keys()]).toEqual([B]);
+  });
+
+  it('a garbled stats body is one RS_ERR_PARSE_SHAPE error for that container only', async () => {
+    engine.containers.get(A)!.statsBody = '<html>bad gateway</html>';
+    const r = await make().collect(never);
+    expect(r.errors).toEqual([{ target: engine.url + '/', code: 'RS_ERR_PARSE_SHAPE', message: expect.stringContaining('not an object'), subject: A }]);
+    expect([...docs(r.samples).keys()]).toEqual([B]);
+  });
+
+  it('a 500 on one stats call is one RS_ERR_DOCKER_API error', async () => {
+    engine.containers.get(B)!.statsStatus = 500;
+    const r = await make().collect(never);
+    expect(r.errors).toMatchObject([{ code: 'RS_ERR_DOCKER_API', subject: B }]);
+    expect([...docs(r.samples).keys()]).toEqual([A]);
+  });
+
+  it('a stats call slower than timeoutMs is an RS_ERR_HTTP_TIMEOUT error for that container', async () => {
+    engine.containers.get(B)!.statsDelayMs = 3000;
+    const r = await make({ timeoutMs: 200 }).collect(never);
+    expect(r.errors).toMatchObject([{ code: 'RS_ERR_HTTP_TIMEOUT', subject: B, message: expect.stringContaining('200 ms') }]);
+    expect([...docs(r.samples).keys()]).toEqual([A]);
+  });
+
+  it('an exited container (zeros, 0001-01-01) is skipped as not_running', async () => {
+    engine.containers.get(B)!.statsBody = JSON.stringify({ id: B, read: '0001-01-01T00:00:00Z', cpu_stats: { cpu_usage: { total_usage: 0 } }, memory_stats: {} });
+    const r = await make().collect(never);
+    expect(r.skipped).toEqual({ not_running: 1, first_reading: 1 });
+    expect(r.errors).toEqual([]);
+  });
+
+  it('never has more than `concurrency` stats calls in flight', async () => {
+    for (let i = 0; i < 6; i++) engine.add({ id: String(i).repeat(12), name: `c${i}`, totalUsageNs: 0, read: '2026-11-22T03:00:00Z', statsDelayMs: 60 });
+    const r = await make({ concurrency: 2 }).collect(never);
+    expect(r.samples).toHaveLength(8);
+    expect(engine.maxInFlightStats).toBe(2);
+  });
+
+  it('a restart under the same id (counter backwards) gives no figure, counts counter_reset and re-inspects', async () => {
+    const c = make();
+    await c.collect(never);
+    advance(1000, {});
+    engine.containers.get(A)!.totalUsageNs = 10_000_000; // restarted: counter starts again near 0
+    const r = await c.collect(never);
+    expect(r.skipped).toEqual({ counter_reset: 1 });
+    expect(docs(r.samples).get(A)!.cpu?.cores).toBeUndefined();
+    advance(1000, { [A]: 250_000_000 });
+    const after = await c.collect(never);
+    expect(docs(after.samples).get(A)!.cpu?.cores).toBe(0.25);
+    expect(engine.count(`/containers/${A}/json`)).toBe(2);
+  });
+
+  it('a dead daemon makes the round throw RS_ERR_DOCKER_API with the redacted endpoint; it resumes when the daemon returns', async () => {
+    const c = make({ timeoutMs: 1000 });
+    await c.collect(never);
+    await engine.stop();
+    advance(30_000, { [A]: 6_000_000_000 }); // the daemon is away for 30 s ...
+    const err: unknown = await c.collect(never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RightsizeError);
+    expect((err as RightsizeError).code).toBe('RS_ERR_DOCKER_API');
+    expect((err as RightsizeError).meta.target).toBe(engine.url + '/');
+    expect((err as RightsizeError).cause).toBeDefined();
+
+    await engine.start(); // ... and comes back on the same port
+    advance(30_000, { [A]: 9_000_000_000 });
+    const r = await c.collect(never);
+    expect(r.errors).toEqual([]);
+    // (6 + 9) s of CPU over the 60 s since the last good reading → 0.25 cores on average
+    expect(docs(r.samples).get(A)!.cpu).toMatchObject({ cores: 0.25, interval_ms: 60_000 });
+  });
+
+  it('a list that is not an array makes the round throw RS_ERR_PARSE_SHAPE', async () => {
+    engine.listBody = '{"message":"page not found"}';
+    await expect(make().collect(never)).rejects.toMatchObject({ code: 'RS_ERR_PARSE_SHAPE' });
+  });
+
+  it('an invalid Id in the list is an error and never becomes a request path', async () => {
+    engine.listBody = JSON.stringify([{ Id: '../../../info', Names: ['/evil'], State: 'running' }, { Id: A, Names: ['/alpha'], State: 'running' }]);
+    const r = await make().collect(never);
+    expect(r.errors).toMatchObject([{ code: 'RS_ERR_PARSE_SHAPE', subject: '[0].Id' }]);
+    expect(engine.requests.some((p) => p.includes('..'))).toBe(false);
+    expect([...docs(r.samples).keys()]).toEqual([A]);
+  });
+
+  it('carries Mesos and Jenkins identity from the container environment', async () => {
+    engine.containers.get(A)!.env = ['MESOS_TASK_ID=mesos-jenkins-0f1e2d3c-linux', 'NODE_NAME=mesos-jenkins-0f1e2d3c-linux', 'NODE_LABELS=linux', 'JOB_NAME=app', 'BUILD_NUMBER=7'];
+    const r = await make().collect(never);
+    const a = docs(r.samples).get(A)!;
+    expect(a.mesos).toEqual({ task: { id: 'mesos-jenkins-0f1e2d3c-linux' } });
+    expect(a.jenkins).toEqual({ node: { name: 'mesos-jenkins-0f1e2d3c-linux' }, label: 'linux', job: { name: 'app' }, build: { number: 7 } });
+  });
+
+  it('an aborted round returns what it has without throwing', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const r = await make().collect(ac.signal);
+    expect(r.samples).toEqual([]);
+    expect(r.skipped).toEqual({ aborted: 1 });
+  });
+
+  it('shutdown is idempotent; collect afterwards is RS_ERR_LIFECYCLE_SHUTDOWN', async () => {
+    const c = make();
+    await c.shutdown();
+    await c.shutdown();
+    await expect(c.collect(never)).rejects.toMatchObject({ code: 'RS_ERR_LIFECYCLE_SHUTDOWN' });
+  });
+
+  it('credentials in the endpoint never reach target, errors or documents', async () => {
+    const secretUrl = engine.url.replace('http://', 'http://bob:s3cret@');
+    const c = collectorFromEndpoint(secretUrl, { clock });
+    collector = c;
+    expect(c.target).toBe(`docker ${engine.url.replace('http://', 'http://***@')}/`);
+    const r = await c.collect(never);
+    expect(JSON.stringify(r)).not.toContain('s3cret');
+    await engine.stop();
+    const err: unknown = await c.collect(never).catch((e: unknown) => e);
+    expect(JSON.stringify({ m: (err as Error).message, meta: (err as RightsizeError).meta })).not.toContain('s3cret');
+  });
+});
+
+describe('endpoints', () => {
+  it('parses unix, tcp, http(s) endpoints', () => {
+    expect(parseDockerEndpoint('unix:///var/run/docker.sock')).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' });
+    expect(parseDockerEndpoint('/run/docker.sock')).toEqual({ kind: 'unix', socketPath: '/run/docker.sock' });
+    expect(parseDockerEndpoint('tcp://agent-1:2375')).toEqual({ kind: 'tcp', protocol: 'http', host: 'agent-1', port: 2375 });
+    expect(parseDockerEndpoint('tcp://agent-1')).toEqual({ kind: 'tcp', protocol: 'http', host: 'agent-1', port: 2375 });
+    expect(parseDockerEndpoint('tcp://agent-1', true)).toEqual({ kind: 'tcp', protocol: 'https', host: 'agent-1', port: 2376 });
+    expect(parseDockerEndpoint('https://[::1]:2376')).toEqual({ kind: 'tcp', protocol: 'https', host: '::1', port: 2376 });
+    expect(parseDockerEndpoint('http://10.0.0.5:8080')).toEqual({ kind: 'tcp', protocol: 'http', host: '10.0.0.5', port: 8080 });
+  });
+
+  it('rejects what it cannot reach with RS_ERR_CONFIG_INVALID, credentials redacted', () => {
+    for (const bad of ['npipe:////./pipe/docker_engine', 'unix://relative.sock', 'agent-1:2375 extra', 'ssh://me@host']) {
+      expect(() => parseDockerEndpoint(bad)).toThrow(RightsizeError);
+    }
+    try {
+      parseDockerEndpoint('ftp://bob:pw@host');
+    } catch (e) {
+      expect((e as RightsizeError).code).toBe('RS_ERR_CONFIG_INVALID');
+      expect((e as Error).message).not.toContain('pw');
+    }
+  });
+
+  it('resolves override → config → DOCKER_HOST → local socket', () => {
+    expect(resolveDockerEndpoints({ override: 'tcp://x:1', configured: ['tcp://c:1'], env: { DOCKER_HOST: 'tcp://e:1' } })).toEqual(['tcp://x:1']);
+    expect(resolveDockerEndpoints({ configured: ['tcp://c:1', ' '], env: { DOCKER_HOST: 'tcp://e:1' } })).toEqual(['tcp://c:1']);
+    expect(resolveDockerEndpoints({ configured: [], env: { DOCKER_HOST: 'unix:///e.sock' } })).toEqual(['unix:///e.sock']);
+    expect(resolveDockerEndpoints({ configured: [], env: {} })).toEqual([DEFAULT_DOCKER_ENDPOINT]);
+    expect(DEFAULT_DOCKER_ENDPOINT).toBe('unix:///var/run/docker.sock');
+  });
+
+  it('builds one collector per endpoint from the docker config section', async () => {
+    const cs = dockerCollectorsFromConfig({ hosts: ['tcp://a:2375', 'unix:///b.sock'], timeoutMs: 5000, concurrency: 8 });
+    expect(cs.map((c) => c.target)).toEqual(['docker tcp://a:2375', 'docker unix:///b.sock']);
+    await Promise.all(cs.map((c) => c.shutdown()));
+  });
+
+  it('an unreadable TLS file is RS_ERR_CONFIG_READ at construction; bad numbers are RS_ERR_CONFIG_INVALID', () => {
+    expect(() => collectorFromEndpoint('tcp://a:2376', { tls: { caFile: '/nonexistent/ca.pem' } })).toThrow(expect.objectContaining({ code: 'RS_ERR_CONFIG_READ' }));
+    expect(() => collectorFromEndpoint('tcp://a:2375', { concurrency: 0 })).toThrow(expect.objectContaining({ code: 'RS_ERR_CONFIG_INVALID' }));
+  });
+});
