@@ -1,0 +1,51 @@
+// The pure analysis core: statistics, recommender, labels and label planning, waste, replay and traces.
+export { recencyWeights, effectiveSampleSize, weightedPercentile, percentile, seededRandom } from './stats/index.js';
+export {
+  DEFAULT_POLICY,
+  DEFAULT_CPU_LADDER,
+  DEFAULT_MEMORY_LADDER,
+  withPolicy,
+  roundUpToLadder,
+  toBuildRecord,
+  workloadKey,
+  recommendCore,
+  selectBuilds,
+  isCpuCensored,
+  recommendWorkload,
+  recommendJobs,
+  toRecommendationDoc,
+  confidenceFor,
+  severityFor,
+  buildRate,
+  currentFromBuilds,
+} from './recommend/index.js';
+export type {
+  RecommenderPolicy,
+  ResourcePolicy,
+  LadderStep,
+  BuildRecord,
+  CoreRecommendation,
+  ResourceEstimate,
+  ReasonCode,
+  WorkloadInput,
+} from './recommend/index.js';
+export { planLabels, planToJcascYaml, defaultLabelName, recommendLabels, recommendMarathonApp } from './labels/index.js';
+export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment, AppSample, MarathonAppInput } from './labels/index.js';
+export { computeWaste, weekStart } from './waste/index.js';
+export type { WasteRow, WasteResult, Prices } from './waste/index.js';
+export {
+  statusQuoPolicy,
+  krrPolicy,
+  vpaPolicy,
+  oursPolicy,
+  clairvoyantPolicy,
+  staticOraclePolicy,
+  DecayingHistogram,
+  runReplay,
+  walkForward,
+  bootstrap,
+  midpointMs,
+} from './replay/index.js';
+export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval } from './replay/index.js';
+export { generateTrace, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson } from './trace/index.js';
+export type { Archetype, TraceOptions, TraceLabel, ParsedTrace, TraceProblem } from './trace/index.js';

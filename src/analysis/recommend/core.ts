@@ -1,0 +1,238 @@
+import type { Resources } from '../../model/index.js';
+import { effectiveSampleSize, weightedPercentile } from '../stats/weighted.js';
+import { roundUpToLadder, type RecommenderPolicy, type ResourcePolicy } from './policy.js';
+import type { BuildRecord } from './records.js';
+
+const DAY_MS = 86_400_000;
+
+/** Reason codes the recommender emits (keyword array `reasons` of the recommendation document). */
+export type ReasonCode =
+  | 'few_builds'
+  | 'oom_seen'
+  | 'cpu_throttled'
+  | 'change_point'
+  | 'shared_agent'
+  | 'cap_binds'
+  | 'floor'
+  | 'decrease_needs_evidence'
+  | 'hysteresis_hold'
+  | 'step_limited';
+
+/** The outcome for one resource. Values are cores (CPU) or bytes (memory). */
+export interface ResourceEstimate {
+  /** Final recommendation, on the ladder (or exactly the cap). */
+  readonly value: number;
+  readonly lower: number;
+  readonly upper: number;
+  /** Pre-headroom estimate Q (weighted percentile, with the max-of-last rule and censored values). */
+  readonly estimate: number;
+  /** Builds that fed the estimate (after change-point truncation). */
+  readonly builds: number;
+  readonly reasons: readonly ReasonCode[];
+}
+
+export interface CoreRecommendation {
+  readonly cpu?: ResourceEstimate;
+  readonly memory?: ResourceEstimate;
+  /** Usable builds in the window (before change-point truncation). */
+  readonly builds: number;
+  /** Time from the oldest build start to the newest build end among the usable builds. */
+  readonly spanMs: number;
+  readonly reasons: readonly ReasonCode[];
+}
+
+/** Results that make a build's usage unusable (it did not run to a natural end). */
+const UNUSABLE_RESULTS = new Set(['ABORTED', 'NOT_BUILT']);
+
+/**
+ * Chooses the builds a recommendation at `nowMs` may use: ended at or before `nowMs`, within
+ * `windowDays`, not aborted, newest first, at most `maxBuilds`. Does not mutate `builds`.
+ */
+export function selectBuilds(builds: readonly BuildRecord[], policy: RecommenderPolicy, nowMs: number): BuildRecord[] {
+  const fromMs = nowMs - policy.windowDays * DAY_MS;
+  const out = builds.filter((b) => b.endMs <= nowMs && b.endMs >= fromMs && !UNUSABLE_RESULTS.has(b.result ?? ''));
+  out.sort((a, b) => b.endMs - a.endMs || b.number - a.number);
+  return out.length > policy.maxBuilds ? out.slice(0, policy.maxBuilds) : out;
+}
+
+interface Signal {
+  readonly values: number[];
+  /** Recency index of each value (position among the usable builds, 0 = newest). */
+  readonly positions: number[];
+  readonly censored: boolean[];
+  /** Censored need of the newest censored build, its position and its limit. */
+  readonly newestCensored?: { readonly position: number; readonly need: number };
+}
+
+function memorySignal(builds: readonly BuildRecord[], policy: RecommenderPolicy): Signal {
+  const values: number[] = [];
+  const positions: number[] = [];
+  const censored: boolean[] = [];
+  let newestCensored: Signal['newestCensored'];
+  builds.forEach((b, i) => {
+    if (b.oomKilled) {
+      const limit = b.requestMemoryBytes ?? b.memoryPeakBytes;
+      if (limit === undefined) return;
+      const need = Math.max(limit * policy.oomFactor, limit + policy.oomAddBytes);
+      values.push(need);
+      positions.push(i);
+      censored.push(true);
+      newestCensored ??= { position: i, need };
+    } else if (b.memoryPeakBytes !== undefined) {
+      values.push(b.memoryPeakBytes);
+      positions.push(i);
+      censored.push(false);
+    }
+  });
+  return { values, positions, censored, ...(newestCensored ? { newestCensored } : {}) };
+}
+
+/** A build is CPU-starved (its observed usage is censored) when throttled or pinned at its limit. */
+export function isCpuCensored(b: BuildRecord, policy: RecommenderPolicy): boolean {
+  if (b.throttledRatio !== undefined && b.throttledRatio > policy.throttledRatioCensor) return true;
+  return b.requestCpuCores !== undefined && b.cpuMaxCores !== undefined && b.cpuMaxCores >= policy.cpuMaxNearLimit * b.requestCpuCores;
+}
+
+function cpuSignal(builds: readonly BuildRecord[], policy: RecommenderPolicy): Signal {
+  const values: number[] = [];
+  const positions: number[] = [];
+  const censored: boolean[] = [];
+  let newestCensored: Signal['newestCensored'];
+  builds.forEach((b, i) => {
+    const observed = b.cpuP95Cores ?? b.cpuMaxCores ?? b.cpuAvgCores;
+    if (observed === undefined) return;
+    if (isCpuCensored(b, policy)) {
+      const limit = b.requestCpuCores ?? observed;
+      const need = Math.max(observed, Math.min(limit * policy.cpuCensorFactor, policy.cpu.cap));
+      values.push(need);
+      positions.push(i);
+      censored.push(true);
+      newestCensored ??= { position: i, need };
+    } else {
+      values.push(observed);
+      positions.push(i);
+      censored.push(false);
+    }
+  });
+  return { values, positions, censored, ...(newestCensored ? { newestCensored } : {}) };
+}
+
+/** Q = max(weighted percentile, max of the newest `maxOfLastBuilds` values) over entries [from, to). */
+function estimateQ(sig: Signal, weights: readonly number[], rp: ResourcePolicy, from: number, to: number): number | undefined {
+  const vals = sig.values.slice(from, to);
+  const ws = weights.slice(from, to);
+  let q = weightedPercentile(vals, ws, rp.percentile);
+  if (q === undefined) return undefined;
+  for (let k = 0; k < Math.min(rp.maxOfLastBuilds, vals.length); k++) q = Math.max(q, vals[k]!);
+  return q;
+}
+
+function estimateResource(
+  sig: Signal,
+  rp: ResourcePolicy,
+  policy: RecommenderPolicy,
+  current: number | undefined,
+  previous: number | undefined,
+  spanMs: number,
+  kind: 'cpu' | 'memory',
+): ResourceEstimate | undefined {
+  const n = sig.values.length;
+  if (n < policy.minBuilds) return undefined;
+  const reasons: ReasonCode[] = [];
+  const weights = sig.positions.map((p) => Math.pow(2, -p / rp.halfLifeBuilds));
+
+  // Change point: the newest m builds all jumped ≥ (1 + jump) × the estimate of the older ones
+  // (same weights: a constant factor does not change a weighted percentile) → drop the older.
+  let used = n;
+  const m = policy.changePointBuilds;
+  if (n > m) {
+    const older = estimateQ(sig, weights, rp, m, n);
+    if (older !== undefined && sig.values.slice(0, m).every((v) => v >= (1 + policy.changePointJump) * older)) {
+      used = m;
+      reasons.push('change_point');
+    }
+  }
+  const q = estimateQ(sig, weights, rp, 0, used)!;
+  let rec = Math.max(q * (1 + rp.headroom), q + rp.headroomAbsolute);
+
+  if (sig.newestCensored !== undefined) {
+    if (kind === 'memory') {
+      reasons.push('oom_seen');
+      // No memory recommendation below the censored need until enough successes followed.
+      if (sig.newestCensored.position < policy.oomSuccessesToRelease) rec = Math.max(rec, sig.newestCensored.need);
+    } else if (sig.newestCensored.position < policy.cpuCensorLookbackBuilds) {
+      reasons.push('cpu_throttled');
+      rec = Math.max(rec, sig.newestCensored.need, current ?? 0);
+    }
+  }
+
+  if (rec < rp.floor) {
+    rec = rp.floor;
+    reasons.push('floor');
+  }
+  let value = roundUpToLadder(rec, rp.ladder);
+  if (value > rp.cap) {
+    value = rp.cap;
+    if (rec > rp.cap) reasons.push('cap_binds');
+  }
+
+  // Larger evidence to decrease than to increase (relative to what the job reserves today).
+  if (current !== undefined && value < current * (1 - policy.bigDecreaseFraction)) {
+    if (n < policy.bigDecreaseMinBuilds || spanMs < policy.bigDecreaseMinDays * DAY_MS) {
+      value = Math.min(current, roundUpToLadder(current * (1 - policy.bigDecreaseFraction), rp.ladder));
+      reasons.push('decrease_needs_evidence');
+    }
+  }
+  // Hysteresis and step limit (relative to the previous recommendation).
+  if (previous !== undefined && value < previous) {
+    if (value > previous * (1 - policy.hysteresisFraction)) {
+      value = previous;
+      reasons.push('hysteresis_hold');
+    } else if (value < previous * (1 - policy.maxDecreaseStepFraction)) {
+      value = Math.min(previous, roundUpToLadder(previous * (1 - policy.maxDecreaseStepFraction), rp.ladder));
+      reasons.push('step_limited');
+    }
+  }
+
+  const usedWeights = weights.slice(0, used);
+  const nEff = effectiveSampleSize(usedWeights);
+  const median = weightedPercentile(sig.values.slice(0, used), usedWeights, 0.5) ?? q;
+  const lower = Math.min(value, Math.max(rp.floor, roundUpToLadder(median * (1 + rp.headroom), rp.ladder)));
+  const upper = Math.max(value, Math.min(rp.cap, roundUpToLadder(value * (1 + 1 / nEff), rp.ladder)));
+  return { value, lower, upper, estimate: q, builds: used, reasons };
+}
+
+/**
+ * The recommender's core: CPU and memory of one workload from its builds.
+ *
+ * `newestFirst` MUST already be selected for `nowMs` (see {@link selectBuilds}): sorted by end
+ * time descending, windowed, capped at `maxBuilds`. `current` is what the workload reserves
+ * today (the decrease-evidence rule compares with it); `previous` is the last recommendation
+ * (hysteresis and step limit compare with it; undefined on a first recommendation). A resource
+ * with fewer than `minBuilds` usable builds gets no estimate.
+ */
+export function recommendCore(
+  newestFirst: readonly BuildRecord[],
+  current: Resources,
+  previous: Resources | undefined,
+  policy: RecommenderPolicy,
+): CoreRecommendation {
+  const n = newestFirst.length;
+  const spanMs = n === 0 ? 0 : newestFirst[0]!.endMs - newestFirst[n - 1]!.startMs;
+  const mem = estimateResource(
+    memorySignal(newestFirst, policy),
+    policy.memory,
+    policy,
+    current.memory_bytes,
+    previous?.memory_bytes,
+    spanMs,
+    'memory',
+  );
+  const cpu = estimateResource(cpuSignal(newestFirst, policy), policy.cpu, policy, current.cpu_cores, previous?.cpu_cores, spanMs, 'cpu');
+  const reasons = new Set<ReasonCode>();
+  if (cpu === undefined || mem === undefined) reasons.add('few_builds');
+  for (const r of [...(cpu?.reasons ?? []), ...(mem?.reasons ?? [])]) reasons.add(r);
+  if (newestFirst.some((b) => b.oomKilled)) reasons.add('oom_seen');
+  if (newestFirst.some((b) => b.sharedAgent)) reasons.add('shared_agent');
+  return { ...(cpu ? { cpu } : {}), ...(mem ? { memory: mem } : {}), builds: n, spanMs, reasons: [...reasons] };
+}

@@ -1,0 +1,16 @@
+export { DEFAULT_POLICY, DEFAULT_CPU_LADDER, DEFAULT_MEMORY_LADDER, withPolicy, roundUpToLadder } from './policy.js';
+export type { RecommenderPolicy, ResourcePolicy, LadderStep } from './policy.js';
+export { toBuildRecord, workloadKey } from './records.js';
+export type { BuildRecord } from './records.js';
+export { recommendCore, selectBuilds, isCpuCensored } from './core.js';
+export type { CoreRecommendation, ResourceEstimate, ReasonCode } from './core.js';
+export {
+  recommendWorkload,
+  recommendJobs,
+  toRecommendationDoc,
+  confidenceFor,
+  severityFor,
+  buildRate,
+  currentFromBuilds,
+} from './workload.js';
+export type { WorkloadInput } from './workload.js';

@@ -1,0 +1,316 @@
+import { recommendCore } from '../recommend/core.js';
+import { DEFAULT_POLICY, roundUpToLadder, type LadderStep, type RecommenderPolicy } from '../recommend/policy.js';
+import type { BuildRecord } from '../recommend/records.js';
+import { weightedPercentile } from '../stats/weighted.js';
+
+const MiB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** What a policy reserves for one build. Absent resource → the status-quo request is used (cold start). */
+export interface Allocation {
+  readonly cpuCores?: number;
+  readonly memoryBytes?: number;
+}
+
+/**
+ * A replay policy. The engine calls `observe` for every build of a job that ENDED before the
+ * next build of that job starts (walk-forward), in end order, then `allocate` for that build.
+ * `allocate` MUST only use `build.key`, `build.startMs` and `build.request*` (what is known when
+ * a build is scheduled) — except the oracles, which are marked `clairvoyant`.
+ */
+export interface ReplayPolicy {
+  readonly name: string;
+  readonly clairvoyant?: boolean;
+  /** Fresh per-job state. */
+  init(key: string): unknown;
+  observe(state: unknown, build: BuildRecord): void;
+  allocate(state: unknown, build: BuildRecord): Allocation;
+}
+
+/** Rounding shared by every policy (replay rule 4): the recommender's ladders. */
+export interface LadderPair {
+  readonly cpu: readonly LadderStep[];
+  readonly memory: readonly LadderStep[];
+}
+
+const defaultLadders: LadderPair = { cpu: DEFAULT_POLICY.cpu.ladder, memory: DEFAULT_POLICY.memory.ladder };
+
+/** (a) Status quo: the label's fixed request. */
+export function statusQuoPolicy(): ReplayPolicy {
+  return {
+    name: 'status_quo',
+    init: () => null,
+    observe: () => undefined,
+    allocate: (_s, b) => ({
+      ...(b.requestCpuCores !== undefined ? { cpuCores: b.requestCpuCores } : {}),
+      ...(b.requestMemoryBytes !== undefined ? { memoryBytes: b.requestMemoryBytes } : {}),
+    }),
+  };
+}
+
+/**
+ * Per-build CPU "samples" reconstructed from a build summary: half the build's time at p50,
+ * 45% at p95, 5% at max (weights × duration). An approximation of pooling the in-build samples
+ * KRR and VPA see; documented in docs/recommender.md.
+ */
+function pseudoCpuSamples(b: BuildRecord): Array<[number, number]> {
+  const d = b.durationMs / 60_000;
+  const p95 = b.cpuP95Cores ?? b.cpuMaxCores ?? b.cpuAvgCores;
+  if (p95 === undefined) return [];
+  const p50 = b.cpuP50Cores ?? b.cpuAvgCores ?? p95;
+  const max = b.cpuMaxCores ?? p95;
+  return [
+    [p50, 0.5 * d],
+    [p95, 0.45 * d],
+    [max, 0.05 * d],
+  ];
+}
+
+interface KrrState {
+  builds: BuildRecord[];
+  head: number;
+  firstStartMs: number;
+}
+
+/**
+ * (b) KRR-like `simple`: CPU = p95 of pooled in-build samples over 14 days, no headroom;
+ * memory = max build peak over 14 days × 1.15; minimums 10 m / 100 MiB; needs ≥ 100 samples
+ * and ≥ 3 h of history; then the shared ladder.
+ */
+export function krrPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
+  const windowMs = 14 * DAY_MS;
+  return {
+    name: 'krr',
+    init: (): KrrState => ({ builds: [], head: 0, firstStartMs: Infinity }),
+    observe: (s, b) => {
+      const st = s as KrrState;
+      st.builds.push(b);
+      st.firstStartMs = Math.min(st.firstStartMs, b.startMs);
+    },
+    allocate: (s, b) => {
+      const st = s as KrrState;
+      const from = b.startMs - windowMs;
+      while (st.head < st.builds.length && st.builds[st.head]!.endMs < from) st.head++;
+      if (st.head > 1024) {
+        st.builds = st.builds.slice(st.head);
+        st.head = 0;
+      }
+      let samples = 0;
+      let peak = 0;
+      const vals: number[] = [];
+      const ws: number[] = [];
+      for (let i = st.head; i < st.builds.length; i++) {
+        const x = st.builds[i]!;
+        samples += x.sampleCount ?? 0;
+        if (x.memoryPeakBytes !== undefined) peak = Math.max(peak, x.memoryPeakBytes);
+        for (const [v, w] of pseudoCpuSamples(x)) {
+          vals.push(v);
+          ws.push(w);
+        }
+      }
+      if (samples < 100 || b.startMs - st.firstStartMs < 3 * HOUR_MS) return {};
+      const cpu = weightedPercentile(vals, ws, 0.95);
+      return {
+        ...(cpu !== undefined ? { cpuCores: roundUpToLadder(Math.max(cpu, 0.01), ladders.cpu) } : {}),
+        ...(peak > 0 ? { memoryBytes: roundUpToLadder(Math.max(peak * 1.15, 100 * MiB), ladders.memory) } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * A VPA-style decaying histogram: exponential buckets each 5% wider than the previous
+ * (`start(n) = first·(1.05^n − 1)/0.05`), weights × `2^((t − ref)/halfLife)`, percentile =
+ * END of the bucket where the cumulative weight reaches the target (as VPA's `Percentile()`).
+ */
+export class DecayingHistogram {
+  private readonly weights: Float64Array;
+  private total = 0;
+  private refMs: number | undefined;
+
+  constructor(
+    private readonly firstBucket: number,
+    maxValue: number,
+    private readonly halfLifeMs: number,
+    private readonly growth = 0.05,
+  ) {
+    const n = Math.ceil(Math.log(1 + (maxValue * growth) / firstBucket) / Math.log(1 + growth)) + 1;
+    this.weights = new Float64Array(n);
+  }
+
+  private bucketOf(v: number): number {
+    if (v <= 0) return 0;
+    const i = Math.floor(Math.log(1 + (v * this.growth) / this.firstBucket) / Math.log(1 + this.growth));
+    return Math.min(this.weights.length - 1, i);
+  }
+
+  bucketStart(i: number): number {
+    return (this.firstBucket * (Math.pow(1 + this.growth, i) - 1)) / this.growth;
+  }
+
+  add(value: number, weight: number, atMs: number): void {
+    this.refMs ??= atMs;
+    let exp = (atMs - this.refMs) / this.halfLifeMs;
+    if (exp > 40) {
+      // Renormalise so the scale factors stay finite: shift the reference to `atMs`.
+      const f = Math.pow(2, -exp);
+      for (let i = 0; i < this.weights.length; i++) this.weights[i]! *= f;
+      this.total *= f;
+      this.refMs = atMs;
+      exp = 0;
+    }
+    const w = weight * Math.pow(2, exp);
+    this.weights[this.bucketOf(value)]! += w;
+    this.total += w;
+  }
+
+  isEmpty(): boolean {
+    return this.total <= 0;
+  }
+
+  percentile(q: number): number | undefined {
+    if (this.total <= 0) return undefined;
+    const target = q * this.total;
+    let acc = 0;
+    for (let i = 0; i < this.weights.length; i++) {
+      acc += this.weights[i]!;
+      if (acc >= target && this.weights[i]! > 0) return this.bucketStart(i + 1);
+    }
+    return this.bucketStart(this.weights.length);
+  }
+}
+
+interface VpaState {
+  cpu: DecayingHistogram;
+  mem: DecayingHistogram;
+}
+
+/**
+ * (c) VPA-like: 5%-bucket decaying histograms with 24 h half-lives; CPU p90 of the pooled samples
+ * × 1.15; memory p90 of per-build peaks × 1.15; an OOM-killed build adds `max(used + 100 MiB,
+ * used × 1.2)` with `used = max(request, peak)`; minimums 25 m / 250 MiB; then the shared ladder.
+ */
+export function vpaPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
+  const halfLife = 24 * HOUR_MS;
+  return {
+    name: 'vpa',
+    init: (): VpaState => ({ cpu: new DecayingHistogram(0.01, 1000, halfLife), mem: new DecayingHistogram(1e7, 1e12, halfLife) }),
+    observe: (s, b) => {
+      const st = s as VpaState;
+      for (const [v, w] of pseudoCpuSamples(b)) st.cpu.add(v, w * 0.1, b.endMs);
+      if (b.oomKilled) {
+        const used = Math.max(b.requestMemoryBytes ?? 0, b.memoryPeakBytes ?? 0);
+        if (used > 0) st.mem.add(Math.max(used + 100 * MiB, used * 1.2), 1, b.endMs);
+      } else if (b.memoryPeakBytes !== undefined) st.mem.add(b.memoryPeakBytes, 1, b.endMs);
+    },
+    allocate: (s) => {
+      const st = s as VpaState;
+      const cpu = st.cpu.percentile(0.9);
+      const mem = st.mem.percentile(0.9);
+      return {
+        ...(cpu !== undefined ? { cpuCores: roundUpToLadder(Math.max(cpu * 1.15, 0.025), ladders.cpu) } : {}),
+        ...(mem !== undefined ? { memoryBytes: roundUpToLadder(Math.max(mem * 1.15, 250 * MiB), ladders.memory) } : {}),
+      };
+    },
+  };
+}
+
+interface OursState {
+  /** Observed builds, oldest first (observe order is end order). */
+  builds: BuildRecord[];
+  dirty: boolean;
+  last?: Allocation;
+}
+
+/** (d) Ours: the rightsize recommender ({@link recommendCore}) with its hysteresis state. */
+export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'ours'): ReplayPolicy {
+  const windowMs = policy.windowDays * DAY_MS;
+  return {
+    name,
+    init: (): OursState => ({ builds: [], dirty: false }),
+    observe: (s, b) => {
+      const st = s as OursState;
+      st.builds.push(b);
+      if (st.builds.length > 4 * policy.maxBuilds) st.builds = st.builds.slice(-policy.maxBuilds);
+      st.dirty = true;
+    },
+    allocate: (s, b) => {
+      const st = s as OursState;
+      if (!st.dirty && st.last !== undefined) return st.last;
+      const newestFirst: BuildRecord[] = [];
+      for (let i = st.builds.length - 1; i >= 0 && newestFirst.length < policy.maxBuilds; i--) {
+        const x = st.builds[i]!;
+        if (x.endMs < b.startMs - windowMs) break;
+        if (x.result === 'ABORTED' || x.result === 'NOT_BUILT') continue;
+        newestFirst.push(x);
+      }
+      const current = {
+        ...(b.requestCpuCores !== undefined ? { cpu_cores: b.requestCpuCores } : {}),
+        ...(b.requestMemoryBytes !== undefined ? { memory_bytes: b.requestMemoryBytes } : {}),
+      };
+      const prev = st.last
+        ? {
+            ...(st.last.cpuCores !== undefined ? { cpu_cores: st.last.cpuCores } : {}),
+            ...(st.last.memoryBytes !== undefined ? { memory_bytes: st.last.memoryBytes } : {}),
+          }
+        : undefined;
+      const core = recommendCore(newestFirst, current, prev, policy);
+      const alloc: Allocation = {
+        ...(core.cpu ? { cpuCores: core.cpu.value } : {}),
+        ...(core.memory ? { memoryBytes: core.memory.value } : {}),
+      };
+      st.dirty = false;
+      st.last = alloc.cpuCores !== undefined || alloc.memoryBytes !== undefined ? alloc : undefined;
+      return alloc;
+    },
+  };
+}
+
+/** (e1) Per-build clairvoyant oracle ("physical limit"): this build's max CPU and peak memory, on the ladder. */
+export function clairvoyantPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
+  return {
+    name: 'oracle_build',
+    clairvoyant: true,
+    init: () => null,
+    observe: () => undefined,
+    allocate: (_s, b) => {
+      const cpu = b.cpuMaxCores ?? b.cpuP95Cores;
+      const mem = b.oomKilled ? undefined : b.memoryPeakBytes;
+      return {
+        ...(cpu !== undefined ? { cpuCores: roundUpToLadder(cpu, ladders.cpu) } : {}),
+        ...(mem !== undefined ? { memoryBytes: roundUpToLadder(mem, ladders.memory) } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * (e2) Per-job static hindsight oracle: for every build the job's max p95 CPU and max peak
+ * memory over the evaluation period (`evalFromMs` onwards), on the ladder — the best fixed
+ * zero-under-provisioning setting.
+ */
+export function staticOraclePolicy(builds: readonly BuildRecord[], evalFromMs: number, ladders: LadderPair = defaultLadders): ReplayPolicy {
+  const best = new Map<string, { cpu: number; mem: number }>();
+  for (const b of builds) {
+    if (b.startMs < evalFromMs) continue;
+    const e = best.get(b.key) ?? { cpu: 0, mem: 0 };
+    e.cpu = Math.max(e.cpu, b.cpuP95Cores ?? b.cpuMaxCores ?? 0);
+    e.mem = Math.max(e.mem, b.memoryPeakBytes ?? 0);
+    best.set(b.key, e);
+  }
+  return {
+    name: 'oracle_static',
+    clairvoyant: true,
+    init: (key) => best.get(key),
+    observe: () => undefined,
+    allocate: (s) => {
+      const e = s as { cpu: number; mem: number } | undefined;
+      if (!e) return {};
+      return {
+        ...(e.cpu > 0 ? { cpuCores: roundUpToLadder(e.cpu, ladders.cpu) } : {}),
+        ...(e.mem > 0 ? { memoryBytes: roundUpToLadder(e.mem, ladders.memory) } : {}),
+      };
+    },
+  };
+}

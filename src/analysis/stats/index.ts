@@ -1,0 +1,1 @@
+export { recencyWeights, effectiveSampleSize, weightedPercentile, percentile, seededRandom } from './weighted.js';

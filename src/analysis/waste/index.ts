@@ -1,0 +1,2 @@
+export { computeWaste, weekStart } from './waste.js';
+export type { WasteRow, WasteResult, Prices } from './waste.js';
