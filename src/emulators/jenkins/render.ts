@@ -156,8 +156,11 @@ function lastWhere(builds: readonly BuildState[], pred: (b: BuildState) => boole
   return undefined;
 }
 
-/** `/job/<name>/api/json` */
-export function renderJob(v: JenkinsView, fullName: string): Record<string, unknown> | undefined {
+/**
+ * `/job/<name>/api/json`. At depth ≥ 1 (or under a `tree`) the `builds[]` and permalink entries
+ * are whole builds, so `tree=builds[timestamp,duration,...]` works as on real Jenkins.
+ */
+export function renderJob(v: JenkinsView, fullName: string, depth = 0): Record<string, unknown> | undefined {
   const e = v.cluster.engine;
   const job = e.jobs.get(fullName);
   if (!job) return undefined;
@@ -168,6 +171,8 @@ export function renderJob(v: JenkinsView, fullName: string): Record<string, unkn
   const spec = e.jobSpec(fullName)!;
   const failedCount = builds.slice(-5).filter((b) => done(b) && b.result !== 'SUCCESS').length;
   const finished = builds.slice(-5).filter(done).length;
+  const ref = (b: BuildState | undefined): Record<string, unknown> | null =>
+    b === undefined ? null : depth >= 1 ? (renderBuild(v, fullName, b.number, depth - 1) ?? null) : buildRef(v, b);
   return {
     _class: JOB_CLASS,
     actions: [{}, {}],
@@ -179,9 +184,9 @@ export function renderJob(v: JenkinsView, fullName: string): Record<string, unkn
     name,
     url: jobUrl(v, fullName),
     buildable: true,
-    builds: [...builds].reverse().map((b) => buildRef(v, b)),
+    builds: [...builds].reverse().map((b) => ref(b)),
     color: color(v, fullName),
-    firstBuild: buildRef(v, builds[0]),
+    firstBuild: ref(builds[0]),
     healthReport:
       finished === 0
         ? []
@@ -195,13 +200,13 @@ export function renderJob(v: JenkinsView, fullName: string): Record<string, unkn
           ],
     inQueue: queued !== undefined,
     keepDependencies: false,
-    lastBuild: buildRef(v, builds[builds.length - 1]),
-    lastCompletedBuild: buildRef(v, lastWhere(builds, done)),
-    lastFailedBuild: buildRef(v, lastWhere(builds, (b) => done(b) && b.result === 'FAILURE')),
-    lastStableBuild: buildRef(v, lastWhere(builds, (b) => done(b) && b.result === 'SUCCESS')),
-    lastSuccessfulBuild: buildRef(v, lastWhere(builds, (b) => done(b) && b.result === 'SUCCESS')),
+    lastBuild: ref(builds[builds.length - 1]),
+    lastCompletedBuild: ref(lastWhere(builds, done)),
+    lastFailedBuild: ref(lastWhere(builds, (b) => done(b) && b.result === 'FAILURE')),
+    lastStableBuild: ref(lastWhere(builds, (b) => done(b) && b.result === 'SUCCESS')),
+    lastSuccessfulBuild: ref(lastWhere(builds, (b) => done(b) && b.result === 'SUCCESS')),
     lastUnstableBuild: null,
-    lastUnsuccessfulBuild: buildRef(v, lastWhere(builds, (b) => done(b) && b.result !== 'SUCCESS')),
+    lastUnsuccessfulBuild: ref(lastWhere(builds, (b) => done(b) && b.result !== 'SUCCESS')),
     nextBuildNumber: job.nextBuildNumber,
     property: [],
     queueItem: queued ? queueItemJson(v, queued) : null,

@@ -78,7 +78,7 @@ function route(v: JenkinsView, path: string[], depth: number): Record<string, un
   const rest = path.slice(i);
   if (rest.length === 0) {
     if (isFolder(v, full)) return renderFolder(v, full);
-    return renderJob(v, full);
+    return renderJob(v, full, depth);
   }
   if (rest.length !== 1) return undefined;
   const job = v.cluster.engine.jobs.get(full);

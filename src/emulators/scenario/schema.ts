@@ -206,6 +206,12 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
         continue;
       }
     }
+    if (message === 'Unexpected property') {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      problems.push({ path, message: 'unknown key' });
+      continue;
+    }
     if (e.schema && 'anyOf' in (e.schema as object)) message = 'must match one of the documented kinds (see docs/emulators.md)';
     const key = `${path}:${message}`;
     if (seen.has(key)) continue;
