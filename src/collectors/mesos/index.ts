@@ -13,6 +13,8 @@ export {
   workingSetBytes,
   containerDocFromReading,
   parseAgentState,
+  agentUrlsFromState,
+  dockerEndpointsFromState,
 } from './parse.js';
 export type {
   ParseResult,
@@ -36,3 +38,7 @@ export type {
   AgentStateInfo,
   CpuRate,
 } from './types.js';
+export { MesosMasterCollector } from './MesosMasterCollector.js';
+export type { MesosMasterCollectorOptions } from './MesosMasterCollector.js';
+export { MesosAgentCollector } from './MesosAgentCollector.js';
+export type { MesosAgentCollectorOptions } from './MesosAgentCollector.js';

@@ -777,3 +777,28 @@ export function parseAgentState(body: unknown, ctx: { readonly target: string })
     fr,
   );
 }
+
+/**
+ * Agent base URLs of a master state, from each active agent's pid (`slave(1)@10.0.2.121:5051`
+ * → `http://10.0.2.121:5051`); agents marked inactive are left out.
+ */
+export function agentUrlsFromState(state: MasterStateInfo, scheme: 'http' | 'https' = 'http'): string[] {
+  const urls: string[] = [];
+  for (const a of state.agents) {
+    if (a.active === false || a.pid === undefined) continue;
+    const url = baseUrlFromPid(a.pid, scheme);
+    if (url !== undefined && !urls.includes(url)) urls.push(url);
+  }
+  return urls;
+}
+
+/** Docker endpoints of the active agents of a master state, from a template such as `tcp://{hostname}:2375`. */
+export function dockerEndpointsFromState(state: MasterStateInfo, template: string): string[] {
+  const out: string[] = [];
+  for (const a of state.agents) {
+    if (a.active === false) continue;
+    const ep = dockerEndpointFromTemplate(template, a);
+    if (ep !== undefined && !out.includes(ep)) out.push(ep);
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
+import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
+import { systemClock, type Clock } from '../../util/clock.js';
+import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
+import { collectErrorFrom, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
+import type { Collector } from '../types.js';
+import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parse.js';
+import type { AgentStateInfo, ExecutorStatistics } from './types.js';
+
+/** Options of {@link MesosAgentCollector}. */
+export interface MesosAgentCollectorOptions {
+  /** Agent base URLs (`http://a1:5051`). When empty, {@link discover} supplies them. */
+  readonly agents?: readonly string[];
+  /** Agents to poll when none are configured, e.g. from the leading master's state. */
+  readonly discover?: () => readonly string[] | undefined;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly tls?: HttpTlsOptions;
+  readonly clock?: Clock;
+  readonly client?: HttpJsonClient;
+  /** Agents polled at once. @defaultValue 8 */
+  readonly concurrency?: number;
+  /** `monitor` reads `/monitor/statistics`; `containers` reads `/containers` (adds container ids). @defaultValue 'monitor' */
+  readonly statisticsEndpoint?: 'monitor' | 'containers';
+}
+
+interface Previous {
+  readonly stats: ExecutorStatistics;
+  readonly containerId?: string;
+}
+
+/**
+ * Reads executor usage from Mesos agents: per agent per poll, `/state` (agent id, hostname,
+ * executor → container and task ids) and `/monitor/statistics`, giving one `mesos.executor`
+ * container document per executor. `cpu.cores` needs the previous reading of the same executor
+ * (kept here, per agent URL + framework + executor; a new container id starts afresh), so the
+ * first poll yields documents without it (`skipped.first_reading`).
+ *
+ * A failing or garbled agent is an error for that agent only; the others are still collected.
+ * Without agent `/state` the documents lack the task and container join (`skipped.no_agent_state`).
+ */
+export class MesosAgentCollector implements Collector {
+  readonly target: string;
+  private readonly _opts: MesosAgentCollectorOptions;
+  private readonly _client: HttpJsonClient;
+  private readonly _ownsClient: boolean;
+  private readonly _clock: Clock;
+  private readonly _prev = new Map<string, Map<string, Previous>>();
+  private readonly _states = new Map<string, AgentStateInfo>();
+
+  constructor(options: MesosAgentCollectorOptions) {
+    this._opts = options;
+    this._clock = options.clock ?? systemClock;
+    this._ownsClient = options.client === undefined;
+    this._client =
+      options.client ??
+      new HttpJsonClient({ timeoutMs: options.timeoutMs, maxResponseBytes: options.maxResponseBytes, ...(options.tls ? { tls: options.tls } : {}) });
+    const n = options.agents?.length ?? 0;
+    this.target = n > 0 ? `mesos-agents ${options.agents!.map((a) => redactUrl(a)).join(',')}` : 'mesos-agents (discovered)';
+  }
+
+  /** The last `/state` of each agent (hostname for Docker endpoint templates, tasks for the join). */
+  agentStates(): ReadonlyMap<string, AgentStateInfo> {
+    return this._states;
+  }
+
+  async collect(signal: AbortSignal): Promise<CollectionResult> {
+    const configured = this._opts.agents ?? [];
+    const urls = configured.length > 0 ? configured : (this._opts.discover?.() ?? []);
+    if (urls.length === 0) return { samples: [], errors: [], skipped: { no_agents: 1 } };
+    const results = await mapLimit(urls, this._opts.concurrency ?? 8, (url) => this._pollAgent(url, signal));
+    const samples: Sample[] = [];
+    const errors: CollectError[] = [];
+    const skipped: Record<string, number> = {};
+    for (const r of results) {
+      samples.push(...r.samples);
+      errors.push(...r.errors);
+      mergeCounts(skipped, r.skipped ?? {});
+    }
+    // Forget agents that are no longer listed.
+    for (const key of [...this._prev.keys()]) if (!urls.includes(key)) this._prev.delete(key);
+    for (const key of [...this._states.keys()]) if (!urls.includes(key)) this._states.delete(key);
+    if (results.every((r) => !r.ok)) {
+      const first = errors[0]?.code;
+      const code: ErrorCode = first !== undefined && first in ERROR_CODES ? (first as ErrorCode) : 'RS_ERR_HTTP_CONNECT';
+      throw new UpstreamError(code, `no Mesos agent answered usefully (${urls.length} tried)`, {
+        meta: { target: this.target, errors },
+      });
+    }
+    return { samples, errors, skipped };
+  }
+
+  shutdown(): Promise<void> {
+    return this._ownsClient ? this._client.shutdown() : Promise.resolve();
+  }
+
+  private async _pollAgent(url: string, signal: AbortSignal): Promise<CollectionResult & { ok: boolean }> {
+    const target = `mesos-agent ${redactUrl(url)}`;
+    const errors: CollectError[] = [];
+    const skipped: Record<string, number> = {};
+    const statsPath = this._opts.statisticsEndpoint === 'containers' ? '/containers' : '/monitor/statistics';
+    const [stateRes, statsRes] = await Promise.allSettled([
+      this._client.getJson(joinUrl(url, '/state'), signal),
+      this._client.getJson(joinUrl(url, statsPath), signal),
+    ]);
+    const nowMs = this._clock.nowMs();
+    let state: AgentStateInfo | undefined;
+    if (stateRes.status === 'fulfilled') {
+      const parsed = parseAgentState(stateRes.value.body, { target });
+      errors.push(...parsed.errors);
+      mergeCounts(skipped, parsed.skipped);
+      if (parsed.errors.length === 0 || parsed.value.executors.size > 0 || parsed.value.id !== undefined) {
+        state = parsed.value;
+        this._states.set(url, state);
+      }
+    } else {
+      errors.push(collectErrorFrom(target, stateRes.reason, joinUrl(url, '/state')));
+    }
+    if (statsRes.status === 'rejected') {
+      errors.push(collectErrorFrom(target, statsRes.reason, joinUrl(url, statsPath)));
+      return { samples: [], errors, skipped, ok: false };
+    }
+    const parsed = parseAgentStatistics(statsRes.value.body, { target });
+    errors.push(...parsed.errors);
+    mergeCounts(skipped, parsed.skipped);
+    if (parsed.value.length === 0 && parsed.errors.length > 0) return { samples: [], errors, skipped, ok: false };
+    if (state === undefined) mergeCounts(skipped, { no_agent_state: parsed.value.length });
+    const prevByExec = this._prev.get(url) ?? new Map<string, Previous>();
+    const nextByExec = new Map<string, Previous>();
+    const samples: Sample[] = [];
+    const agentUrl = redactUrl(url);
+    for (const reading of parsed.value) {
+      const key = `${reading.frameworkId}/${reading.executorId}`;
+      const executor = state?.executors.get(key);
+      const containerId = reading.containerId ?? executor?.containerId;
+      const prev = prevByExec.get(key);
+      // A different container under the same executor id is a new run: no rate across it.
+      const usable = prev !== undefined && (prev.containerId === undefined || containerId === undefined || prev.containerId === containerId) ? prev.stats : undefined;
+      const result = containerDocFromReading(usable, reading, {
+        nowMs,
+        agentUrl,
+        ...(state?.id !== undefined ? { agentId: state.id } : {}),
+        ...(state?.hostname !== undefined ? { agentHostname: state.hostname } : {}),
+        ...(executor !== undefined ? { executor } : {}),
+      });
+      if (result.cpuSkip !== undefined) mergeCounts(skipped, { [result.cpuSkip]: 1 });
+      if (result.memoryInconsistent) mergeCounts(skipped, { memory_inconsistent: 1 });
+      samples.push({ kind: 'container', doc: result.doc });
+      nextByExec.set(key, { stats: reading.statistics, ...(containerId !== undefined ? { containerId } : {}) });
+    }
+    this._prev.set(url, nextByExec);
+    return { samples, errors, skipped, ok: true };
+  }
+}

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MesosAgentCollector } from '../../../../src/collectors/mesos/index.js';
+import type { ContainerDoc, Sample } from '../../../../src/model/index.js';
+import { UpstreamError } from '../../../../src/errors/index.js';
+import { ManualClock } from '../../../../src/util/clock.js';
+import { fakeServer, json, text, type FakeServer } from '../http/fakeServer.js';
+import { capture } from '../http/captures.js';
+
+const servers: FakeServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function agent(): Promise<FakeServer> {
+  const s = await fakeServer();
+  servers.push(s);
+  return s;
+}
+
+type Stats = Array<{ executor_id: string; framework_id: string; executor_name?: string; statistics?: Record<string, number> }>;
+const APP215 = 'app-215.3e6a099c-fcba-11e3-8b67-b6f6cc110ef2';
+const containers = (samples: readonly Sample[]): ContainerDoc[] => samples.flatMap((s) => (s.kind === 'container' ? [s.doc] : []));
+
+describe('MesosAgentCollector', () => {
+  it('real 0.19 agent state + statistics: join on the first poll, cores on the second', async () => {
+    const a = await agent();
+    let stats = capture('mesos-agent/monitor_statistics_mesos-cli_0.19.json') as Stats;
+    a.routes.set('/state', json(capture('mesos-agent/state_mesos-cli_0.19.json')));
+    a.routes.set('/monitor/statistics', json(() => stats));
+    const clock = new ManualClock(Date.parse('2026-11-22T03:00:00Z'));
+    const c = new MesosAgentCollector({ agents: [a.url], timeoutMs: 2000, maxResponseBytes: 1_000_000, clock });
+
+    const first = await c.collect(new AbortController().signal);
+    expect(first.errors).toEqual([]);
+    expect(first.skipped).toEqual({ first_reading: 2 });
+    const d1 = containers(first.samples).find((d) => d.mesos?.executor?.id === APP215)!;
+    expect(d1.container.id).toBe('3db4a3e8-52c7-4b3f-8a30-f9cb0dc3d6ba');
+    expect(d1.mesos!.task!.id).toBe(APP215);
+    expect(d1.host).toEqual({ name: '10.141.141.10' });
+    expect(d1.source).toEqual({ endpoint: `${a.url}/` });
+    expect(d1.cpu!.cores).toBeUndefined();
+
+    // 5 s later app-215 used 0.4 + 0.1 more CPU-seconds → 0.1 cores
+    stats = stats.map((e) =>
+      e.executor_id === APP215
+        ? { ...e, statistics: { ...e.statistics!, timestamp: e.statistics!.timestamp! + 5, cpus_user_time_secs: e.statistics!.cpus_user_time_secs! + 0.4, cpus_system_time_secs: e.statistics!.cpus_system_time_secs! + 0.1 } }
+        : e,
+    );
+    clock.advance(5000);
+    const second = await c.collect(new AbortController().signal);
+    const d2 = containers(second.samples).find((d) => d.mesos?.executor?.id === APP215)!;
+    expect(d2.cpu!.cores).toBeCloseTo(0.1, 9);
+    expect(d2.cpu!.interval_ms).toBe(5000);
+    expect(d2['@timestamp']).toBe('2026-11-22T03:00:05.000Z');
+    // the other executor's timestamp did not move: no rate, counted
+    expect(second.skipped).toEqual({ non_increasing_time: 1 });
+    expect(c.agentStates().get(a.url)!.hostname).toBe('10.141.141.10');
+  });
+
+  it('one agent answering garbage is an error for that agent only; the other is collected', async () => {
+    const good = await agent();
+    const bad = await agent();
+    good.routes.set('/state', json({ id: 'S-good', hostname: 'good', frameworks: [] }));
+    good.routes.set('/monitor/statistics', json([{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 1, mem_rss_bytes: 100 } }]));
+    bad.routes.set('/state', text('<html><body>502 Bad Gateway</body></html>'));
+    bad.routes.set('/monitor/statistics', text('[{"executor_id": "x", "statist'));
+    const c = new MesosAgentCollector({ agents: [good.url, bad.url], timeoutMs: 2000, maxResponseBytes: 1_000_000 });
+    const r = await c.collect(new AbortController().signal);
+    expect(containers(r.samples).map((d) => d.mesos!.agent!.id)).toEqual(['S-good']);
+    expect(r.errors.map((e) => [e.target, e.code])).toEqual([
+      [`mesos-agent ${bad.url}/`, 'RS_ERR_PARSE_JSON'],
+      [`mesos-agent ${bad.url}/`, 'RS_ERR_PARSE_JSON'],
+    ]);
+  });
+
+  it('an executor restarted under the same id (counters back to zero) gives no rate; a new container id starts afresh', async () => {
+    const a = await agent();
+    let body: Stats = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 100, cpus_user_time_secs: 50, cpus_system_time_secs: 10 } }];
+    a.routes.set('/state', json({ id: 'S1', frameworks: [] }));
+    a.routes.set('/monitor/statistics', json(() => body));
+    const c = new MesosAgentCollector({ agents: [a.url], timeoutMs: 2000, maxResponseBytes: 1_000_000 });
+    await c.collect(new AbortController().signal);
+    body = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 110, cpus_user_time_secs: 1, cpus_system_time_secs: 0 } }];
+    const r = await c.collect(new AbortController().signal);
+    expect(r.skipped).toEqual({ counter_reset: 1 });
+    expect(containers(r.samples)[0]!.cpu).toBeUndefined();
+    body = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 120, cpus_user_time_secs: 3, cpus_system_time_secs: 1 } }];
+    const r3 = await c.collect(new AbortController().signal);
+    expect(containers(r3.samples)[0]!.cpu).toEqual({ cores: 0.3, interval_ms: 10000 });
+
+    a.routes.set('/state', json({ id: 'S1', frameworks: [{ id: 'f', executors: [{ id: 'e', container: 'new-container', tasks: [{ id: 'e' }] }] }] }));
+    body = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 130, cpus_user_time_secs: 4, cpus_system_time_secs: 1 } }];
+    const r4 = await c.collect(new AbortController().signal);
+    // the previous reading had no container id: it is still the same run
+    expect(containers(r4.samples)[0]!.cpu).toEqual({ cores: 0.1, interval_ms: 10000 });
+    a.routes.set('/state', json({ id: 'S1', frameworks: [{ id: 'f', executors: [{ id: 'e', container: 'other-container', tasks: [{ id: 'e' }] }] }] }));
+    body = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 140, cpus_user_time_secs: 5, cpus_system_time_secs: 1 } }];
+    const r5 = await c.collect(new AbortController().signal);
+    expect(r5.skipped).toEqual({ first_reading: 1 });
+    expect(containers(r5.samples)[0]!.container.id).toBe('other-container');
+  });
+
+  it('agent /state failing: documents still come, without the join, counted', async () => {
+    const a = await agent();
+    a.routes.set('/monitor/statistics', json([{ executor_id: 'e', framework_id: 'f', statistics: { mem_rss_bytes: 5 } }]));
+    const c = new MesosAgentCollector({ agents: [a.url], timeoutMs: 2000, maxResponseBytes: 1_000_000 });
+    const r = await c.collect(new AbortController().signal);
+    expect(r.errors.map((e) => e.code)).toEqual(['RS_ERR_HTTP_STATUS']);
+    expect(r.skipped).toEqual({ no_agent_state: 1, first_reading: 1 });
+    expect(containers(r.samples)[0]!.container.id).toBe('e');
+  });
+
+  it('discovers agents when none are configured; no agents at all is a counted skip', async () => {
+    const a = await agent();
+    a.routes.set('/state', json({ id: 'S9', frameworks: [] }));
+    a.routes.set('/monitor/statistics', json([]));
+    let discovered: string[] = [];
+    const c = new MesosAgentCollector({ discover: () => discovered, timeoutMs: 2000, maxResponseBytes: 1_000_000 });
+    expect(await c.collect(new AbortController().signal)).toEqual({ samples: [], errors: [], skipped: { no_agents: 1 } });
+    discovered = [a.url];
+    const r = await c.collect(new AbortController().signal);
+    expect(r.errors).toEqual([]);
+    expect(c.agentStates().get(a.url)!.id).toBe('S9');
+  });
+
+  it('every agent failing fails the round', async () => {
+    const a = await agent();
+    const c = new MesosAgentCollector({ agents: [a.url], timeoutMs: 2000, maxResponseBytes: 1_000_000 });
+    await expect(c.collect(new AbortController().signal)).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
