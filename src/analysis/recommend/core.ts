@@ -194,6 +194,9 @@ function estimateResource(
     }
   }
 
+  // Hysteresis or the evidence rule may hold a previous value outside [floor, cap].
+  value = Math.min(rp.cap, Math.max(rp.floor, value));
+
   const usedWeights = weights.slice(0, used);
   const nEff = effectiveSampleSize(usedWeights);
   const median = weightedPercentile(sig.values.slice(0, used), usedWeights, 0.5) ?? q;

@@ -27,20 +27,26 @@ export function effectiveSampleSize(weights: readonly number[]): number {
 }
 
 /**
- * Weighted percentile with linear interpolation between weight midpoints.
+ * Weighted percentile: the lower inverse of the weighted empirical CDF, without interpolation.
  *
- * The values are sorted ascending; value `v_k` with weight `w_k` is placed at the cumulative
- * position `c_k = (S_k − w_k/2) / W`, where `S_k` is the running weight sum up to and including
- * `k` and `W` the total. For a quantile `q` (0..1): `q ≤ c_1` gives `v_1`, `q ≥ c_n` gives `v_n`,
- * otherwise the result interpolates linearly between the two neighbouring positions. With equal
- * weights `c_k = (k − ½)/n`, i.e. Hazen's plotting position (Hyndman–Fan type 5).
+ * With `F(v) = Σ_{v_i ≤ v} w_i / W`, the q-percentile is the smallest sample value `v` with
+ * `F(v) ≥ q` (`q = 0` gives the minimum). With equal weights this is the nearest-rank
+ * percentile (Hyndman–Fan type 1).
  *
- * Worked example: values `[1, 2, 4]` with weights `[1, 1, 2]` (W = 4) sit at
- * `c = [0.125, 0.375, 0.75]`. The median `q = 0.5` lies between `c_2 = 0.375` and `c_3 = 0.75`:
- * `2 + (0.5 − 0.375)/(0.75 − 0.375) · (4 − 2) = 2.667`. `q = 0.9 ≥ 0.75` gives 4.
+ * Why no interpolation: this is the only common scheme that is monotone for unequal weights —
+ * raising any value can only lower `F` pointwise, so no percentile ever drops. Interpolating
+ * between nodes (Hazen midpoints, `S_k/W`) breaks that when two values with different weights
+ * cross: e.g. values `[0.01, 1.2, 1.2]` with weights `[10, 0.93, 0.44]` give a p90 of 1.2 when the
+ * heavier 1.2 sorts last and ≈0.57 when it sorts first. The recommender relies on monotonicity
+ * ("more usage never lowers a recommendation").
+ *
+ * Worked example: values `[1, 2, 4]` with weights `[1, 1, 2]` (W = 4): F(1) = 0.25, F(2) = 0.5,
+ * F(4) = 1. So p10 = p25 = 1, p26 = p50 = 2, p51 … p100 = 4. With recency weights a build's
+ * share of the mass, not its rank, decides: the newest of 10 builds with H = 10 holds 13.4% of
+ * the weight, so it alone is the p95 whenever it is the largest.
  *
  * Returns undefined for no positive weight. Values and weights MUST have the same length;
- * non-finite values or negative weights are ignored.
+ * non-finite values and non-positive weights are ignored.
  */
 export function weightedPercentile(values: readonly number[], weights: readonly number[], q: number): number | undefined {
   const n = Math.min(values.length, weights.length);
@@ -54,24 +60,13 @@ export function weightedPercentile(values: readonly number[], weights: readonly 
   idx.sort((a, b) => values[a]! - values[b]!);
   let total = 0;
   for (const i of idx) total += weights[i]!;
-  const qq = Math.min(1, Math.max(0, q));
+  const target = Math.min(1, Math.max(0, q)) * total * (1 - 1e-12);
   let running = 0;
-  let prevPos = -1;
-  let prevVal = 0;
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k]!;
-    const w = weights[i]!;
-    const v = values[i]!;
-    const pos = (running + w / 2) / total;
-    running += w;
-    if (qq <= pos) {
-      if (prevPos < 0) return v;
-      return prevVal + ((qq - prevPos) / (pos - prevPos)) * (v - prevVal);
-    }
-    prevPos = pos;
-    prevVal = v;
+  for (const i of idx) {
+    running += weights[i]!;
+    if (running >= target) return values[i]!;
   }
-  return prevVal;
+  return values[idx[idx.length - 1]!]!;
 }
 
 /** Unweighted percentile with the same interpolation as {@link weightedPercentile}. */

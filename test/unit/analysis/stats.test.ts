@@ -16,17 +16,26 @@ describe('recency weights and n_eff', () => {
   });
 });
 
-describe('weightedPercentile (midpoint interpolation)', () => {
+describe('weightedPercentile (lower inverse of the weighted CDF)', () => {
   it('matches the documented worked example', () => {
-    // c = [0.125, 0.375, 0.75]; q = 0.5 → 2 + (0.125/0.375)·2
-    expect(weightedPercentile([4, 1, 2], [2, 1, 1], 0.5)).toBeCloseTo(2 + 2 / 3, 12);
-    expect(weightedPercentile([1, 2, 4], [1, 1, 2], 0.9)).toBe(4);
-    expect(weightedPercentile([1, 2, 4], [1, 1, 2], 0.1)).toBe(1);
+    // F(1) = 0.25, F(2) = 0.5, F(4) = 1
+    expect(weightedPercentile([4, 1, 2], [2, 1, 1], 0.9)).toBe(4);
+    expect(weightedPercentile([1, 2, 4], [1, 1, 2], 0.5)).toBe(2);
+    expect(weightedPercentile([1, 2, 4], [1, 1, 2], 0.26)).toBe(2);
+    expect(weightedPercentile([1, 2, 4], [1, 1, 2], 0.25)).toBe(1);
+    expect(weightedPercentile([1, 2, 4], [1, 1, 2], 0)).toBe(1);
+    expect(weightedPercentile([1, 2, 4], [1, 1, 2], 1)).toBe(4);
   });
-  it('is Hazen (type 5) with equal weights', () => {
-    expect(percentile([10, 20, 30, 40], 0.5)).toBe(25);
-    // c = 0.125 … 0.875; q = 0.8 → 30 + (0.8 − 0.625)/0.25 · 10
-    expect(percentile([40, 30, 20, 10], 0.8)).toBeCloseTo(37, 12);
+  it('is nearest-rank with equal weights', () => {
+    expect(percentile([10, 20, 30, 40], 0.5)).toBe(20);
+    expect(percentile([40, 30, 20, 10], 0.75)).toBe(30);
+    expect(percentile([40, 30, 20, 10], 0.8)).toBe(40);
+  });
+  it('is monotone where interpolating schemes are not (the documented counterexample)', () => {
+    const w = [10, 0.93, 0.44];
+    expect(weightedPercentile([0.01, 1.2, 1.2], w, 0.9)).toBe(1.2);
+    expect(weightedPercentile([0.01, 1.2, 1.2 + 1e-9], w, 0.9)).toBe(1.2);
+    expect(weightedPercentile([0.01, 1.2 + 1e-9, 1.2], w, 0.9)).toBe(1.2);
   });
   it('ignores zero weights and non-finite values; undefined when nothing is left', () => {
     expect(weightedPercentile([1, 100, NaN], [1, 0, 1], 0.99)).toBe(1);
