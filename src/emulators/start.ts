@@ -1,5 +1,5 @@
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { systemClock, silentLogger, type Clock, type Logger } from '../util/index.js';
 import { EmulatedCluster } from './cluster/EmulatedCluster.js';
 import { JsonServer } from './http.js';
@@ -30,6 +30,11 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** How often Docker stats are sampled. @defaultValue 1000 */
   readonly sampleIntervalMs?: number;
+  /**
+   * Seed of ids and container names. Defaults to a random one, so that several emulators can
+   * share a Docker engine; pass the scenario seed to make ids reproducible too.
+   */
+  readonly idSeed?: number;
 }
 
 export interface EmulatorUrls {
@@ -96,7 +101,8 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
           ...(options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: options.sampleIntervalMs }),
         })
       : new ModelRuntime(clock);
-  const c = new EmulatedCluster({ scenario, clock, runtime, logger, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  const idSeed = options.idSeed ?? randomInt(0, 2 ** 31 - 1);
+  const c = new EmulatedCluster({ scenario, clock, runtime, logger, idSeed, ...(options.seed === undefined ? {} : { seed: options.seed }) });
   sink.cluster = c;
 
   const base = options.portBase ?? 0;

@@ -21,10 +21,10 @@ function intOption(name: string, raw: string | undefined, min: number, max: numb
 }
 
 /**
- * Runs an emulated cluster until `until` resolves: prints ONE JSON line with the URLs first,
- * then stops everything (containers removed) when `until` resolves.
+ * Runs an emulated cluster: prints ONE JSON line with the URLs first, then waits for
+ * `waitForStop()` and stops everything (containers removed).
  */
-export async function runEmulate(opts: EmulateOptions, ctx: CliContext, until: Promise<unknown>): Promise<void> {
+export async function runEmulate(opts: EmulateOptions, ctx: CliContext, waitForStop: () => Promise<unknown>): Promise<void> {
   const usage = (opts.usage ?? 'docker') as UsageMode;
   if (usage !== 'docker' && usage !== 'model') throw new RightsizeError('RS_ERR_CLI_USAGE', `--usage must be docker or model, got '${opts.usage}'`);
   const portBase = intOption('port', opts.port, 0, 65000) ?? 0;
@@ -45,7 +45,7 @@ export async function runEmulate(opts: EmulateOptions, ctx: CliContext, until: P
   writeLine(ctx.stdout, JSON.stringify(em.urls));
   if (em.fallbackReason) writeLine(ctx.stderr, `warning: ${em.fallbackReason}`);
   try {
-    await until;
+    await waitForStop();
   } finally {
     await em.stop();
   }
@@ -65,10 +65,14 @@ export function registerEmulateCommand(program: Command, ctx: CliContext): void 
     .option('--speed <x>', 'simulated seconds per real second (model mode only)', '1')
     .option('--docker-host <url>', 'Docker engine (default: $DOCKER_HOST)')
     .action(async (opts: EmulateOptions) => {
-      const until = new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
-      await runEmulate(opts, ctx, until);
+      await runEmulate(
+        opts,
+        ctx,
+        () =>
+          new Promise<NodeJS.Signals>((resolve) => {
+            process.once('SIGINT', () => resolve('SIGINT'));
+            process.once('SIGTERM', () => resolve('SIGTERM'));
+          }),
+      );
     });
 }

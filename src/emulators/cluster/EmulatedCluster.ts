@@ -4,6 +4,7 @@ import { workloadArgs } from '../scenario/workload.js';
 import type { ContainerUsage, Runtime } from '../runtime/types.js';
 import { ClusterEngine } from './engine.js';
 import type { BuildKey, BuildState, TaskState } from './types.js';
+import type { EngineOptions } from './engine.js';
 
 /** Cumulative usage of one Mesos executor (= Jenkins node), summed over its builds' containers. */
 export interface ExecutorUsage {
@@ -22,6 +23,8 @@ export interface EmulatedClusterOptions {
   readonly runtime: Runtime;
   readonly logger: Logger;
   readonly seed?: number;
+  /** See {@link EngineOptions.idSeed}. */
+  readonly idSeed?: number;
   /** Base URL of the emulated Jenkins (ends with `/`), for the build environment. */
   jenkinsUrl?: string;
 }
@@ -61,6 +64,7 @@ export class EmulatedCluster {
     this.engine = new ClusterEngine(opts.scenario, opts.clock, {
       externalCompletion: opts.runtime.mode === 'docker',
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+      ...(opts.idSeed === undefined ? {} : { idSeed: opts.idSeed }),
     });
   }
 

@@ -31,6 +31,13 @@ export interface EngineOptions {
   readonly externalCompletion?: boolean;
   /** Overrides the scenario seed. */
   readonly seed?: number;
+  /**
+   * Seed of the id stream (master/agent/framework ids, node names, container ids) when it
+   * should differ from the workload seed, so that two emulators on one Docker engine never
+   * pick the same container names. Workloads stay reproducible either way.
+   * @defaultValue the workload seed
+   */
+  readonly idSeed?: number;
 }
 
 /** The mesos-plugin 1.x node name: `mesos-jenkins-<32 hex>-<label>` cut to 63 characters (`MesosUtils.buildNodeName`). */
@@ -97,7 +104,7 @@ export class ClusterEngine {
     this.startMs = clock.nowMs();
     const seed = options.seed ?? scenario.seed;
     const root = new Prng(seed);
-    this._idPrng = root.fork(0);
+    this._idPrng = options.idSeed === undefined ? root.fork(0) : new Prng(options.idSeed);
     for (let i = 0; i < scenario.mesos.masters; i++) {
       this.masters.push({ index: i, id: this._idPrng.uuid(), startMs: this.startMs, electedMs: i === 0 ? this.startMs : null, baseline: zeroCounters() });
     }

@@ -3,6 +3,8 @@ import type { Logger } from '../../util/index.js';
 import type { BuildKey } from '../cluster/types.js';
 import { buildKeyString, type BuildLaunch, type ContainerUsage, type ExitListener, type Runtime } from './types.js';
 
+const CFS_PERIOD_US = 100_000;
+
 /** Label put on every container the emulator creates, so leftovers can be found and removed. */
 export const EMULATOR_LABEL = 'io.rightsize.emulator';
 
@@ -67,7 +69,7 @@ export function usageFromDockerStats(stats: Docker.ContainerStats, nowMs: number
 
 /**
  * Runs each build as a real container on a Docker engine (`mesos-<containerId>`, no network,
- * `NanoCpus`/`Memory` = the task's limits incl. executor overhead), samples its stats while it
+ * CFS quota / `Memory` = the task's limits incl. executor overhead), samples its stats while it
  * runs, reports exit code / OOM kill, and always removes it.
  */
 export class DockerRuntime implements Runtime {
@@ -114,7 +116,11 @@ export class DockerRuntime implements Runtime {
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: { [EMULATOR_LABEL]: this._opts.instanceId },
         HostConfig: {
-          NanoCpus: Math.round(spec.cpuLimit * 1e9),
+          // CFS quota as the Mesos cgroups isolator sets it (quota = cpus × period); dockerd
+          // refuses NanoCpus above the host's CPU count, which a Mesos task may well ask for.
+          CpuPeriod: CFS_PERIOD_US,
+          CpuQuota: Math.max(1000, Math.round(spec.cpuLimit * CFS_PERIOD_US)),
+          CpuShares: Math.max(2, Math.round(1024 * spec.cpuLimit)),
           Memory: spec.memLimitBytes,
           MemorySwap: spec.memLimitBytes,
           NetworkMode: 'none',
@@ -143,7 +149,9 @@ export class DockerRuntime implements Runtime {
       if (live.container) await live.container.remove({ force: true });
       else await this._docker.getContainer(live.name).remove({ force: true });
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) this._opts.logger.warn({ err, container: live.name }, 'cannot remove container');
+      const status = (err as { statusCode?: number }).statusCode;
+      // 404: already gone; 409: a removal is already in progress (shutdown raced the build's end).
+      if (status !== 404 && status !== 409) this._opts.logger.warn({ err, container: live.name }, 'cannot remove container');
     }
   }
 
