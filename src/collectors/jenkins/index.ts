@@ -13,3 +13,7 @@ export {
 } from './parse.js';
 export type { ParseResult, QueueContext, QueueItemDetail, QueueDocContext, JobTreeContext, BuildsContext, BuildsInfo } from './parse.js';
 export type { FinishedBuild, QueueItemInfo, JenkinsNodeInfo, RunningBuild, ComputerInfo, JobInfo } from './types.js';
+export { JenkinsCollector, jobTreeQuery } from './JenkinsCollector.js';
+export type { JenkinsCollectorOptions, JenkinsPoll } from './JenkinsCollector.js';
+export { resolveJenkinsCredentials } from './credentials.js';
+export type { JenkinsCredentialSettings } from './credentials.js';
