@@ -275,7 +275,7 @@ export function clairvoyantPolicy(ladders: LadderPair = defaultLadders): ReplayP
     init: () => null,
     observe: () => undefined,
     allocate: (_s, b) => {
-      const cpu = b.cpuMaxCores ?? b.cpuP95Cores;
+      const cpu = b.cpuMaxCores !== undefined || b.cpuP95Cores !== undefined ? Math.max(b.cpuMaxCores ?? 0, b.cpuP95Cores ?? 0) : undefined;
       const mem = b.oomKilled ? undefined : b.memoryPeakBytes;
       return {
         ...(cpu !== undefined ? { cpuCores: roundUpToLadder(cpu, ladders.cpu) } : {}),

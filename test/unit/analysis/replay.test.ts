@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DecayingHistogram,
+  bootstrap,
+  clairvoyantPolicy,
+  oursPolicy,
+  runReplay,
+  statusQuoPolicy,
+  walkForward,
+  type BuildRecord,
+  type JobSums,
+  type ReplayPolicy,
+} from '../../../src/analysis/index.js';
+import { GiB, HOUR, MiB } from './helpers.js';
+
+function rec(key: string, startH: number, durH: number, over: Partial<BuildRecord> = {}): BuildRecord {
+  return {
+    key,
+    job: key,
+    number: Math.round(startH * 10),
+    startMs: startH * HOUR,
+    endMs: (startH + durH) * HOUR,
+    durationMs: durH * HOUR,
+    result: 'SUCCESS',
+    requestCpuCores: 2,
+    requestMemoryBytes: 4 * GiB,
+    cpuP95Cores: 0.5,
+    cpuMaxCores: 0.7,
+    memoryPeakBytes: 1 * GiB,
+    oomKilled: false,
+    sharedAgent: false,
+    ...over,
+  };
+}
+
+/** A policy that records what it has observed at each allocation. */
+function spy(): { policy: ReplayPolicy; seen: Map<number, number[]> } {
+  const seen = new Map<number, number[]>();
+  return {
+    seen,
+    policy: {
+      name: 'spy',
+      init: () => [] as number[],
+      observe: (s, b) => (s as number[]).push(b.number),
+      allocate: (s, b) => {
+        seen.set(b.number, [...(s as number[])]);
+        return {};
+      },
+    },
+  };
+}
+
+describe('walk-forward', () => {
+  it('a build sees only builds of its job that ended before it started, in end order', () => {
+    const builds = [
+      rec('a', 0, 3), // number 0: ends at 3
+      rec('a', 1, 1), // number 10: ends at 2
+      rec('a', 2.5, 1), // number 25: sees 10 (ended 2) but not 0 (ends 3)
+      rec('b', 2.6, 1), // other job: sees nothing
+      rec('a', 5, 1), // number 50: sees 10, 0, 25 in end order
+    ];
+    const { policy, seen } = spy();
+    walkForward(builds, policy, () => undefined);
+    expect(seen.get(0)).toEqual([]);
+    expect(seen.get(10)).toEqual([]);
+    expect(seen.get(25)).toEqual([10]);
+    expect(seen.get(26)).toEqual([]);
+    expect(seen.get(50)).toEqual([10, 0, 25]);
+  });
+});
+
+describe('replay metrics (hand-computed)', () => {
+  // Job a: 4 builds of 1 h, two before the split at t = 10 h, two after.
+  const builds = [
+    rec('a', 0, 1),
+    rec('a', 2, 1),
+    rec('a', 10, 1, { cpuP95Cores: 1.5, memoryPeakBytes: 3 * GiB }),
+    rec('a', 12, 1),
+  ];
+  const fixed: ReplayPolicy = {
+    name: 'fixed',
+    init: () => null,
+    observe: () => undefined,
+    allocate: () => ({ cpuCores: 1, memoryBytes: 2 * GiB }),
+  };
+  const r = runReplay(builds, [statusQuoPolicy(), fixed], { evalFromMs: 10 * HOUR, resamples: 0 });
+  const sq = r.policies[0]!;
+  const fx = r.policies[1]!;
+
+  it('status quo: ratio 1, no under-provisioning', () => {
+    expect(sq.builds).toBe(2);
+    expect(sq.cpuCoreHours).toBe(4);
+    expect(sq.memGibHours).toBe(8);
+    expect(sq.cpuVsStatusQuo.value).toBe(1);
+    expect(sq.memUpr.value).toBe(0);
+    expect(sq.churnPer100).toBe(0);
+  });
+  it('a fixed allocation: reserved, ratios, capture, UPR', () => {
+    // static oracle over the evaluation builds: CPU max p95 1.5, memory max peak 3 GiB
+    expect(fx.cpuCoreHours).toBe(2);
+    expect(fx.cpuVsStatusQuo.value).toBe(0.5);
+    expect(fx.cpuVsStatic.value).toBeCloseTo(2 / 3, 12);
+    // capture = (4 − 2) / (4 − 3) = 2 (it under-provisions)
+    expect(fx.cpuCapture.value).toBe(2);
+    expect(fx.memCapture.value).toBe((8 - 4) / (8 - 6));
+    // build at 10 h: p95 1.5 > 1, peak 3 GiB > 2 GiB
+    expect(fx.cpuUpr.value).toBe(0.5);
+    expect(fx.memUpr.value).toBe(0.5);
+    expect(fx.coverage).toBe(1);
+  });
+  it('counts an OOM-killed build as under-provisioned when the allocation is ≤ its limit', () => {
+    const oom = [rec('a', 0, 1), rec('a', 10, 1, { oomKilled: true, memoryPeakBytes: 4 * GiB })];
+    const res = runReplay(oom, [statusQuoPolicy()], { evalFromMs: 5 * HOUR, resamples: 0 });
+    expect(res.policies[0]!.memUpr.value).toBe(1);
+    expect(res.policies[0]!.censoredBuilds).toBe(1);
+  });
+  it('ours falls back to the status quo until it has 5 builds (coverage)', () => {
+    const many = Array.from({ length: 12 }, (_, i) => rec('a', i * 10, 1));
+    const res = runReplay(many, [oursPolicy()], { evalFromMs: 0, resamples: 0 });
+    // builds 0..5 see < 5 ended builds → status quo; from the 6th on: covered
+    expect(res.policies[0]!.coverage).toBeCloseTo(7 / 12, 12);
+  });
+  it('clairvoyant oracle never under-provisions', () => {
+    const res = runReplay(builds, [clairvoyantPolicy()], { evalFromMs: 0, resamples: 0 });
+    expect(res.policies[0]!.cpuUpr.value).toBe(0);
+    expect(res.policies[0]!.memUpr.value).toBe(0);
+  });
+});
+
+describe('bootstrap', () => {
+  const job = (k: string, under: number, builds: number): JobSums =>
+    ({ key: k, builds, memUnder: under } as unknown as JobSums);
+  it('is seeded and brackets the point estimate', () => {
+    const jobs = [job('a', 0, 10), job('b', 1, 10), job('c', 5, 10), job('d', 0, 10)];
+    const agg = (js: readonly JobSums[]) => js.reduce((s, j) => s + j.memUnder, 0) / js.reduce((s, j) => s + j.builds, 0);
+    const a = bootstrap(jobs, agg, 500, 7);
+    expect(a.value).toBe(0.15);
+    expect(a.lo).toBeLessThanOrEqual(0.15);
+    expect(a.hi).toBeGreaterThanOrEqual(0.15);
+    expect(a.lo).toBeGreaterThanOrEqual(0);
+    expect(a.hi).toBeLessThanOrEqual(0.5);
+    expect(bootstrap(jobs, agg, 500, 7)).toEqual(a);
+  });
+});
+
+describe('VPA-style decaying histogram', () => {
+  it('returns the END of the bucket holding the percentile', () => {
+    const h = new DecayingHistogram(0.01, 1000, 24 * HOUR);
+    h.add(1, 1, 0);
+    const p = h.percentile(0.9)!;
+    // bucket i with start(i) ≤ 1 < start(i+1); the answer is start(i+1), ≤ 5% above
+    expect(p).toBeGreaterThan(1);
+    expect(p).toBeLessThanOrEqual(1.05 * 1 + 0.01);
+  });
+  it('halves old weight every half-life', () => {
+    const h = new DecayingHistogram(1e7, 1e12, 24 * HOUR);
+    h.add(1 * GiB, 1, 0);
+    h.add(100 * MiB, 1, 24 * HOUR); // weight 2 vs 1 (relative)
+    // p50: total 3, the small bucket holds 2 → p50 is the small one
+    expect(h.percentile(0.5)!).toBeLessThan(110 * MiB);
+    expect(h.percentile(0.9)!).toBeGreaterThan(1 * GiB);
+  });
+});
