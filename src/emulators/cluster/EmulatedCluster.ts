@@ -4,7 +4,6 @@ import { workloadArgs } from '../scenario/workload.js';
 import type { ContainerUsage, Runtime } from '../runtime/types.js';
 import { ClusterEngine } from './engine.js';
 import type { BuildKey, BuildState, TaskState } from './types.js';
-import type { EngineOptions } from './engine.js';
 
 /** Cumulative usage of one Mesos executor (= Jenkins node), summed over its builds' containers. */
 export interface ExecutorUsage {
@@ -23,7 +22,7 @@ export interface EmulatedClusterOptions {
   readonly runtime: Runtime;
   readonly logger: Logger;
   readonly seed?: number;
-  /** See {@link EngineOptions.idSeed}. */
+  /** Seed of ids and container names (see `EngineOptions.idSeed`). */
   readonly idSeed?: number;
   /** Base URL of the emulated Jenkins (ends with `/`), for the build environment. */
   jenkinsUrl?: string;
