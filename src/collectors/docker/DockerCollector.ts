@@ -18,13 +18,20 @@ import { systemClock, type Clock } from '../../util/index.js';
 import type { Collector } from '../types.js';
 import {
   containerCpuCores,
+  formatDockerTimestamp,
+  nsBetween,
   parseContainerList,
   parseInspect,
+  parseStartEvents,
   parseStatsReading,
+  startedBetween,
   toContainerDoc,
   type CpuSnapshot,
+  type DockerInstant,
   type InspectInfo,
   type ListedContainer,
+  type RunningStats,
+  type StartEvent,
 } from './parse.js';
 
 /** TLS material for `tcp://` / `https://` endpoints (config `docker.tls`). */
@@ -171,6 +178,50 @@ function asFailure(thrown: unknown): CallFailure {
   return thrown instanceof CallFailure ? thrown : classify(thrown, false, false);
 }
 
+/** A container's reading of this round, waiting for the round's start events. */
+interface PendingReading {
+  readonly listed: ListedContainer;
+  readonly reading: RunningStats;
+  readonly inspect?: InspectInfo;
+  readonly receivedMs: number;
+}
+
+/** Upper bound of an events answer (256 events of ~1 KiB in the daemon's memory at most). */
+const MAX_EVENTS_BYTES = 4 * 1024 * 1024;
+
+/** Reads a stream to a string, failing past `maxBytes` or when `signal` aborts. */
+function readCapped(stream: NodeJS.ReadableStream & { destroy?: () => void }, signal: AbortSignal, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onAbort = (): void => {
+      stream.destroy?.();
+      reject(toError(signal.reason));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size > maxBytes) {
+        stream.destroy?.();
+        signal.removeEventListener('abort', onAbort);
+        reject(new RightsizeError('RS_ERR_HTTP_TOO_LARGE', `events answer exceeds ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(buf);
+    });
+    stream.on('error', (err: unknown) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(toError(err));
+    });
+    stream.on('end', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
 interface PreviousReading {
   readonly snapshot: CpuSnapshot;
   readonly receivedMs: number;
@@ -273,6 +324,7 @@ export class DockerCollector implements Collector {
 
     await this._fetchHostName(signal);
 
+    const pending: PendingReading[] = [];
     let connectionFailures = 0;
     let lastConnectionFailure: CallFailure | undefined;
     let next = 0;
@@ -285,7 +337,7 @@ export class DockerCollector implements Collector {
           continue;
         }
         const outcome = await this._collectOne(container, signal, errors, skip);
-        if (outcome.sample) samples.push(outcome.sample);
+        if (outcome.pending) pending.push(outcome.pending);
         if (outcome.connectionFailure) {
           connectionFailures++;
           lastConnectionFailure = outcome.connectionFailure;
@@ -297,6 +349,8 @@ export class DockerCollector implements Collector {
     if (running.length > 0 && connectionFailures === running.length && lastConnectionFailure) {
       throw this._roundError('lost the connection during the round', lastConnectionFailure);
     }
+    const starts = await this._startEvents(pending, signal, errors);
+    for (const p of pending) samples.push(this._finish(p, starts, skip));
     return { samples, errors, skipped };
   }
 
@@ -314,7 +368,7 @@ export class DockerCollector implements Collector {
     signal: AbortSignal,
     errors: CollectError[],
     skip: (reason: string) => void,
-  ): Promise<{ sample?: Sample; connectionFailure?: CallFailure }> {
+  ): Promise<{ pending?: PendingReading; connectionFailure?: CallFailure }> {
     const id = listed.id;
     const container = this._docker.getContainer(id);
     const cachedInspect = this._inspect.get(id);
@@ -359,29 +413,73 @@ export class DockerCollector implements Collector {
       return {};
     }
 
+    return { pending: { listed, reading, receivedMs, ...(inspect !== undefined && { inspect }) } };
+  }
+
+  /** Second half of a container's round: the CPU figure (needs the round's start events) and the document. */
+  private _finish(p: PendingReading, starts: readonly StartEvent[] | undefined, skip: (reason: string) => void): Sample {
+    const id = p.listed.id;
     const previous = this._previous.get(id);
-    const cpu = containerCpuCores(previous?.snapshot ?? reading.previous, reading.cpu, {
-      ...(previous !== undefined && { observedIntervalMs: receivedMs - previous.receivedMs }),
+    const base = previous?.snapshot ?? p.reading.previous;
+    const cpu = containerCpuCores(base, p.reading.cpu, {
+      ...(previous !== undefined && { observedIntervalMs: p.receivedMs - previous.receivedMs }),
       maxClockDisagreementMs: Math.max(10_000, 2 * this._timeoutMs),
+      restartedBetween: base !== undefined && starts !== undefined && startedBetween(starts, id, base.read, p.reading.cpu.read),
     });
     if (!cpu.ok) {
       skip(cpu.reason);
       // A reset means a restart (or `docker update`): take limits and identity afresh next round.
       if (cpu.reason === 'counter_reset' || cpu.reason === 'implausible_rate') this._inspect.delete(id);
     }
-    this._previous.set(id, { snapshot: reading.cpu, receivedMs });
+    this._previous.set(id, { snapshot: p.reading.cpu, receivedMs: p.receivedMs });
 
     const doc = toContainerDoc({
       containerId: id,
-      reading,
+      reading: p.reading,
       cpu,
-      listed,
-      nowMs: receivedMs,
+      listed: p.listed,
+      nowMs: p.receivedMs,
       endpoint: this.endpoint,
-      ...(inspect !== undefined && { inspect }),
+      ...(p.inspect !== undefined && { inspect: p.inspect }),
       ...(this._hostName !== undefined && { hostName: this._hostName }),
     });
-    return { sample: { kind: 'container', doc } };
+    return { kind: 'container', doc };
+  }
+
+  /**
+   * Container `start` events between the oldest kept reading and the newest new one (daemon
+   * clock), so that a restart is seen even when the new run's counters have already passed the
+   * old run's. Undefined when no pending reading has a previous one, or when the call fails
+   * (then only the counters tell; the failure is one error of the round). Note the daemon keeps
+   * only its last 256 events in memory.
+   */
+  private async _startEvents(pending: readonly PendingReading[], signal: AbortSignal, errors: CollectError[]): Promise<readonly StartEvent[] | undefined> {
+    let since: DockerInstant | undefined;
+    let until: DockerInstant | undefined;
+    for (const p of pending) {
+      const prev = this._previous.get(p.listed.id)?.snapshot.read ?? p.reading.previous?.read;
+      if (prev === undefined) continue;
+      if (since === undefined || nsBetween(prev, since) > 0) since = prev;
+      const cur = p.reading.cpu.read;
+      if (until === undefined || nsBetween(until, cur) > 0) until = cur;
+    }
+    if (since === undefined || until === undefined) return undefined;
+    const query = {
+      since: formatDockerTimestamp(since),
+      until: formatDockerTimestamp(until),
+      filters: JSON.stringify({ type: ['container'], event: ['start'] }),
+    };
+    try {
+      const body = await this._call(signal, async (s) => {
+        const stream = (await this._docker.getEvents({ ...query, abortSignal: s } as unknown as Docker.GetEventsOptions)) as NodeJS.ReadableStream & { destroy?: () => void };
+        return readCapped(stream, s, MAX_EVENTS_BYTES);
+      });
+      return parseStartEvents(body).events;
+    } catch (thrown) {
+      const failure = asFailure(thrown);
+      if (failure.kind !== 'aborted') errors.push(this._error('', 'events', failure));
+      return undefined;
+    }
   }
 
   private _containerFailure(
@@ -408,7 +506,7 @@ export class DockerCollector implements Collector {
   private _error(id: string, call: string, failure: CallFailure): CollectError {
     const code: ErrorCode = failure.kind === 'timeout' ? 'RS_ERR_HTTP_TIMEOUT' : 'RS_ERR_DOCKER_API';
     const what = failure.kind === 'timeout' ? `timed out after ${this._timeoutMs} ms` : failure.error.message.trim();
-    return { target: this.endpoint, code, message: `${call} of ${id}: ${what}`, subject: id };
+    return id === '' ? { target: this.endpoint, code, message: `${call}: ${what}`, subject: call } : { target: this.endpoint, code, message: `${call} of ${id}: ${what}`, subject: id };
   }
 
   private _roundError(what: string, failure: CallFailure): RightsizeError {

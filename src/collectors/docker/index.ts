@@ -4,6 +4,9 @@ export {
   parseContainerList,
   parseDockerTime,
   nsBetween,
+  parseStartEvents,
+  startedBetween,
+  formatDockerTimestamp,
   containerCpuCores,
   dockerCliCores,
   toContainerDoc,
@@ -19,6 +22,7 @@ export {
 export type {
   StatsParseResult,
   DockerInstant,
+  StartEvent,
   RunningStats,
   NotRunningStats,
   ParseFailure,

@@ -366,6 +366,12 @@ export interface CpuRateOptions {
   readonly observedIntervalMs?: number;
   /** @defaultValue 10_000 ms: larger than any per-call timeout, so request latency never trips it. */
   readonly maxClockDisagreementMs?: number;
+  /**
+   * The engine reported a `start` of this container between the two readings (see
+   * {@link startedBetween}): the counters belong to different runs → `counter_reset`, even when
+   * the new run has already used more CPU than the old one (which the counters alone cannot see).
+   */
+  readonly restartedBetween?: boolean;
 }
 
 /**
@@ -396,6 +402,7 @@ export interface CpuRateOptions {
  */
 export function containerCpuCores(prev: CpuSnapshot | undefined, cur: CpuSnapshot, options: CpuRateOptions = {}): CpuResult {
   if (prev === undefined) return { ok: false, reason: 'first_reading' };
+  if (options.restartedBetween === true) return { ok: false, reason: 'counter_reset' };
   const wallNs = nsBetween(prev.read, cur.read);
   const wallMs = wallNs / 1e6;
   const usedNs = cur.totalUsageNs - prev.totalUsageNs;
@@ -434,6 +441,58 @@ export function containerCpuCores(prev: CpuSnapshot | undefined, cur: CpuSnapsho
 function delta(prev: number | undefined, cur: number | undefined): number | undefined | null {
   if (prev === undefined || cur === undefined) return undefined;
   return cur < prev ? null : cur - prev;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (restart detection)
+
+/** A container `start` event from `GET /events` (daemon clock, exact to the nanosecond). */
+export interface StartEvent {
+  readonly id: string;
+  readonly at: DockerInstant;
+}
+
+/**
+ * Parses the body of `GET /events?since=…&until=…&filters={"type":["container"],"event":["start"]}`:
+ * one JSON object per line. `timeNano` is read from the text digits, because a JSON number of
+ * 19 digits loses its last ones in a double. Lines that are not start events of a valid id are
+ * ignored (and counted).
+ */
+export function parseStartEvents(body: string): { readonly events: readonly StartEvent[]; readonly ignored: number } {
+  const events: StartEvent[] = [];
+  let ignored = 0;
+  for (const line of body.split('\n')) {
+    const text = line.trim();
+    if (text === '') continue;
+    let ev: unknown;
+    try {
+      ev = JSON.parse(text);
+    } catch {
+      ignored++;
+      continue;
+    }
+    const id = isObj(ev) ? (ev['id'] ?? obj(ev, 'Actor')?.['ID']) : undefined;
+    const action = isObj(ev) ? (ev['Action'] ?? ev['status']) : undefined;
+    const digits = /"timeNano"\s*:\s*(\d{7,19})\b/.exec(text)?.[1];
+    if (typeof id !== 'string' || !CONTAINER_ID_PATTERN.test(id) || action !== 'start' || digits === undefined) {
+      ignored++;
+      continue;
+    }
+    events.push({ id, at: { epochMs: Number(digits.slice(0, -6)), subMsNs: Number(digits.slice(-6)) } });
+  }
+  return { events, ignored };
+}
+
+/** True when `events` holds a start of container `id` after `prev` and no later than `cur`. */
+export function startedBetween(events: readonly StartEvent[], id: string, prev: DockerInstant, cur: DockerInstant): boolean {
+  return events.some((e) => (e.id === id || e.id.startsWith(id) || id.startsWith(e.id)) && nsBetween(prev, e.at) > 0 && nsBetween(e.at, cur) >= 0);
+}
+
+/** Formats an instant as the Engine API's `since`/`until` (`<seconds>.<9-digit nanoseconds>`). */
+export function formatDockerTimestamp(at: DockerInstant): string {
+  const seconds = Math.floor(at.epochMs / 1000);
+  const ns = (at.epochMs - seconds * 1000) * 1e6 + at.subMsNs;
+  return `${seconds}.${String(ns).padStart(9, '0')}`;
 }
 
 /**

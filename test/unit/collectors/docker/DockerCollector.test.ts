@@ -158,6 +158,35 @@ describe('DockerCollector against a fake engine', () => {
     expect(engine.count(`/containers/${A}/json`)).toBe(2);
   });
 
+  it('a restart seen in the engine’s start events voids the pair even when the new counter is higher', async () => {
+    const c = make();
+    await c.collect(never); // alpha at 1.0 s of CPU
+    advance(2000, {});
+    // restarted 1 s ago and already burned 1.6 s (> the old 1.0 s): the counters alone would say 0.3 cores
+    engine.containers.get(A)!.totalUsageNs = 1_600_000_000;
+    const restartNs = BigInt(clock.nowMs() - 1000) * 1_000_000n;
+    engine.starts.push({ id: A, timeNano: restartNs.toString() });
+    const r = await c.collect(never);
+    expect(r.errors).toEqual([]);
+    expect(r.skipped).toEqual({ counter_reset: 1 });
+    expect(docs(r.samples).get(A)!.cpu?.cores).toBeUndefined();
+    expect(docs(r.samples).get(B)!.cpu?.cores).toBe(0);
+    expect(engine.requests.some((q) => q.startsWith('/events?') && q.includes('one-shot') === false)).toBe(true);
+    // a start before the previous reading does not void the next pair
+    advance(1000, { [A]: 500_000_000 });
+    expect(docs((await c.collect(never)).samples).get(A)!.cpu?.cores).toBe(0.5);
+  });
+
+  it('when /events fails, the round still measures (counters only) and reports one error', async () => {
+    const c = make();
+    await c.collect(never);
+    engine.eventsStatus = 500;
+    advance(1000, { [A]: 500_000_000 });
+    const r = await c.collect(never);
+    expect(r.errors).toMatchObject([{ code: 'RS_ERR_DOCKER_API', subject: 'events' }]);
+    expect(docs(r.samples).get(A)!.cpu?.cores).toBe(0.5);
+  });
+
   it('a dead daemon makes the round throw RS_ERR_DOCKER_API with the redacted endpoint; it resumes when the daemon returns', async () => {
     const c = make({ timeoutMs: 1000 });
     await c.collect(never);

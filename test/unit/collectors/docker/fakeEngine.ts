@@ -27,6 +27,10 @@ export interface FakeContainer {
 export class FakeEngine {
   readonly containers = new Map<string, FakeContainer>();
   readonly requests: string[] = [];
+  /** `start` events served by `/events` (`timeNano` as a 19-digit string, daemon clock). */
+  readonly starts: { id: string; timeNano: string }[] = [];
+  /** Answer `/events` with this status instead. */
+  eventsStatus: number | undefined;
   /** Replace the list answer with this raw text. */
   listBody: string | undefined;
   inFlightStats = 0;
@@ -79,6 +83,25 @@ export class FakeEngine {
     };
     const path = url.pathname.replace(/^\/v[\d.]+/, '');
     if (path === '/info') return json(200, { Name: 'fake-host', NCPU: 4 });
+    if (path === '/events') {
+      if (this.eventsStatus !== undefined) return json(this.eventsStatus, { message: 'injected failure' });
+      const toNs = (t: string | null): bigint => {
+        const [sec = '0', frac = ''] = (t ?? '0').split('.');
+        return BigInt(sec) * 1_000_000_000n + BigInt(frac.padEnd(9, '0').slice(0, 9) || '0');
+      };
+      const since = toNs(url.searchParams.get('since'));
+      const until = toNs(url.searchParams.get('until'));
+      const filters = JSON.parse(url.searchParams.get('filters') ?? '{}') as { event?: string[] };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      for (const e of this.starts) {
+        const t = BigInt(e.timeNano);
+        if (t < since || t > until || !(filters.event ?? ['start']).includes('start')) continue;
+        // timeNano written as digits, as the daemon does (a JS number would round them)
+        res.write(`{"status":"start","id":"${e.id}","Type":"container","Action":"start","Actor":{"ID":"${e.id}","Attributes":{}},"time":${e.timeNano.slice(0, 10)},"timeNano":${e.timeNano}}\n`);
+      }
+      res.end();
+      return;
+    }
     if (path === '/containers/json') {
       if (this.listBody !== undefined) {
         res.writeHead(200, { 'content-type': 'application/json' });

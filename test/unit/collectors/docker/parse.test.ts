@@ -9,8 +9,11 @@ import {
   mesosIdentityFromName,
   nsBetween,
   parseContainerList,
+  formatDockerTimestamp,
   parseDockerTime,
   parseInspect,
+  parseStartEvents,
+  startedBetween,
   parseStatsReading,
   sanitizeLabels,
   toContainerDoc,
@@ -354,5 +357,35 @@ describe('toContainerDoc', () => {
   it('non-finite numbers never reach the document', () => {
     const doc = toContainerDoc({ ...base, cpu: { ok: true, cores: Number.NaN, intervalMs: Number.POSITIVE_INFINITY, throttled: { periods: -1, timeMs: Number.NaN } } });
     expect(doc.cpu).toBeUndefined();
+  });
+});
+
+describe('start events', () => {
+  const body = [
+    `{"status":"start","id":"${ID}","Type":"container","Action":"start","Actor":{"ID":"${ID}"},"time":1795318260,"timeNano":1795318260057537285}`,
+    `{"status":"die","id":"${ID}","Action":"die","timeNano":1795318261000000000}`,
+    '{"garbage',
+    `{"Action":"start","id":"../x","timeNano":1795318262000000000}`,
+    '',
+  ].join('\n');
+
+  it('keeps the 19-digit timeNano exact (a JSON number would round it)', () => {
+    const r = parseStartEvents(body);
+    expect(r.events).toEqual([{ id: ID, at: { epochMs: 1_795_318_260_057, subMsNs: 537_285 } }]);
+    expect(r.ignored).toBe(3);
+  });
+
+  it('a start counts only strictly after the previous reading and not after the current one', () => {
+    const { events } = parseStartEvents(body);
+    const at = (iso: string) => parseDockerTime(iso)!;
+    expect(startedBetween(events, ID, at('2026-11-22T03:31:00.057537284Z'), at('2026-11-22T03:31:01Z'))).toBe(true);
+    expect(startedBetween(events, ID, at('2026-11-22T03:31:00.057537285Z'), at('2026-11-22T03:31:01Z'))).toBe(false);
+    expect(startedBetween(events, ID, at('2026-11-22T03:30:59Z'), at('2026-11-22T03:31:00.057537284Z'))).toBe(false);
+    expect(startedBetween(events, 'b'.repeat(64), at('2026-11-22T03:30:59Z'), at('2026-11-22T03:31:01Z'))).toBe(false);
+  });
+
+  it('formats since/until as <seconds>.<nanoseconds>', () => {
+    expect(formatDockerTimestamp({ epochMs: 1_795_318_260_057, subMsNs: 537_285 })).toBe('1795318260.057537285');
+    expect(formatDockerTimestamp({ epochMs: 1_795_318_260_000, subMsNs: 5 })).toBe('1795318260.000000005');
   });
 });
