@@ -17,3 +17,4 @@ export { JenkinsCollector, jobTreeQuery } from './JenkinsCollector.js';
 export type { JenkinsCollectorOptions, JenkinsPoll } from './JenkinsCollector.js';
 export { resolveJenkinsCredentials } from './credentials.js';
 export type { JenkinsCredentialSettings } from './credentials.js';
+export { jenkinsCollectorFromConfig } from './fromConfig.js';

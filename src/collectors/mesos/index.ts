@@ -42,3 +42,5 @@ export { MesosMasterCollector } from './MesosMasterCollector.js';
 export type { MesosMasterCollectorOptions } from './MesosMasterCollector.js';
 export { MesosAgentCollector } from './MesosAgentCollector.js';
 export type { MesosAgentCollectorOptions } from './MesosAgentCollector.js';
+export { mesosCollectorsFromConfig } from './fromConfig.js';
+export type { MesosCollectors } from './fromConfig.js';
