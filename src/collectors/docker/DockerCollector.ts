@@ -316,6 +316,7 @@ export class DockerCollector implements Collector {
     }
     for (const e of list.errors) errors.push({ target: this.endpoint, code: e.code, message: e.message, ...(e.path !== undefined && { subject: e.path }) });
     const running = list.containers.filter((c) => c.state === undefined || c.state === 'running');
+    for (const c of list.containers) if (c.state !== undefined && c.state !== 'running') skip('not_running'); // e.g. paused
 
     // Forget containers that are gone.
     const present = new Set(running.map((c) => c.id));

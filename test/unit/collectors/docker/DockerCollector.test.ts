@@ -1,4 +1,6 @@
 /** The collector shell against an in-process Engine API double on a real HTTP server. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_DOCKER_ENDPOINT,
@@ -252,6 +254,49 @@ describe('DockerCollector against a fake engine', () => {
     await engine.stop();
     const err: unknown = await c.collect(never).catch((e: unknown) => e);
     expect(JSON.stringify({ m: (err as Error).message, meta: (err as RightsizeError).meta })).not.toContain('s3cret');
+  });
+});
+
+describe('TLS (dockerd --tlsverify)', () => {
+  const dir = join(import.meta.dirname, 'tls');
+  const file = (name: string): string => join(dir, name);
+  let engine: FakeEngine;
+
+  beforeEach(async () => {
+    engine = new FakeEngine({
+      key: readFileSync(file('server-key.pem')),
+      cert: readFileSync(file('server.pem')),
+      ca: readFileSync(file('ca.pem')),
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
+    engine.add({ id: A, name: 'alpha', totalUsageNs: 0, read: '2026-11-22T03:00:00Z' });
+    await engine.start();
+  });
+  afterEach(() => engine.stop());
+
+  it('tcp:// with docker.tls means https with the CA and the client certificate', async () => {
+    const tcp = engine.url.replace('https://', 'tcp://');
+    const c = collectorFromEndpoint(tcp, { tls: { caFile: file('ca.pem'), certFile: file('client.pem'), keyFile: file('client-key.pem') } });
+    const r = await c.collect(never);
+    await c.shutdown();
+    expect(r.errors).toEqual([]);
+    expect(docs(r.samples).get(A)?.host).toEqual({ name: 'fake-host' });
+  });
+
+  it('without the client certificate the engine refuses: the round throws RS_ERR_DOCKER_API', async () => {
+    const c = collectorFromEndpoint(engine.url, { tls: { caFile: file('ca.pem') }, timeoutMs: 2000 });
+    await expect(c.collect(never)).rejects.toMatchObject({ code: 'RS_ERR_DOCKER_API' });
+    await c.shutdown();
+  });
+
+  it('a server certificate from an unknown CA is rejected unless rejectUnauthorized is false', async () => {
+    const strict = collectorFromEndpoint(engine.url, { tls: { certFile: file('client.pem'), keyFile: file('client-key.pem') }, timeoutMs: 2000 });
+    await expect(strict.collect(never)).rejects.toMatchObject({ code: 'RS_ERR_DOCKER_API' });
+    await strict.shutdown();
+    const lax = collectorFromEndpoint(engine.url, { tls: { certFile: file('client.pem'), keyFile: file('client-key.pem'), rejectUnauthorized: false } });
+    expect((await lax.collect(never)).samples).toHaveLength(1);
+    await lax.shutdown();
   });
 });
 

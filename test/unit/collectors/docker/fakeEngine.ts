@@ -4,6 +4,7 @@
  * and `/info` from state the test controls, and records every request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface FakeContainer {
@@ -39,8 +40,11 @@ export class FakeEngine {
   private _port = 0;
   private readonly _sockets = new Set<Socket>();
 
+  /** Serve https with these options (e.g. `requestCert` for mutual TLS) instead of http. */
+  constructor(private readonly _tls?: HttpsOptions) {}
+
   get url(): string {
-    return `http://127.0.0.1:${this._port}`;
+    return `${this._tls ? 'https' : 'http'}://127.0.0.1:${this._port}`;
   }
 
   add(c: FakeContainer): void {
@@ -49,8 +53,9 @@ export class FakeEngine {
 
   /** Starts on port 0, or on the port it had before (to simulate a daemon coming back). */
   async start(): Promise<void> {
-    const server = createServer((req, res) => void this._handle(req, res));
-    server.on('connection', (s) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this._handle(req, res);
+    const server: Server = this._tls ? createHttpsServer(this._tls, handler) : createServer(handler);
+    server.on(this._tls ? 'secureConnection' : 'connection', (s: Socket) => {
       this._sockets.add(s);
       s.on('close', () => this._sockets.delete(s));
     });
