@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { RightsizeError } from '../errors/index.js';
 import { writeLine, type CliContext } from './context.js';
+import { registerCollectCommand } from './commands/collect.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerEmulateCommand } from './commands/emulate.js';
+import { registerReplayCommands } from './commands/replay.js';
+import { registerAnalyzeCommand } from './commands/analyze.js';
 
 /** Builds the `rightsize` command tree. Every command and option carries its own --help text. */
 export function buildProgram(ctx: CliContext): Command {
@@ -17,8 +20,11 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     });
+  registerCollectCommand(program, ctx);
   registerConfigCommands(program, ctx);
   registerEmulateCommand(program, ctx);
+  registerReplayCommands(program, ctx);
+  registerAnalyzeCommand(program, ctx);
   return program;
 }
 

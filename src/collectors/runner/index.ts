@@ -1,2 +1,3 @@
 export { CollectorRunner } from './CollectorRunner.js';
 export type { CollectorRunnerOptions, RunnerTargetOptions, TargetStats, PollOutcome } from './CollectorRunner.js';
+export { periodicTask } from './periodicTask.js';
