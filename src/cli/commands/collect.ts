@@ -43,7 +43,7 @@ export function buildCollectionTargets(config: Config, opts: CollectOptions, env
       ...config,
       mesos: { ...config.mesos, masters: opts.mesosMaster ?? [], agents: opts.mesosAgent ?? [] },
       jenkins: { ...config.jenkins, ...(opts.jenkinsUrl ? { url: opts.jenkinsUrl } : { url: undefined }) },
-    } as Config;
+    };
   }
   const targets: RunnerTargetOptions[] = [];
   const add = (collector: Collector, intervalMs: number, timeoutMs: number): void => {
