@@ -28,8 +28,12 @@ const double: MappingProperty = { type: 'double' };
 const long: MappingProperty = { type: 'long' };
 const bool: MappingProperty = { type: 'boolean' };
 const isoDate: MappingProperty = { type: 'date' };
-/** An instant in epoch milliseconds (data-model.md: epoch ms everywhere but `@timestamp`). */
-const epochMs: MappingProperty = { type: 'date', format: 'epoch_millis' };
+/**
+ * An instant in epoch milliseconds (data-model.md: epoch ms everywhere but `@timestamp`).
+ * `epoch_millis` comes first so stored numbers parse as ms; the ISO alternative lets readers
+ * query with ISO strings too (with `epoch_millis` alone a range `gte: "2026-11-22T…"` fails).
+ */
+const epochMs: MappingProperty = { type: 'date', format: 'epoch_millis||strict_date_optional_time' };
 const text: MappingProperty = { type: 'text' };
 
 function obj(properties: Props): MappingProperty {

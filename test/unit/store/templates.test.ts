@@ -52,8 +52,8 @@ describe('index templates', () => {
 
   it('maps builds with epoch-ms instants as dates and recommendations with keyword reasons', () => {
     expect(fields('builds')).toMatchObject({
-      'build.start': 'date:epoch_millis',
-      'build.end': 'date:epoch_millis',
+      'build.start': 'date:epoch_millis||strict_date_optional_time',
+      'build.end': 'date:epoch_millis||strict_date_optional_time',
       'build.duration_ms': 'long',
       'queue.wait_ms': 'long',
       'request.memory_bytes': 'long',
@@ -66,8 +66,8 @@ describe('index templates', () => {
     for (const kind of ['recommendations', 'recommendations-history'] as const) {
       expect(fields(kind)).toMatchObject({ reasons: 'keyword', confidence: 'keyword', 'recommended.upper.memory_bytes': 'long', 'basis.builds': 'long' });
     }
-    expect(fields('alerts')).toMatchObject({ 'alert.since': 'date:epoch_millis', 'alert.notifications': 'long' });
-    expect(fields('silences')).toMatchObject({ until: 'date:epoch_millis', 'rule.id': 'keyword' });
+    expect(fields('alerts')).toMatchObject({ 'alert.since': 'date:epoch_millis||strict_date_optional_time', 'alert.notifications': 'long' });
+    expect(fields('silences')).toMatchObject({ until: 'date:epoch_millis||strict_date_optional_time', 'rule.id': 'keyword' });
     expect(fields('queue')).toMatchObject({ 'queue.wait_ms.p95': 'long', 'executors.idle': 'long' });
   });
 
