@@ -443,6 +443,7 @@ export class DockerCollector implements Collector {
       endpoint: this.endpoint,
       ...(p.inspect !== undefined && { inspect: p.inspect }),
       ...(this._hostName !== undefined && { hostName: this._hostName }),
+      ...(cpu.ok && base?.maxUsageBytes !== undefined && { previousMaxUsageBytes: base.maxUsageBytes }),
     });
     return { kind: 'container', doc };
   }

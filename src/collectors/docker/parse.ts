@@ -392,6 +392,11 @@ export interface CpuRateOptions {
  * total_usage 212,198,028 − 211,307,214 = 890,814 ns → 890,814 / 998,623,600 = 0.000892 cores.
  * The CLI formula gives 890,814 / 3,990,000,000 × 4 = 0.000893 cores.
  *
+ * Recorded on the engine here (test/fixtures/docker/recorded, `workload --cpu 0.5`, two one-shot
+ * readings): 1,011,390,345 ns / 2,024,588,321 ns = 0.4996 cores; the daemon's own ~1 s pair in
+ * the same run gives 0.4991 by Δ`read` but 0.5170 by the CLI formula, whose `system_cpu_usage`
+ * moves in 10 ms ticks (1.94 s of host CPU counted for 2 × 1.005 s).
+ *
  * Rules: no previous reading → `first_reading`; Δwall ≤ 0 or any cumulative counter
  * (total_usage, throttling counters, v1 max_usage) lower than before → `counter_reset`; a rate
  * above the host's CPU count (+5 %) → `implausible_rate`. The result is never negative, NaN or
@@ -747,6 +752,20 @@ export interface ContainerDocInput {
   readonly endpoint: string;
   /** The engine's host name (`GET /info` → `Name`), when known. */
   readonly hostName?: string;
+  /**
+   * `max_usage` of the previous reading of the same run (undefined on a first reading or after
+   * a reset). `memory.peak_bytes` is the peak *since the previous sample*: the cgroup v1
+   * `max_usage` is a high-water mark since the container started, so it is that peak only when it
+   * rose since the previous reading (a new maximum was set in the interval); otherwise the
+   * interval's peak is unknown and `peak_bytes` is absent. On a first reading the interval is
+   * the whole run so far and `max_usage` is reported as is.
+   */
+  readonly previousMaxUsageBytes?: number;
+}
+
+function peakSincePrevious(maxUsage: number | undefined, previousMax: number | undefined): number | undefined {
+  if (maxUsage === undefined || previousMax === undefined) return maxUsage;
+  return maxUsage > previousMax ? maxUsage : undefined;
 }
 
 function finite(v: number | undefined): number | undefined {
@@ -780,7 +799,7 @@ export function toContainerDoc(input: ContainerDocInput): ContainerDoc {
     rss_bytes: finite(mem?.rssBytes),
     usage_bytes: finite(mem?.usageBytes),
     limit_bytes: finite(memoryLimit),
-    peak_bytes: finite(mem?.peakBytes),
+    peak_bytes: finite(peakSincePrevious(mem?.peakBytes, input.previousMaxUsageBytes)),
   });
   const processCount = finite(reading.processCount);
 

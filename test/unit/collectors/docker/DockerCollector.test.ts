@@ -83,6 +83,19 @@ describe('DockerCollector against a fake engine', () => {
     expect(d.get(A)!.cpu).toEqual({ cores: 0.5, limit_cores: 1, interval_ms: 2000, throttled: { periods: 0, time_ms: 0 } });
     expect(d.get(B)!.cpu?.cores).toBe(1.5);
     expect(d.get(A)!['@timestamp']).toBe('2026-11-22T03:00:02.000Z');
+
+  });
+
+  it('memory.peak_bytes: the high-water mark on a first reading, then only when it rose in the interval', async () => {
+    const c = make();
+    const a = engine.containers.get(A)!;
+    a.maxUsage = 100 * 2 ** 20;
+    expect(docs((await c.collect(never)).samples).get(A)!.memory?.peak_bytes).toBe(100 * 2 ** 20);
+    advance(1000, {});
+    expect(docs((await c.collect(never)).samples).get(A)!.memory?.peak_bytes).toBeUndefined();
+    a.maxUsage = 150 * 2 ** 20;
+    advance(1000, {});
+    expect(docs((await c.collect(never)).samples).get(A)!.memory?.peak_bytes).toBe(150 * 2 ** 20);
   });
 
   it('inspects each container once, and again after it disappeared and came back', async () => {

@@ -16,6 +16,8 @@ export interface FakeContainer {
   /** `read` the next stats call reports (ISO). */
   read: string;
   memoryUsage?: number;
+  /** cgroup v1 `max_usage` (high-water mark since start). */
+  maxUsage?: number;
   env?: string[];
   nanoCpus?: number;
   memoryLimit?: number;
@@ -154,7 +156,7 @@ export class FakeEngine {
           throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
         },
         precpu_stats: { cpu_usage: { total_usage: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } },
-        memory_stats: exited ? {} : { usage: c.memoryUsage ?? 1_000_000, limit: 8e9, stats: { total_inactive_file: 0, total_rss: c.memoryUsage ?? 1_000_000 } },
+        memory_stats: exited ? {} : { usage: c.memoryUsage ?? 1_000_000, ...(c.maxUsage !== undefined && { max_usage: c.maxUsage }), limit: 8e9, stats: { total_inactive_file: 0, total_rss: c.memoryUsage ?? 1_000_000 } },
       });
     } finally {
       this.inFlightStats--;

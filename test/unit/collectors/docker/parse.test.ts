@@ -131,6 +131,13 @@ describe('parseStatsReading: shapes', () => {
     expect(parsed(stats({ memory_stats: { privateworkingset: 7_000, commitbytes: 9_000 } })).memory).toEqual({ usageBytes: 7_000, workingSetBytes: 7_000 });
   });
 
+  it('a minimal reading (only read and the CPU counter, every other key missing) is valid', () => {
+    expect(parseStatsReading({ read: '2026-11-22T03:00:00Z', cpu_stats: { cpu_usage: { total_usage: 7 } } })).toEqual({
+      status: 'running',
+      cpu: { read: { epochMs: Date.UTC(2026, 10, 22, 3), subMsNs: 0 }, totalUsageNs: 7 },
+    });
+  });
+
   it('CPU count: online_cpus, else percpu_usage.length, else absent', () => {
     expect(parsed(stats()).cpu.onlineCpus).toBe(2);
     const old = parsed(stats({ cpu_stats: { cpu_usage: { total_usage: 5, percpu_usage: [1, 2, 0, 2] } } }));
@@ -352,6 +359,14 @@ describe('toContainerDoc', () => {
   it('inspect says unlimited → no memory limit even though stats report one; without inspect, stats limit', () => {
     expect(toContainerDoc({ ...base, cpu: { ok: false, reason: 'first_reading' }, inspect: {} }).memory?.limit_bytes).toBeUndefined();
     expect(toContainerDoc({ ...base, cpu: { ok: false, reason: 'first_reading' } }).memory?.limit_bytes).toBe(268_435_456);
+  });
+
+  it('peak_bytes is the peak since the previous sample: max_usage only when it rose', () => {
+    const first = { ...base, cpu: { ok: false, reason: 'first_reading' } } as const;
+    expect(toContainerDoc(first).memory?.peak_bytes).toBe(120_000_000); // the run so far
+    const pair = { ...base, cpu: { ok: true, cores: 0.5, intervalMs: 1000 } } as const;
+    expect(toContainerDoc({ ...pair, previousMaxUsageBytes: 100_000_000 }).memory?.peak_bytes).toBe(120_000_000); // new high-water mark
+    expect(toContainerDoc({ ...pair, previousMaxUsageBytes: 120_000_000 }).memory?.peak_bytes).toBeUndefined(); // unknown within the interval
   });
 
   it('non-finite numbers never reach the document', () => {
