@@ -134,7 +134,8 @@ export function currentFromBuilds(newestFirst: readonly BuildRecord[]): Resource
  */
 export function recommendWorkload(input: WorkloadInput, policy: RecommenderPolicy, nowMs: number): RecommendationDoc {
   const selected = selectBuilds(input.builds, policy, nowMs);
-  const current = input.current ?? currentFromBuilds(selected);
+  const current =
+    input.current ?? currentFromBuilds(selected.length > 0 ? selected : [...input.builds].sort((a, b) => b.endMs - a.endMs));
   const core = recommendCore(selected, current, input.previous, policy);
   const label = input.label ?? selected.find((b) => b.label !== undefined)?.label;
   return toRecommendationDoc(

@@ -105,9 +105,13 @@ export function generateTrace(options: TraceOptions): BuildDoc[] {
     const label = pickLabel(cpuBase * headroomCpu * Math.min(maxFactorCpu, 1.3), memBase * uniform(p.memOversize[0], p.memOversize[1]));
     const meanDurMs = uniform(3, 40) * MIN_MS;
     const stepAt = startMs + rangeMs * uniform(0.3, 0.7);
-    const meanGapMs = Math.max(MIN_MS, rangeMs / Math.max(1, options.buildsPerJob) - meanDurMs);
-    let t = startMs + rnd() * meanGapMs;
+    // Stratified start times: build k starts at a random point of the k-th of M equal slots of
+    // the range (never before the previous build of the job ended), so every job spans the
+    // whole range with roughly even cadence.
+    const slotMs = rangeMs / Math.max(1, options.buildsPerJob);
+    let prevEnd = -Infinity;
     for (let k = 0; k < options.buildsPerJob; k++) {
+      const t = Math.max(prevEnd + MIN_MS, startMs + (k + 0.9 * rnd()) * slotMs);
       const durationMs0 = Math.max(30_000, Math.round(meanDurMs * Math.exp(0.2 * normal())));
       const progress = (t - startMs) / rangeMs;
       let f = 1 + p.growth * Math.max(0, Math.min(1, progress));
@@ -164,7 +168,7 @@ export function generateTrace(options: TraceOptions): BuildDoc[] {
           memory_byte_seconds: Math.round(Math.max(0, label.memoryBytes - memAvg) * dS),
         },
       });
-      t = end + Math.max(MIN_MS, -Math.log(Math.max(rnd(), 1e-12)) * meanGapMs);
+      prevEnd = end;
     }
   }
   out.sort((a, b) => a.build.start - b.build.start);
