@@ -170,6 +170,11 @@ export class JenkinsCollector implements Collector {
       const tree = parseJobTree(treeRes.value.body, { target: this.target, maxDepth: depth });
       errors.push(...tree.errors);
       mergeCounts(skipped, tree.skipped);
+      // Forget jobs that are gone (deleted, renamed) when the tree came back whole.
+      if (tree.errors.length === 0) {
+        const present = new Set(tree.value.map((j) => j.fullName));
+        for (const name of [...this._jobs.keys()]) if (!present.has(name)) this._jobs.delete(name);
+      }
       const due = tree.value.filter((job) => this._isDue(job));
       const results = await mapLimit(due, this._opts.concurrency ?? 4, (job) => this._pollJob(job, nowMs, signal));
       for (const r of results) {

@@ -35,10 +35,15 @@ function plausibleInstant(fr: FieldReader, obj: Record<string, unknown>, key: st
     return undefined;
   }
   if (v > nowMs + MAX_CLOCK_SKEW_MS) {
-    fr.issue(`${key} ${new Date(v).toISOString()} is in the future (now ${new Date(nowMs).toISOString()})`, subject);
+    fr.issue(`${key} ${isoOrRaw(v)} is in the future (now ${isoOrRaw(nowMs)})`, subject);
     return undefined;
   }
   return v;
+}
+
+/** ISO text of an epoch-ms instant, or the raw number when Date cannot represent it. */
+function isoOrRaw(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }
 
 // ---------------------------------------------------------------------------------------------

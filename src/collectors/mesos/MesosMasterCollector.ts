@@ -125,6 +125,9 @@ export class MesosMasterCollector implements Collector {
       this._latestLeaderUrl = leaderUrl;
       return { samples, errors, skipped };
     }
+    if (signal.aborted) {
+      throw new UpstreamError('RS_ERR_COLLECT_TIMEOUT', 'Mesos master poll cancelled before a leader answered', { meta: { target: this.target, errors } });
+    }
     const detail = errors.map((e) => `${e.subject ?? e.target}: ${e.code}`).join('; ');
     throw new UpstreamError('RS_ERR_HTTP_STATUS', `no leading Mesos master found among ${this._opts.masters.length} (${detail || 'no answer'})`, {
       meta: { target: this.target, status: 503, errors },

@@ -26,9 +26,10 @@ import type {
 /** Mesos reports memory and disk in MB meaning MiB: 116256 MB = 121,902,759,936 bytes. */
 export const MESOS_MB_BYTES = 1024 * 1024;
 
-/** Converts Mesos MB to whole bytes. */
-export function mbToBytes(mb: number): number {
-  return Math.round(mb * MESOS_MB_BYTES);
+/** Converts Mesos MB to whole bytes; undefined when the result is not a finite number (absurd input). */
+export function mbToBytes(mb: number): number | undefined {
+  const bytes = Math.round(mb * MESOS_MB_BYTES);
+  return Number.isFinite(bytes) ? bytes : undefined;
 }
 
 export interface ParseResult<T> {
@@ -101,11 +102,23 @@ export function parseResources(fr: FieldReader, value: unknown, subject: string)
     fr.issue('resources are neither a dict nor a list', subject);
     return undefined;
   }
+  const bytes = (name: string): number | undefined => {
+    const mb = scalars[name];
+    if (mb === undefined) return undefined;
+    const b = mbToBytes(mb);
+    if (b === undefined) fr.issue(`${name} ${mb} MB is out of range`, `${subject}.${name}`);
+    return b;
+  };
+  const memBytes = bytes('mem');
+  const diskBytes = bytes('disk');
+  const finite = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) ? v : undefined);
+  const cpus = finite(scalars['cpus']);
+  const gpus = finite(scalars['gpus']);
   return {
-    ...(scalars['cpus'] !== undefined ? { cpus: scalars['cpus'] } : {}),
-    ...(scalars['mem'] !== undefined ? { memBytes: mbToBytes(scalars['mem']) } : {}),
-    ...(scalars['disk'] !== undefined ? { diskBytes: mbToBytes(scalars['disk']) } : {}),
-    ...(scalars['gpus'] !== undefined ? { gpus: scalars['gpus'] } : {}),
+    ...(cpus !== undefined ? { cpus } : {}),
+    ...(memBytes !== undefined ? { memBytes } : {}),
+    ...(diskBytes !== undefined ? { diskBytes } : {}),
+    ...(gpus !== undefined ? { gpus } : {}),
   };
 }
 
@@ -170,7 +183,10 @@ export function parseMetricsSnapshot(body: unknown, ctx: SnapshotContext): Parse
   const uptimeSecs = n('master/uptime_secs');
   const mb = (key: string): number | undefined => {
     const v = n(key);
-    return v === undefined ? undefined : mbToBytes(v);
+    if (v === undefined) return undefined;
+    const b = mbToBytes(v);
+    if (b === undefined) fr.issue(`${key} ${v} MB is out of range`, key);
+    return b;
   };
   const hasMasterKeys = Object.keys(m).some((k) => k.startsWith('master/'));
   if (!hasMasterKeys) {
@@ -586,8 +602,9 @@ export function cpuCoresBetween(prev: ExecutorStatistics | undefined, cur: Execu
   const dc = c1 - c0;
   if (dc < 0) return { ok: false, skip: 'counter_reset' };
   const cores = dc / dt;
-  if (!Number.isFinite(cores)) return { ok: false, skip: 'missing_counters' };
-  return { ok: true, cores, intervalMs: Math.round(dt * 1000) };
+  const intervalMs = Math.round(dt * 1000);
+  if (!Number.isFinite(cores) || !Number.isFinite(intervalMs)) return { ok: false, skip: 'missing_counters' };
+  return { ok: true, cores, intervalMs };
 }
 
 function cpuSecs(s: ExecutorStatistics): number | undefined {
@@ -595,10 +612,10 @@ function cpuSecs(s: ExecutorStatistics): number | undefined {
   return s.cpusUserTimeSecs + s.cpusSystemTimeSecs;
 }
 
-function delta(prev: number | undefined, cur: number | undefined): number | undefined {
+function delta(prev: number | undefined, cur: number | undefined, scale = 1): number | undefined {
   if (prev === undefined || cur === undefined) return undefined;
-  const d = cur - prev;
-  return d >= 0 ? d : undefined;
+  const d = (cur - prev) * scale;
+  return d >= 0 && Number.isFinite(d) ? d : undefined;
 }
 
 /**
@@ -614,7 +631,7 @@ export function workingSetBytes(s: ExecutorStatistics): number | undefined {
     const file = s.memFileBytes ?? s.memCacheBytes;
     if (file === undefined) return s.memTotalBytes;
     const ws = s.memTotalBytes - file;
-    return ws >= 0 ? ws : undefined;
+    return ws >= 0 && Number.isFinite(ws) ? ws : undefined;
   }
   return s.memRssBytes;
 }
@@ -659,8 +676,8 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
   const throttled = compact({
     periods: delta(prev?.cpusNrThrottled, s.cpusNrThrottled),
     time_ms: (() => {
-      const d = delta(prev?.cpusThrottledTimeSecs, s.cpusThrottledTimeSecs);
-      return d === undefined ? undefined : Math.round(d * 1000);
+      const d = delta(prev?.cpusThrottledTimeSecs, s.cpusThrottledTimeSecs, 1000);
+      return d === undefined ? undefined : Math.round(d);
     })(),
   });
   const cpu = compact({
