@@ -60,6 +60,13 @@ interface QueueMemory {
 const QUEUE_MEMORY_MS = 24 * 3_600_000;
 const RUNNING_MEMORY_MS = 24 * 3_600_000;
 const HANDLED_WINDOW = 500;
+/** Folder answers asked for separately per poll, at most (servers that do not expand nested trees). */
+const MAX_FOLDER_REQUESTS = 200;
+
+/** `['a', 'b']` → `job/a/job/b` (each name URL-encoded). */
+function jobPath(path: readonly string[]): string {
+  return path.map((p) => `job/${encodeURIComponent(p)}`).join('/');
+}
 
 const COMPUTER_TREE =
   'busyExecutors,totalExecutors,computer[displayName,offline,temporarilyOffline,numExecutors,idle,assignedLabels[name],' +
@@ -170,12 +177,40 @@ export class JenkinsCollector implements Collector {
       const tree = parseJobTree(treeRes.value.body, { target: this.target, maxDepth: depth });
       errors.push(...tree.errors);
       mergeCounts(skipped, tree.skipped);
-      // Forget jobs that are gone (deleted, renamed) when the tree came back whole.
-      if (tree.errors.length === 0) {
-        const present = new Set(tree.value.map((j) => j.fullName));
+      const jobs = [...tree.value.jobs];
+      let whole = tree.errors.length === 0;
+      // Folders the server listed without their jobs: ask each one directly (bounded).
+      const pending = [...tree.value.unexpandedFolders];
+      let folderRequests = 0;
+      while (pending.length > 0 && !signal.aborted) {
+        const folder = pending.shift()!;
+        if (folderRequests >= MAX_FOLDER_REQUESTS) {
+          mergeCounts(skipped, { folder_request_cap: 1 + pending.length });
+          whole = false;
+          break;
+        }
+        folderRequests++;
+        const sub = jobTreeQuery(Math.max(0, depth - folder.depth));
+        const url = this._url(`${jobPath(folder.path)}/api/json?tree=${encodeURIComponent(sub)}`);
+        try {
+          const res = await this._client.getJson(url, signal);
+          const parsed = parseJobTree(res.body, { target: this.target, maxDepth: depth, prefix: folder.path, startDepth: folder.depth });
+          errors.push(...parsed.errors);
+          mergeCounts(skipped, parsed.skipped);
+          if (parsed.errors.length > 0) whole = false;
+          jobs.push(...parsed.value.jobs);
+          pending.push(...parsed.value.unexpandedFolders);
+        } catch (err) {
+          errors.push(collectErrorFrom(this.target, err, url));
+          whole = false;
+        }
+      }
+      // Forget jobs that are gone (deleted, renamed) when the whole tree was read.
+      if (whole) {
+        const present = new Set(jobs.map((j) => j.fullName));
         for (const name of [...this._jobs.keys()]) if (!present.has(name)) this._jobs.delete(name);
       }
-      const due = tree.value.filter((job) => this._isDue(job));
+      const due = jobs.filter((job) => this._isDue(job));
       const results = await mapLimit(due, this._opts.concurrency ?? 4, (job) => this._pollJob(job, nowMs, signal));
       for (const r of results) {
         finished.push(...r.finished);
@@ -211,7 +246,7 @@ export class JenkinsCollector implements Collector {
   }
 
   private async _pollJob(job: JobInfo, nowMs: number, signal: AbortSignal): Promise<{ finished: FinishedBuild[]; errors: CollectError[]; skipped: Record<string, number> }> {
-    const path = job.path.map((p) => `job/${encodeURIComponent(p)}`).join('/');
+    const path = jobPath(job.path);
     const n = this._opts.buildsPerRequest ?? 50;
     const url = this._url(`${path}/api/json?tree=${encodeURIComponent(`builds[${BUILD_FIELDS}]{0,${n}}`)}`);
     let body: unknown;

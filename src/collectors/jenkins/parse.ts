@@ -378,20 +378,36 @@ export interface JobTreeContext {
   readonly target: string;
   /** Folder levels followed below the root (deeper folders are skipped and counted). */
   readonly maxDepth: number;
+  /** Path of the folder this answer belongs to (empty for the root). */
+  readonly prefix?: readonly string[];
+  /** Folder depth of `prefix` (0 for the root). */
+  readonly startDepth?: number;
+}
+
+/** Result of {@link parseJobTree}. */
+export interface JobTree {
+  readonly jobs: JobInfo[];
+  /**
+   * Folders listed without their `jobs` (a server that does not expand nested `tree=` levels),
+   * within the depth cap: to be asked for directly, at `depth`.
+   */
+  readonly unexpandedFolders: Array<{ readonly path: readonly string[]; readonly depth: number }>;
 }
 
 /**
  * A `jobs[…]` tree (root `/api/json?tree=jobs[name,url,lastCompletedBuild[number],jobs[…]]`)
  * → the jobs in it, folders flattened: a node with a `jobs` array is a folder. Folders whose
- * children were cut off by the depth cap are counted as `folder_depth_cap`.
+ * children were cut off by the depth cap are counted as `folder_depth_cap`; folders (by
+ * `_class`) listed without `jobs` inside the cap are returned as `unexpandedFolders`.
  */
-export function parseJobTree(body: unknown, ctx: JobTreeContext): ParseResult<JobInfo[]> {
+export function parseJobTree(body: unknown, ctx: JobTreeContext): ParseResult<JobTree> {
   const fr = new FieldReader(ctx.target);
+  const out: JobInfo[] = [];
+  const unexpandedFolders: Array<{ path: readonly string[]; depth: number }> = [];
   if (!isRecord(body) || !Array.isArray(body['jobs'])) {
     fr.issue('job tree is not an object with a jobs array');
-    return done([], fr);
+    return done({ jobs: out, unexpandedFolders }, fr);
   }
-  const out: JobInfo[] = [];
   const walk = (jobs: readonly unknown[], prefix: readonly string[], depth: number): void => {
     for (const j of jobs) {
       if (!isRecord(j)) {
@@ -412,7 +428,8 @@ export function parseJobTree(body: unknown, ctx: JobTreeContext): ParseResult<Jo
         continue;
       }
       if (/Folder|MultiBranchProject|OrganizationFolder/.test(cls)) {
-        fr.skip('folder_depth_cap');
+        if (depth >= ctx.maxDepth) fr.skip('folder_depth_cap');
+        else unexpandedFolders.push({ path, depth: depth + 1 });
         continue;
       }
       const url = fr.str(j, 'url', path.join('/'));
@@ -427,8 +444,8 @@ export function parseJobTree(body: unknown, ctx: JobTreeContext): ParseResult<Jo
       });
     }
   };
-  walk(body['jobs'], [], 0);
-  return done(out, fr);
+  walk(body['jobs'], ctx.prefix ?? [], ctx.startDepth ?? 0);
+  return done({ jobs: out, unexpandedFolders }, fr);
 }
 
 const TIME_IN_QUEUE_CLASS = 'jenkins.metrics.impl.TimeInQueueAction';

@@ -203,6 +203,21 @@ describe('JenkinsCollector', () => {
     expect((await c.poll(new AbortController().signal)).finishedBuilds).toEqual([]);
   });
 
+  it('a server that lists folders without their jobs: each folder is asked for directly', async () => {
+    const { s, world, jobRoute } = await fakeJenkins();
+    world.jobs = [{ _class: 'com.cloudbees.hudson.plugins.folder.Folder', name: 'team-a', url: 'http://jenkins/job/team-a/' }];
+    s.routes.set('/job/team-a/api/json', authed(json({ jobs: [{ _class: 'hudson.model.FreeStyleProject', name: 'integration', lastCompletedBuild: { number: 1 } }] })));
+    s.routes.set('/job/team-a/job/integration/api/json', jobRoute('team-a/integration'));
+    world.builds.set('team-a/integration', [build(1, T0 - 2 * MIN, MIN, { url: 'http://jenkins/job/team-a/job/integration/1/' })]);
+    const c = new JenkinsCollector({ url: s.url, auth: { username: 'ci-bot', password: 'api-token-123' }, timeoutMs: 2000, maxResponseBytes: 1_000_000, clock: new ManualClock(T0), folderDepth: 2 });
+    const p = await c.poll(new AbortController().signal);
+    expect(p.result.errors).toEqual([]);
+    expect(p.finishedBuilds.map((b) => `${b.jobName}#${b.number}`)).toEqual(['team-a/integration#1']);
+    const folderReq = s.requests.find((r) => r.startsWith('/job/team-a/api/json'))!;
+    // one level left below team-a within folderDepth 2
+    expect(decodeURIComponent(folderReq).match(/jobs\[/g)).toHaveLength(2);
+  });
+
   it('folder depth is capped in the tree query', () => {
     expect(jobTreeQuery(0)).toBe('jobs[name,url,_class,lastCompletedBuild[number],lastBuild[number]]');
     expect(jobTreeQuery(2).match(/jobs\[/g)).toHaveLength(3);

@@ -138,19 +138,24 @@ describe('parseJobTree', () => {
   };
   it('flattens folders into full names, within the depth cap', () => {
     const r = parseJobTree(tree, { target: T, maxDepth: 5 });
-    expect(r.value.map((j) => [j.fullName, j.lastCompletedNumber, j.lastNumber])).toEqual([
+    expect(r.value.unexpandedFolders).toEqual([{ path: ['unexpanded'], depth: 1 }]);
+    expect(r.value.jobs.map((j) => [j.fullName, j.lastCompletedNumber, j.lastNumber])).toEqual([
       ['top', 12, 13],
       ['team/svc', undefined, undefined],
       ['team/deep/leaf', 1, undefined],
     ]);
-    expect(r.value[2]!.path).toEqual(['team', 'deep', 'leaf']);
-    expect(r.skipped).toEqual({ folder_depth_cap: 1 });
+    expect(r.value.jobs[2]!.path).toEqual(['team', 'deep', 'leaf']);
+    expect(r.skipped).toEqual({});
     expect(r.errors).toHaveLength(1);
   });
   it('depth cap 1 stops at team/deep', () => {
     const r = parseJobTree(tree, { target: T, maxDepth: 1 });
-    expect(r.value.map((j) => j.fullName)).toEqual(['top', 'team/svc']);
-    expect(r.skipped).toEqual({ folder_depth_cap: 2 });
+    expect(r.value.jobs.map((j) => j.fullName)).toEqual(['top', 'team/svc']);
+    expect(r.skipped).toEqual({ folder_depth_cap: 1 });
+    expect(r.value.unexpandedFolders).toEqual([{ path: ['unexpanded'], depth: 1 }]);
+    const zero = parseJobTree(tree, { target: T, maxDepth: 0 });
+    expect(zero.skipped).toEqual({ folder_depth_cap: 2 });
+    expect(zero.value.unexpandedFolders).toEqual([]);
   });
 });
 
