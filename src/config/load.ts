@@ -116,7 +116,7 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
  */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
-  const explicit = options.file ?? env['RIGHTSIZE_CONFIG'];
+  const explicit = options.file ?? (env['RIGHTSIZE_CONFIG'] || undefined);
   const file = explicit ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   let raw: unknown = {};
   if (file !== undefined) {

@@ -1,0 +1,67 @@
+import Docker from 'dockerode';
+import { testDockerHost, testWorkloadImage } from './env.js';
+
+export const MIB = 2 ** 20;
+
+/** A dockerode client for the test engine (unix socket or tcp). */
+export function testDockerClient(): Docker {
+  const host = testDockerHost();
+  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  return new Docker({ host: url.hostname, port: Number(url.port), protocol: 'http' });
+}
+
+export interface WorkloadSpec {
+  readonly name: string;
+  /** Arguments of the `workload` program, e.g. `['--cpu', '0.5', '--mem', '64m', '--duration', '120s']`. */
+  readonly args: readonly string[];
+  readonly cpus?: number;
+  readonly memoryBytes?: number;
+  readonly env?: readonly string[];
+}
+
+/** Starts and tracks workload containers; `removeAll()` in afterAll. */
+export class WorkloadContainers {
+  readonly docker = testDockerClient();
+  private readonly _created: Docker.Container[] = [];
+  constructor(private readonly _tag: string) {}
+
+  async start(spec: WorkloadSpec): Promise<Docker.Container> {
+    const container = await this.docker.createContainer({
+      name: `${this._tag}-${spec.name}`,
+      Image: testWorkloadImage(),
+      Cmd: ['workload', '--quiet', ...spec.args],
+      Env: [...(spec.env ?? [])],
+      Labels: { 'rightsize.test': this._tag },
+      HostConfig: {
+        NetworkMode: 'none',
+        ...(spec.cpus === undefined ? {} : { CpuPeriod: 100_000, CpuQuota: Math.round(spec.cpus * 100_000) }),
+        ...(spec.memoryBytes === undefined ? {} : { Memory: spec.memoryBytes }),
+      },
+    });
+    this._created.push(container);
+    await container.start();
+    return container;
+  }
+
+  async removeAll(): Promise<void> {
+    await Promise.all(this._created.map((c) => c.remove({ force: true }).catch(() => undefined)));
+    this._created.length = 0;
+  }
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
+export async function pollUntil<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>, everyMs = 500): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
