@@ -239,6 +239,8 @@ export class JenkinsCollector implements Collector {
   }
 
   private _isDue(job: JobInfo): boolean {
+    // The server did not say which builds exist: ask (bounded by buildsPerRequest) every poll.
+    if (!job.buildRefsReported) return true;
     const st = this._jobs.get(job.fullName);
     if (st === undefined) return job.lastCompletedNumber !== undefined || job.lastNumber !== undefined;
     if (st.building.size > 0) return true;

@@ -441,6 +441,7 @@ export function parseJobTree(body: unknown, ctx: JobTreeContext): ParseResult<Jo
         ...(url !== undefined ? { url } : {}),
         ...(lc !== undefined ? { lastCompletedNumber: lc } : {}),
         ...(lb !== undefined ? { lastNumber: lb } : {}),
+        buildRefsReported: 'lastCompletedBuild' in j || 'lastBuild' in j,
       });
     }
   };

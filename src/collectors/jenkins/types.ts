@@ -94,4 +94,9 @@ export interface JobInfo {
   readonly url?: string;
   readonly lastCompletedNumber?: number;
   readonly lastNumber?: number;
+  /**
+   * False when the answer had neither `lastCompletedBuild` nor `lastBuild` (not even `null`):
+   * the server ignored that part of the `tree=`, so whether there are new builds is unknown.
+   */
+  readonly buildRefsReported: boolean;
 }

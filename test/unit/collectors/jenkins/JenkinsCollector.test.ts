@@ -218,6 +218,17 @@ describe('JenkinsCollector', () => {
     expect(decodeURIComponent(folderReq).match(/jobs\[/g)).toHaveLength(2);
   });
 
+  it('a server ignoring lastCompletedBuild in the tree: the job is asked every poll, each build still reported once', async () => {
+    const { s, world, jobRoute } = await fakeJenkins();
+    world.jobs = [{ _class: 'hudson.model.FreeStyleProject', name: 'plain', url: 'http://jenkins/job/plain/' }];
+    s.routes.set('/job/plain/api/json', jobRoute('plain'));
+    world.builds.set('plain', [build(1, T0 - 2 * MIN, MIN)]);
+    const c = new JenkinsCollector({ url: s.url, auth: { username: 'ci-bot', password: 'api-token-123' }, timeoutMs: 2000, maxResponseBytes: 1_000_000, clock: new ManualClock(T0) });
+    expect((await c.poll(new AbortController().signal)).finishedBuilds.map((b) => b.number)).toEqual([1]);
+    expect((await c.poll(new AbortController().signal)).finishedBuilds).toEqual([]);
+    expect(s.requests.filter((r) => r.startsWith('/job/plain/api/json'))).toHaveLength(2);
+  });
+
   it('folder depth is capped in the tree query', () => {
     expect(jobTreeQuery(0)).toBe('jobs[name,url,_class,lastCompletedBuild[number],lastBuild[number]]');
     expect(jobTreeQuery(2).match(/jobs\[/g)).toHaveLength(3);
