@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import type { Logger } from '../../util/index.js';
 import type { BuildKey } from '../cluster/types.js';
+import { readCgroupUsage } from './cgroups.js';
 import { buildKeyString, type BuildLaunch, type ContainerUsage, type ExitListener, type Runtime } from './types.js';
 
 const CFS_PERIOD_US = 100_000;
@@ -15,6 +16,12 @@ export interface DockerRuntimeOptions {
   readonly logger: Logger;
   /** How often running containers' stats are read. @defaultValue 1000 */
   readonly sampleIntervalMs?: number;
+  /**
+   * Where usage is read: `cgroup` = the container's cgroup files, as the Mesos agent reads them
+   * (cheap; needs the engine on this host); `docker` = the Docker stats API; `auto` = cgroups
+   * when readable, else Docker stats, per sample. @defaultValue 'auto'
+   */
+  readonly statsSource?: 'auto' | 'cgroup' | 'docker';
   /** Label value identifying this emulator instance. */
   readonly instanceId: string;
 }
@@ -22,6 +29,8 @@ export interface DockerRuntimeOptions {
 interface Live {
   readonly name: string;
   container?: Docker.Container;
+  /** Host pid of the container's init process (for its cgroups). */
+  pid?: number;
   latest?: ContainerUsage;
   done: boolean;
 }
@@ -129,6 +138,12 @@ export class DockerRuntime implements Runtime {
       live.container = container;
       if (this._shutdown) throw new Error('runtime is shutting down');
       await container.start();
+      try {
+        const started = await container.inspect();
+        if (started.State.Pid > 0) live.pid = started.State.Pid;
+      } catch {
+        // Exited already; Docker stats / the last sample stand.
+      }
       const res = (await container.wait()) as { StatusCode: number };
       const info = await container.inspect();
       exitCode = res.StatusCode;
@@ -162,13 +177,8 @@ export class DockerRuntime implements Runtime {
       await Promise.all(
         [...this._live.values()].map(async (live) => {
           if (!live.container || live.done) return;
-          try {
-            const stats = await live.container.stats({ stream: false, 'one-shot': true });
-            const u = usageFromDockerStats(stats, Date.now());
-            if (u && !live.done) live.latest = u;
-          } catch {
-            // The container may have just exited; its last sample stands.
-          }
+          const u = await this._read(live);
+          if (u && !live.done) live.latest = u;
         }),
       );
     } finally {
@@ -176,11 +186,26 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  private async _read(live: Live): Promise<ContainerUsage | undefined> {
+    const source = this._opts.statsSource ?? 'auto';
+    if (source !== 'docker' && live.pid !== undefined) {
+      const u = await readCgroupUsage(live.pid, Date.now());
+      if (u || source === 'cgroup') return u;
+    }
+    if (source === 'cgroup' || !live.container) return undefined;
+    try {
+      return usageFromDockerStats(await live.container.stats({ stream: false, 'one-shot': true }), Date.now());
+    } catch {
+      // The container may have just exited; its last sample stands.
+      return undefined;
+    }
+  }
+
   /** Reads a build's container stats now (used by tests to compare against the agent). */
   async sampleNow(key: BuildKey): Promise<void> {
     const live = this._live.get(buildKeyString(key));
     if (!live?.container) return;
-    const u = usageFromDockerStats(await live.container.stats({ stream: false, 'one-shot': true }), Date.now());
+    const u = await this._read(live);
     if (u) live.latest = u;
   }
 

@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerUsage } from './types.js';
+
+/**
+ * Reads a container's usage straight from its cgroups, as the Mesos agent does (cgroup v1:
+ * `cpuacct.stat` in USER_HZ ticks, `cpu.stat` throttling, `memory.stat` `rss`; cgroup v2:
+ * `cpu.stat` `user_usec`/`system_usec`/`throttled_usec`, `memory.stat` `anon`). Much cheaper
+ * than a Docker stats call, and the same numbers Docker's stats are made of.
+ */
+
+/** Linux USER_HZ: the unit of `cpuacct.stat`. */
+export const USER_HZ = 100;
+
+/** Where a process's cgroups are, from `/proc/<pid>/cgroup`. */
+export interface CgroupPaths {
+  /** controller → path (v1). */
+  readonly v1: ReadonlyMap<string, string>;
+  /** The unified hierarchy path (v2 `0::/…`). */
+  readonly v2?: string;
+}
+
+export function parseProcCgroup(text: string): CgroupPaths {
+  const v1 = new Map<string, string>();
+  let v2: string | undefined;
+  for (const line of text.split('\n')) {
+    const m = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
+    if (!m) continue;
+    const [, id, controllers, path] = m as unknown as [string, string, string, string];
+    if (id === '0' && controllers === '') v2 = path;
+    else for (const c of controllers.split(',')) if (c !== '') v1.set(c, path);
+  }
+  return v2 === undefined ? { v1 } : { v1, v2 };
+}
+
+/** `key value` lines (cpu.stat, memory.stat, cpuacct.stat) → numbers. */
+export function parseFlatKeyed(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && /^-?\d+(\.\d+)?$/.test(v)) out.set(k, Number(v));
+  }
+  return out;
+}
+
+/** Usage from cgroup v1 file contents. */
+export function usageFromV1(cpuacctStat: string, cpuStat: string, memoryStat: string, nowMs: number): ContainerUsage | undefined {
+  const acct = parseFlatKeyed(cpuacctStat);
+  const cpu = parseFlatKeyed(cpuStat);
+  const mem = parseFlatKeyed(memoryStat);
+  const user = acct.get('user');
+  const system = acct.get('system');
+  if (user === undefined || system === undefined) return undefined;
+  return {
+    timestampSec: nowMs / 1000,
+    cpuUserSecs: user / USER_HZ,
+    cpuSystemSecs: system / USER_HZ,
+    rssBytes: mem.get('total_rss') ?? mem.get('rss') ?? 0,
+    nrPeriods: cpu.get('nr_periods') ?? 0,
+    nrThrottled: cpu.get('nr_throttled') ?? 0,
+    throttledSecs: (cpu.get('throttled_time') ?? 0) / 1e9,
+  };
+}
+
+/** Usage from cgroup v2 file contents. */
+export function usageFromV2(cpuStat: string, memoryStat: string, nowMs: number): ContainerUsage | undefined {
+  const cpu = parseFlatKeyed(cpuStat);
+  const mem = parseFlatKeyed(memoryStat);
+  const user = cpu.get('user_usec');
+  const system = cpu.get('system_usec');
+  if (user === undefined || system === undefined) return undefined;
+  return {
+    timestampSec: nowMs / 1000,
+    cpuUserSecs: user / 1e6,
+    cpuSystemSecs: system / 1e6,
+    rssBytes: mem.get('anon') ?? 0,
+    nrPeriods: cpu.get('nr_periods') ?? 0,
+    nrThrottled: cpu.get('nr_throttled') ?? 0,
+    throttledSecs: (cpu.get('throttled_usec') ?? 0) / 1e6,
+  };
+}
+
+/**
+ * Reads the usage of the cgroup process `pid` lives in, or undefined when the files cannot be
+ * read (process gone, cgroups not visible from here).
+ */
+export async function readCgroupUsage(pid: number, nowMs: number, root = '/sys/fs/cgroup'): Promise<ContainerUsage | undefined> {
+  try {
+    const paths = parseProcCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8'));
+    const acct = paths.v1.get('cpuacct');
+    const cpu = paths.v1.get('cpu');
+    const memory = paths.v1.get('memory');
+    if (acct !== undefined && cpu !== undefined && memory !== undefined) {
+      const [a, c, m] = await Promise.all([
+        readFile(join(root, 'cpuacct', acct, 'cpuacct.stat'), 'utf8'),
+        readFile(join(root, 'cpu', cpu, 'cpu.stat'), 'utf8'),
+        readFile(join(root, 'memory', memory, 'memory.stat'), 'utf8'),
+      ]);
+      return usageFromV1(a, c, m, nowMs);
+    }
+    if (paths.v2 !== undefined) {
+      const [c, m] = await Promise.all([readFile(join(root, paths.v2, 'cpu.stat'), 'utf8'), readFile(join(root, paths.v2, 'memory.stat'), 'utf8')]);
+      return usageFromV2(c, m, nowMs);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}

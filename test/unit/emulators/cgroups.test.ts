@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseProcCgroup, usageFromV1, usageFromV2 } from '../../../src/emulators/runtime/cgroups.js';
+import { usageFromDockerStats } from '../../../src/emulators/runtime/DockerRuntime.js';
+
+describe('cgroup readers', () => {
+  it('finds v1 controller paths and the v2 unified path in /proc/<pid>/cgroup', () => {
+    const p = parseProcCgroup('12:cpu,cpuacct:/docker/abc\n9:memory:/docker/abc\n1:name=systemd:/docker/abc\n0::/docker/abc\n');
+    expect(p.v1.get('cpu')).toBe('/docker/abc');
+    expect(p.v1.get('cpuacct')).toBe('/docker/abc');
+    expect(p.v1.get('memory')).toBe('/docker/abc');
+    expect(p.v2).toBe('/docker/abc');
+    expect(parseProcCgroup('garbage\n').v1.size).toBe(0);
+  });
+
+  it('v1: cpuacct.stat ticks of 1/100 s, throttled_time ns, total_rss bytes', () => {
+    const u = usageFromV1('user 412\nsystem 37\n', 'nr_periods 300\nnr_throttled 12\nthrottled_time 1500000000\n', 'cache 0\nrss 10547200\ntotal_rss 10551296\n', 1_700_000_000_500);
+    expect(u).toEqual({ timestampSec: 1_700_000_000.5, cpuUserSecs: 4.12, cpuSystemSecs: 0.37, rssBytes: 10551296, nrPeriods: 300, nrThrottled: 12, throttledSecs: 1.5 });
+    expect(usageFromV1('', '', '', 0)).toBeUndefined();
+  });
+
+  it('v2: cpu.stat µs, memory.stat anon', () => {
+    const u = usageFromV2('usage_usec 5000000\nuser_usec 4000000\nsystem_usec 1000000\nnr_periods 10\nnr_throttled 2\nthrottled_usec 250000\n', 'anon 2097152\nfile 0\n', 1_700_000_000_000);
+    expect(u).toEqual({ timestampSec: 1_700_000_000, cpuUserSecs: 4, cpuSystemSecs: 1, rssBytes: 2097152, nrPeriods: 10, nrThrottled: 2, throttledSecs: 0.25 });
+  });
+
+  it('Docker stats map to the same units (ns → s) and zero usage counts as no sample', () => {
+    const stats = {
+      cpu_stats: { cpu_usage: { total_usage: 5e9, usage_in_usermode: 4.1e9, usage_in_kernelmode: 0.4e9 }, throttling_data: { periods: 7, throttled_periods: 1, throttled_time: 2e8 } },
+      memory_stats: { stats: { rss: 1234 } },
+    };
+    expect(usageFromDockerStats(stats as never, 2000)).toEqual({ timestampSec: 2, cpuUserSecs: 4.1, cpuSystemSecs: 0.4, rssBytes: 1234, nrPeriods: 7, nrThrottled: 1, throttledSecs: 0.2 });
+    expect(usageFromDockerStats({ cpu_stats: { cpu_usage: { total_usage: 0 } }, memory_stats: {} } as never, 0)).toBeUndefined();
+  });
+});
