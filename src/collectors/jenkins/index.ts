@@ -18,3 +18,4 @@ export type { JenkinsCollectorOptions, JenkinsPoll } from './JenkinsCollector.js
 export { resolveJenkinsCredentials } from './credentials.js';
 export type { JenkinsCredentialSettings } from './credentials.js';
 export { jenkinsCollectorFromConfig } from './fromConfig.js';
+export { jenkinsIdentityByNode, withJenkinsIdentity } from './join.js';
