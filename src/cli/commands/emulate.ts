@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { RightsizeError } from '../../errors/index.js';
 import { createLogger } from '../../util/index.js';
-import { loadScenarioFile, resolveScenarioPath, startEmulatedCluster, type UsageMode } from '../../emulators/index.js';
+import { loadScenarioFile, resolveScenarioPath, SCENARIOS_DIR, startEmulatedCluster, type UsageMode } from '../../emulators/index.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export interface EmulateOptions {
@@ -11,6 +13,12 @@ export interface EmulateOptions {
   readonly seed?: string;
   readonly speed?: string;
   readonly dockerHost?: string;
+}
+
+/** The project's own engine (`scripts/docker-engine.sh`), when it has been started here. */
+function projectDockerHost(): string | undefined {
+  const sock = join(SCENARIOS_DIR, '..', '.cache', 'docker', 'docker.sock');
+  return existsSync(sock) ? `unix://${sock}` : undefined;
 }
 
 function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
@@ -33,7 +41,7 @@ export async function runEmulate(opts: EmulateOptions, ctx: CliContext, waitForS
   if (!Number.isFinite(speed) || speed <= 0 || speed > 10000) throw new RightsizeError('RS_ERR_CLI_USAGE', `--speed must be a number in (0, 10000], got '${opts.speed}'`);
   const scenario = loadScenarioFile(resolveScenarioPath(opts.scenario));
   const logger = createLogger(ctx.env['RIGHTSIZE_LOG_LEVEL'] ?? 'info');
-  const dockerHost = opts.dockerHost ?? ctx.env['DOCKER_HOST'];
+  const dockerHost = opts.dockerHost ?? ctx.env['DOCKER_HOST'] ?? projectDockerHost();
   const em = await startEmulatedCluster(scenario, {
     usage,
     portBase,
@@ -63,7 +71,7 @@ export function registerEmulateCommand(program: Command, ctx: CliContext): void 
     .option('--port <base>', 'first port (masters, agents, Jenkins on consecutive ports); 0 = free ports', '0')
     .option('--seed <n>', 'override the scenario seed')
     .option('--speed <x>', 'simulated seconds per real second (model mode only)', '1')
-    .option('--docker-host <url>', 'Docker engine (default: $DOCKER_HOST)')
+    .option('--docker-host <url>', 'Docker engine (default: $DOCKER_HOST, else the project engine of scripts/docker-engine.sh if started)')
     .action(async (opts: EmulateOptions) => {
       await runEmulate(
         opts,
