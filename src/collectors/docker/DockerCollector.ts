@@ -330,7 +330,7 @@ export class DockerCollector implements Collector {
     for (const id of [...this._previous.keys()]) if (!present.has(id)) this._previous.delete(id);
     for (const id of [...this._inspect.keys()]) if (!present.has(id)) this._inspect.delete(id);
 
-    await this._fetchHostName(signal);
+    const hostNameDone = this._fetchHostName(signal); // in parallel: a slow /info never delays the stats
 
     const pending: PendingReading[] = [];
     let connectionFailures = 0;
@@ -357,7 +357,7 @@ export class DockerCollector implements Collector {
     if (running.length > 0 && connectionFailures === running.length && lastConnectionFailure) {
       throw this._roundError('lost the connection during the round', lastConnectionFailure);
     }
-    const starts = await this._startEvents(pending, signal, errors);
+    const [starts] = await Promise.all([this._startEvents(pending, signal, errors), hostNameDone]);
     for (const p of pending) samples.push(this._finish(p, starts, skip));
     return { samples, errors, skipped };
   }
