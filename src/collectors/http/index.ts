@@ -2,4 +2,4 @@ export { HttpJsonClient } from './HttpJsonClient.js';
 export type { HttpJsonClientOptions, HttpTlsOptions, JsonResponse } from './HttpJsonClient.js';
 export { FieldReader, isRecord } from './fields.js';
 export type { ParseIssue } from './fields.js';
-export { collectErrorFrom, mergeCounts, mapLimit, joinUrl } from './util.js';
+export { collectErrorFrom, mergeCounts, mapLimit, joinUrl, getFirstFound } from './util.js';

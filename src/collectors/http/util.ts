@@ -1,5 +1,6 @@
 import type { CollectError } from '../../model/index.js';
 import { RightsizeError, redactUrl, toError } from '../../errors/index.js';
+import type { JsonResponse } from './HttpJsonClient.js';
 
 /**
  * Turns anything a request threw into a {@link CollectError} for one target: the stable code
@@ -40,4 +41,37 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 /** Joins a base URL and a path without doubling or losing the slash; keeps the base's path prefix. */
 export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+}
+
+/**
+ * GETs the first of `paths` (joined to `base`) that exists: a 404 moves on to the next one
+ * (older Mesos serves `/state.json`, `/monitor/statistics.json`, `/master/stats.json`). The path
+ * that worked is remembered in `memo` per base and tried first next time. Any other failure is
+ * thrown as is; when every path is 404, the last 404 is thrown.
+ */
+export async function getFirstFound(
+  client: { getJson(url: string, signal?: AbortSignal): Promise<JsonResponse> },
+  base: string,
+  paths: readonly string[],
+  signal: AbortSignal,
+  memo?: Map<string, string>,
+): Promise<JsonResponse & { path: string }> {
+  const key = `${base}|${paths[0] ?? ''}`;
+  const known = memo?.get(key);
+  const order = known !== undefined ? [known, ...paths.filter((p) => p !== known)] : [...paths];
+  let last: RightsizeError | undefined;
+  for (const path of order) {
+    try {
+      const res = await client.getJson(joinUrl(base, path), signal);
+      memo?.set(key, path);
+      return { ...res, path };
+    } catch (err) {
+      if (err instanceof RightsizeError && err.code === 'RS_ERR_HTTP_STATUS' && err.meta.status === 404) {
+        last = err;
+        continue;
+      }
+      throw err;
+    }
+  }
+  throw last ?? new RightsizeError('RS_ERR_HTTP_STATUS', `no path to try under ${redactUrl(base)}`);
 }

@@ -2,7 +2,7 @@ import type { CollectError, CollectionResult, Sample } from '../../model/index.j
 import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
-import { collectErrorFrom, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
+import { collectErrorFrom, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parse.js';
 import type { AgentStateInfo, ExecutorStatistics } from './types.js';
@@ -47,6 +47,8 @@ export class MesosAgentCollector implements Collector {
   private readonly _clock: Clock;
   private readonly _prev = new Map<string, Map<string, Previous>>();
   private readonly _states = new Map<string, AgentStateInfo>();
+  /** Which legacy path (`/state.json`, …) each agent answered on. */
+  private readonly _paths = new Map<string, string>();
 
   constructor(options: MesosAgentCollectorOptions) {
     this._opts = options;
@@ -98,10 +100,11 @@ export class MesosAgentCollector implements Collector {
     const target = `mesos-agent ${redactUrl(url)}`;
     const errors: CollectError[] = [];
     const skipped: Record<string, number> = {};
-    const statsPath = this._opts.statisticsEndpoint === 'containers' ? '/containers' : '/monitor/statistics';
+    const statsPaths = this._opts.statisticsEndpoint === 'containers' ? ['/containers'] : ['/monitor/statistics', '/monitor/statistics.json'];
+    const statsPath = statsPaths[0]!;
     const [stateRes, statsRes] = await Promise.allSettled([
-      this._client.getJson(joinUrl(url, '/state'), signal),
-      this._client.getJson(joinUrl(url, statsPath), signal),
+      getFirstFound(this._client, url, ['/state', '/state.json'], signal, this._paths),
+      getFirstFound(this._client, url, statsPaths, signal, this._paths),
     ]);
     const nowMs = this._clock.nowMs();
     let state: AgentStateInfo | undefined;

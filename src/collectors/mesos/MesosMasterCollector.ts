@@ -2,7 +2,7 @@ import type { CollectError, CollectionResult, RoleDoc, Sample } from '../../mode
 import { UpstreamError, redactUrl } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
-import { collectErrorFrom, joinUrl, mergeCounts } from '../http/util.js';
+import { collectErrorFrom, getFirstFound, joinUrl, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { agentDocsFromState, baseUrlFromPid, parseMasterState, parseMetricsSnapshot, parseRoles } from './parse.js';
 import type { MasterStateInfo } from './types.js';
@@ -24,6 +24,11 @@ export interface MesosMasterCollectorOptions {
   /** Also read `/master/roles` for `mesos.role` documents. @defaultValue true */
   readonly roles?: boolean;
 }
+
+/** Current paths first; the `.json` forms are what Mesos before ~0.25 serves. */
+const STATE_PATHS = ['/master/state', '/master/state.json'];
+const SNAPSHOT_PATHS = ['/metrics/snapshot', '/master/stats.json'];
+const ROLES_PATHS = ['/master/roles', '/roles', '/master/roles.json'];
 
 interface Leader {
   readonly base: string;
@@ -57,6 +62,8 @@ export class MesosMasterCollector implements Collector {
   private _lastLeaderId: string | undefined;
   private _latestState: MasterStateInfo | undefined;
   private _latestLeaderUrl: string | undefined;
+  /** Which legacy path (`/master/state.json`, …) each master answered on. */
+  private readonly _paths = new Map<string, string>();
 
   constructor(options: MesosMasterCollectorOptions) {
     if (options.masters.length === 0) throw new UpstreamError('RS_ERR_CONFIG_INVALID', 'MesosMasterCollector needs at least one master URL');
@@ -92,7 +99,7 @@ export class MesosMasterCollector implements Collector {
       const leaderUrl = redactUrl(leader.base);
       let snapshotDoc: Sample | undefined;
       try {
-        const snap = await this._client.getJson(joinUrl(leader.base, '/metrics/snapshot'), signal);
+        const snap = await getFirstFound(this._client, leader.base, SNAPSHOT_PATHS, signal, this._paths);
         const parsed = parseMetricsSnapshot(snap.body, { target: this.target, nowMs, masterUrl: leaderUrl, ...this._clusterOpt(leader.state) });
         errors.push(...parsed.errors);
         if (parsed.value.elected === false) {
@@ -166,14 +173,14 @@ export class MesosMasterCollector implements Collector {
       let finalUrl: string;
       let body: unknown;
       try {
-        const res = await this._client.getJson(joinUrl(master, '/master/state'), signal);
+        const res = await getFirstFound(this._client, master, STATE_PATHS, signal, this._paths);
         finalUrl = res.url;
         body = res.body;
       } catch (err) {
         errors.push(collectErrorFrom(this.target, err, joinUrl(master, '/master/state')));
         continue;
       }
-      const base = finalUrl.replace(/\/master\/state\/?(\?.*)?$/, '');
+      const base = finalUrl.replace(/\/master\/state(\.json)?\/?(\?.*)?$/, '');
       if (base !== key) tried.add(base);
       const parsed = parseMasterState(body, { target: this.target, nowMs: this._clock.nowMs() });
       errors.push(...parsed.errors);
@@ -189,7 +196,7 @@ export class MesosMasterCollector implements Collector {
       if (state.agents.length === 0 && state.frameworks.length === 0 && parsed.errors.length > 0) continue;
       // The state does not say (no leader/pid fields): ask the snapshot.
       try {
-        const snap = await this._client.getJson(joinUrl(base, '/metrics/snapshot'), signal);
+        const snap = await getFirstFound(this._client, base, SNAPSHOT_PATHS, signal, this._paths);
         const elected = parseMetricsSnapshot(snap.body, { target: this.target, nowMs: this._clock.nowMs(), masterUrl: redactUrl(base) }).value.elected;
         if (elected === true) return { base, state };
         mergeCounts(skipped, { not_leader: 1 });
@@ -201,18 +208,12 @@ export class MesosMasterCollector implements Collector {
   }
 
   private async _roles(base: string, nowMs: number, cluster: string | undefined, signal: AbortSignal): Promise<{ docs: RoleDoc[]; errors: CollectError[] }> {
-    let lastErr: unknown;
-    for (const path of ['/master/roles', '/roles']) {
-      try {
-        const res = await this._client.getJson(joinUrl(base, path), signal);
-        const parsed = parseRoles(res.body, { target: this.target, nowMs, ...(cluster !== undefined ? { cluster } : {}) });
-        return { docs: parsed.value, errors: [...parsed.errors] };
-      } catch (err) {
-        lastErr = err;
-        // Older masters and emulators may serve only one of the two paths.
-        if (!(err instanceof UpstreamError && err.code === 'RS_ERR_HTTP_STATUS' && err.meta.status === 404)) break;
-      }
+    try {
+      const res = await getFirstFound(this._client, base, ROLES_PATHS, signal, this._paths);
+      const parsed = parseRoles(res.body, { target: this.target, nowMs, ...(cluster !== undefined ? { cluster } : {}) });
+      return { docs: parsed.value, errors: [...parsed.errors] };
+    } catch (err) {
+      return { docs: [], errors: [collectErrorFrom(this.target, err, joinUrl(base, '/master/roles'))] };
     }
-    return { docs: [], errors: [collectErrorFrom(this.target, lastErr, joinUrl(base, '/master/roles'))] };
   }
 }

@@ -128,3 +128,15 @@ describe('MesosAgentCollector', () => {
     await expect(c.collect(new AbortController().signal)).rejects.toBeInstanceOf(UpstreamError);
   });
 });
+
+describe('MesosAgentCollector against an old agent', () => {
+  it('falls back to /state.json and /monitor/statistics.json', async () => {
+    const a = await agent();
+    a.routes.set('/state.json', json(capture('mesos-agent/state_mesos-cli_0.19.json')));
+    a.routes.set('/monitor/statistics.json', json(capture('mesos-agent/monitor_statistics_mesos-cli_0.19.json')));
+    const c = new MesosAgentCollector({ agents: [a.url], timeoutMs: 2000, maxResponseBytes: 1_000_000 });
+    const r = await c.collect(new AbortController().signal);
+    expect(r.errors).toEqual([]);
+    expect(containers(r.samples).map((d) => d.container.id).sort()).toEqual(['3db4a3e8-52c7-4b3f-8a30-f9cb0dc3d6ba', '6de5ce8a-62c2-473a-9523-ee0fad1f0d5c']);
+  });
+});
