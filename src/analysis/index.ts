@@ -44,9 +44,11 @@ export {
   runReplay,
   walkForward,
   bootstrap,
+  bootstrapAll,
+  totals,
   midpointMs,
 } from './replay/index.js';
-export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval } from './replay/index.js';
+export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg } from './replay/index.js';
 export { generateTrace, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson } from './trace/index.js';
 export type { Archetype, TraceOptions, TraceLabel, ParsedTrace, TraceProblem } from './trace/index.js';
 export { formatTable, formatCsv, sortBySavings, recommendationsTable, recommendationsCsv, replayTable } from './format.js';

@@ -1,5 +1,4 @@
 import type { Resources } from '../../model/index.js';
-import { effectiveSampleSize, weightedPercentile } from '../stats/weighted.js';
 import { roundUpToLadder, type RecommenderPolicy, type ResourcePolicy } from './policy.js';
 import type { BuildRecord } from './records.js';
 
@@ -69,10 +68,11 @@ function memorySignal(builds: readonly BuildRecord[], policy: RecommenderPolicy)
   const positions: number[] = [];
   const censored: boolean[] = [];
   let newestCensored: Signal['newestCensored'];
-  builds.forEach((b, i) => {
+  for (let i = 0; i < builds.length; i++) {
+    const b = builds[i]!;
     if (b.oomKilled) {
       const limit = b.requestMemoryBytes ?? b.memoryPeakBytes;
-      if (limit === undefined) return;
+      if (limit === undefined) continue;
       const need = Math.max(limit * policy.oomFactor, limit + policy.oomAddBytes);
       values.push(need);
       positions.push(i);
@@ -83,8 +83,8 @@ function memorySignal(builds: readonly BuildRecord[], policy: RecommenderPolicy)
       positions.push(i);
       censored.push(false);
     }
-  });
-  return { values, positions, censored, ...(newestCensored ? { newestCensored } : {}) };
+  }
+  return newestCensored ? { values, positions, censored, newestCensored } : { values, positions, censored };
 }
 
 /** A build is CPU-starved (its observed usage is censored) when throttled or pinned at its limit. */
@@ -98,9 +98,10 @@ function cpuSignal(builds: readonly BuildRecord[], policy: RecommenderPolicy): S
   const positions: number[] = [];
   const censored: boolean[] = [];
   let newestCensored: Signal['newestCensored'];
-  builds.forEach((b, i) => {
+  for (let i = 0; i < builds.length; i++) {
+    const b = builds[i]!;
     const observed = b.cpuP95Cores ?? b.cpuMaxCores ?? b.cpuAvgCores;
-    if (observed === undefined) return;
+    if (observed === undefined) continue;
     if (isCpuCensored(b, policy)) {
       const limit = b.requestCpuCores ?? observed;
       const need = Math.max(observed, Math.min(limit * policy.cpuCensorFactor, policy.cpu.cap));
@@ -113,17 +114,47 @@ function cpuSignal(builds: readonly BuildRecord[], policy: RecommenderPolicy): S
       positions.push(i);
       censored.push(false);
     }
-  });
-  return { values, positions, censored, ...(newestCensored ? { newestCensored } : {}) };
+  }
+  return newestCensored ? { values, positions, censored, newestCensored } : { values, positions, censored };
+}
+
+const weightTables = new Map<number, Float64Array>();
+
+/** `2^(−i/H)` for i = 0…n−1, computed once per half-life (the replay calls this 100,000s of times). */
+function weightTable(halfLife: number, n: number): Float64Array {
+  let t = weightTables.get(halfLife);
+  if (!t || t.length < n) {
+    t = new Float64Array(Math.max(n, 256));
+    for (let i = 0; i < t.length; i++) t[i] = Math.pow(2, -i / halfLife);
+    weightTables.set(halfLife, t);
+  }
+  return t;
+}
+
+/**
+ * The weighted percentile of entries [from, to) of a signal, by one scan of the entries sorted
+ * once by value (`order`). Same definition as `weightedPercentile()` (lower inverse CDF).
+ */
+function quantileOver(values: readonly number[], weights: ArrayLike<number>, order: ArrayLike<number>, from: number, to: number, q: number): number {
+  let total = 0;
+  for (let i = from; i < to; i++) total += weights[i]!;
+  const target = q * total * (1 - 1e-12);
+  let running = 0;
+  let last = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (i < from || i >= to) continue;
+    running += weights[i]!;
+    last = values[i]!;
+    if (running >= target) return last;
+  }
+  return last;
 }
 
 /** Q = max(weighted percentile, max of the newest `maxOfLastBuilds` values) over entries [from, to). */
-function estimateQ(sig: Signal, weights: readonly number[], rp: ResourcePolicy, from: number, to: number): number | undefined {
-  const vals = sig.values.slice(from, to);
-  const ws = weights.slice(from, to);
-  let q = weightedPercentile(vals, ws, rp.percentile);
-  if (q === undefined) return undefined;
-  for (let k = 0; k < Math.min(rp.maxOfLastBuilds, vals.length); k++) q = Math.max(q, vals[k]!);
+function estimateQ(sig: Signal, weights: ArrayLike<number>, order: ArrayLike<number>, rp: ResourcePolicy, from: number, to: number): number {
+  let q = quantileOver(sig.values, weights, order, from, to, rp.percentile);
+  for (let k = from; k < Math.min(from + rp.maxOfLastBuilds, to); k++) q = Math.max(q, sig.values[k]!);
   return q;
 }
 
@@ -139,20 +170,28 @@ function estimateResource(
   const n = sig.values.length;
   if (n < policy.minBuilds) return undefined;
   const reasons: ReasonCode[] = [];
-  const weights = sig.positions.map((p) => Math.pow(2, -p / rp.halfLifeBuilds));
+  const table = weightTable(rp.halfLifeBuilds, sig.positions[n - 1]! + 1);
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) weights[i] = table[sig.positions[i]!]!;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const vals = sig.values;
+  order.sort((x, y) => vals[x]! - vals[y]!);
 
   // Change point: the newest m builds all jumped ≥ (1 + jump) × the estimate of the older ones
   // (same weights: a constant factor does not change a weighted percentile) → drop the older.
   let used = n;
   const m = policy.changePointBuilds;
   if (n > m) {
-    const older = estimateQ(sig, weights, rp, m, n);
-    if (older !== undefined && sig.values.slice(0, m).every((v) => v >= (1 + policy.changePointJump) * older)) {
+    const older = estimateQ(sig, weights, order, rp, m, n);
+    let jumped = true;
+    for (let k = 0; k < m && jumped; k++) jumped = sig.values[k]! >= (1 + policy.changePointJump) * older;
+    if (jumped) {
       used = m;
       reasons.push('change_point');
     }
   }
-  const q = estimateQ(sig, weights, rp, 0, used)!;
+  const q = estimateQ(sig, weights, order, rp, 0, used);
   let rec = Math.max(q * (1 + rp.headroom), q + rp.headroomAbsolute);
 
   if (sig.newestCensored !== undefined) {
@@ -197,9 +236,15 @@ function estimateResource(
   // Hysteresis or the evidence rule may hold a previous value outside [floor, cap].
   value = Math.min(rp.cap, Math.max(rp.floor, value));
 
-  const usedWeights = weights.slice(0, used);
-  const nEff = effectiveSampleSize(usedWeights);
-  const median = weightedPercentile(sig.values.slice(0, used), usedWeights, 0.5) ?? q;
+  let sw = 0;
+  let sw2 = 0;
+  for (let i = 0; i < used; i++) {
+    sw += weights[i]!;
+    sw2 += weights[i]! * weights[i]!;
+  }
+  // n_eff = (Σw)² / Σw² (Kish), as effectiveSampleSize().
+  const nEff = (sw * sw) / sw2;
+  const median = quantileOver(sig.values, weights, order, 0, used, 0.5);
   const lower = Math.min(value, Math.max(rp.floor, roundUpToLadder(median * (1 + rp.headroom), rp.ladder)));
   const upper = Math.max(value, Math.min(rp.cap, roundUpToLadder(value * (1 + 1 / nEff), rp.ladder)));
   return { value, lower, upper, estimate: q, builds: used, reasons };

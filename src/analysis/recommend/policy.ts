@@ -175,9 +175,13 @@ export function withPolicy(
  */
 export function roundUpToLadder(value: number, ladder: readonly LadderStep[]): number {
   if (!(value > 0)) return 0;
-  const entry = ladder.find((l) => value < l.below) ?? ladder[ladder.length - 1];
+  let entry: LadderStep | undefined;
+  for (const l of ladder) {
+    entry = l;
+    if (value < l.below) break;
+  }
   if (entry === undefined) return value;
   const k = Math.ceil(value / entry.step - 1e-9);
-  // Re-derive from the integer count to avoid 0.30000000000000004.
-  return Number((k * entry.step).toPrecision(12));
+  // Snap to 1e-9 so 3 × 0.1 is 0.3, not 0.30000000000000004 (steps are ≥ 1e-3 cores or whole bytes).
+  return Math.round(k * entry.step * 1e9) / 1e9;
 }

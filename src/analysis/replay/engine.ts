@@ -166,48 +166,93 @@ function emptySums(key: string): JobSums {
   };
 }
 
-type Agg = (jobs: readonly JobSums[]) => number;
+/** Totals of the per-job sums over a (re)sample of jobs. */
+export type Totals = Omit<JobSums, 'key'>;
+
+const FIELDS = [
+  'builds',
+  'buildHours',
+  'cpuReserved',
+  'memReserved',
+  'cpuStatusQuo',
+  'memStatusQuo',
+  'cpuStatic',
+  'memStatic',
+  'cpuPeakUsed',
+  'memPeakUsed',
+  'memUnder',
+  'memNearMiss',
+  'cpuUnder',
+  'censored',
+  'changes',
+  'coveredHours',
+] as const satisfies ReadonlyArray<keyof Totals>;
+
+/** A metric computed from totals (so a bootstrap resample costs one pass over the jobs). */
+export type Agg = (t: Totals) => number;
 
 function ratio(num: number, den: number): number {
   return den === 0 ? (num === 0 ? 1 : Infinity) : num / den;
 }
 
-const AGGREGATES: Record<'cpuVsStatusQuo' | 'memVsStatusQuo' | 'cpuVsStatic' | 'memVsStatic' | 'cpuCapture' | 'memCapture' | 'memUpr' | 'cpuUpr', Agg> = {
-  cpuVsStatusQuo: (js) => ratio(sum(js, 'cpuReserved'), sum(js, 'cpuStatusQuo')),
-  memVsStatusQuo: (js) => ratio(sum(js, 'memReserved'), sum(js, 'memStatusQuo')),
-  cpuVsStatic: (js) => ratio(sum(js, 'cpuReserved'), sum(js, 'cpuStatic')),
-  memVsStatic: (js) => ratio(sum(js, 'memReserved'), sum(js, 'memStatic')),
-  cpuCapture: (js) => ratio(sum(js, 'cpuStatusQuo') - sum(js, 'cpuReserved'), sum(js, 'cpuStatusQuo') - sum(js, 'cpuStatic')),
-  memCapture: (js) => ratio(sum(js, 'memStatusQuo') - sum(js, 'memReserved'), sum(js, 'memStatusQuo') - sum(js, 'memStatic')),
-  memUpr: (js) => ratio(sum(js, 'memUnder'), sum(js, 'builds')),
-  cpuUpr: (js) => ratio(sum(js, 'cpuUnder'), sum(js, 'builds')),
-};
+const AGGREGATES = {
+  cpuVsStatusQuo: (t: Totals) => ratio(t.cpuReserved, t.cpuStatusQuo),
+  memVsStatusQuo: (t: Totals) => ratio(t.memReserved, t.memStatusQuo),
+  cpuVsStatic: (t: Totals) => ratio(t.cpuReserved, t.cpuStatic),
+  memVsStatic: (t: Totals) => ratio(t.memReserved, t.memStatic),
+  cpuCapture: (t: Totals) => ratio(t.cpuStatusQuo - t.cpuReserved, t.cpuStatusQuo - t.cpuStatic),
+  memCapture: (t: Totals) => ratio(t.memStatusQuo - t.memReserved, t.memStatusQuo - t.memStatic),
+  memUpr: (t: Totals) => ratio(t.memUnder, t.builds),
+  cpuUpr: (t: Totals) => ratio(t.cpuUnder, t.builds),
+} satisfies Record<string, Agg>;
 
-function sum(js: readonly JobSums[], k: keyof Omit<JobSums, 'key'>): number {
-  let s = 0;
-  for (const j of js) s += j[k];
-  return s;
+/** Field-wise totals of `jobs`, each job counted `counts[i]` times (1 when no counts). */
+export function totals(jobs: readonly JobSums[], counts?: ArrayLike<number>): Totals {
+  const t = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<keyof Totals, number>;
+  for (let i = 0; i < jobs.length; i++) {
+    const c = counts ? counts[i]! : 1;
+    if (c === 0) continue;
+    const j = jobs[i]!;
+    for (const f of FIELDS) t[f] += c * j[f];
+  }
+  return t;
 }
 
 /**
- * Bootstrap 95% percentile interval of `agg` over jobs (resampling jobs with replacement,
- * seeded). Returns the point estimate on all jobs and the 2.5% / 97.5% quantiles.
+ * Bootstrap 95% percentile intervals of several metrics over jobs: each of `resamples` draws
+ * `jobs.length` jobs with replacement (seeded), sums their fields once and evaluates every metric
+ * on the totals. Returns the point estimate on all jobs and the 2.5% / 97.5% quantiles.
  */
-export function bootstrap(jobs: readonly JobSums[], agg: Agg, resamples: number, seed: number): Interval {
-  const value = agg(jobs);
-  if (jobs.length === 0 || resamples <= 0) return { value, lo: value, hi: value };
-  const rnd = seededRandom(seed);
-  const stats: number[] = [];
-  const sample = new Array<JobSums>(jobs.length);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < jobs.length; i++) sample[i] = jobs[Math.floor(rnd() * jobs.length)]!;
-    const v = agg(sample);
-    if (Number.isFinite(v)) stats.push(v);
+export function bootstrapAll<K extends string>(jobs: readonly JobSums[], aggs: Readonly<Record<K, Agg>>, resamples: number, seed: number): Record<K, Interval> {
+  const keys = Object.keys(aggs) as K[];
+  const all = totals(jobs);
+  const stats = new Map<K, number[]>(keys.map((k) => [k, []]));
+  if (jobs.length > 0) {
+    const rnd = seededRandom(seed);
+    const counts = new Uint32Array(jobs.length);
+    for (let r = 0; r < resamples; r++) {
+      counts.fill(0);
+      for (let i = 0; i < jobs.length; i++) counts[Math.floor(rnd() * jobs.length)]!++;
+      const t = totals(jobs, counts);
+      for (const k of keys) {
+        const v = aggs[k](t);
+        if (Number.isFinite(v)) stats.get(k)!.push(v);
+      }
+    }
   }
-  stats.sort((a, b) => a - b);
-  if (stats.length === 0) return { value, lo: value, hi: value };
-  const at = (q: number): number => stats[Math.min(stats.length - 1, Math.max(0, Math.floor(q * (stats.length - 1))))]!;
-  return { value, lo: at(0.025), hi: at(0.975) };
+  const out = {} as Record<K, Interval>;
+  for (const k of keys) {
+    const value = aggs[k](all);
+    const xs = stats.get(k)!.sort((a, b) => a - b);
+    const at = (q: number): number => xs[Math.min(xs.length - 1, Math.max(0, Math.floor(q * (xs.length - 1))))]!;
+    out[k] = xs.length === 0 ? { value, lo: value, hi: value } : { value, lo: at(0.025), hi: at(0.975) };
+  }
+  return out;
+}
+
+/** Bootstrap 95% interval of one metric (see {@link bootstrapAll}). */
+export function bootstrap(jobs: readonly JobSums[], agg: Agg, resamples: number, seed: number): Interval {
+  return bootstrapAll(jobs, { m: agg }, resamples, seed).m;
 }
 
 /**
@@ -281,30 +326,21 @@ export function runReplay(builds: readonly BuildRecord[], policies: readonly Rep
       if (a.cpuCores !== undefined && a.memoryBytes !== undefined) s.coveredHours += h;
     });
     const jobs = [...sums.values()];
-    const ci = (k: keyof typeof AGGREGATES, i: number): Interval => bootstrap(jobs, AGGREGATES[k], resamples, seed + i);
-    const builds = sum(jobs, 'builds');
-    const cpuCoreHours = sum(jobs, 'cpuReserved');
-    const memGibHours = sum(jobs, 'memReserved');
+    const ci = bootstrapAll(jobs, AGGREGATES, resamples, seed);
+    const t = totals(jobs);
     out.push({
       policy: policy.name,
-      builds,
+      builds: t.builds,
       jobs: jobs.length,
-      cpuCoreHours,
-      memGibHours,
-      cpuVsStatusQuo: ci('cpuVsStatusQuo', 1),
-      memVsStatusQuo: ci('memVsStatusQuo', 2),
-      cpuVsStatic: ci('cpuVsStatic', 3),
-      memVsStatic: ci('memVsStatic', 4),
-      cpuCapture: ci('cpuCapture', 5),
-      memCapture: ci('memCapture', 6),
-      memUpr: ci('memUpr', 7),
-      cpuUpr: ci('cpuUpr', 8),
-      memNearMiss: ratio(sum(jobs, 'memNearMiss'), builds),
-      cpuSlack: 1 - ratio(sum(jobs, 'cpuPeakUsed'), cpuCoreHours),
-      memSlack: 1 - ratio(sum(jobs, 'memPeakUsed'), memGibHours),
-      churnPer100: builds === 0 ? 0 : (sum(jobs, 'changes') / builds) * 100,
-      coverage: ratio(sum(jobs, 'coveredHours'), sum(jobs, 'buildHours')),
-      censoredBuilds: sum(jobs, 'censored'),
+      cpuCoreHours: t.cpuReserved,
+      memGibHours: t.memReserved,
+      ...ci,
+      memNearMiss: ratio(t.memNearMiss, t.builds),
+      cpuSlack: 1 - ratio(t.cpuPeakUsed, t.cpuReserved),
+      memSlack: 1 - ratio(t.memPeakUsed, t.memReserved),
+      churnPer100: t.builds === 0 ? 0 : (t.changes / t.builds) * 100,
+      coverage: ratio(t.coveredHours, t.buildHours),
+      censoredBuilds: t.censored,
     });
   }
   return { evalFromMs, evalToMs, policies: out, perJob };

@@ -8,5 +8,5 @@ export {
   DecayingHistogram,
 } from './policies.js';
 export type { ReplayPolicy, Allocation, LadderPair } from './policies.js';
-export { runReplay, walkForward, bootstrap, midpointMs } from './engine.js';
-export type { ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval } from './engine.js';
+export { runReplay, walkForward, bootstrap, bootstrapAll, totals, midpointMs } from './engine.js';
+export type { ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg } from './engine.js';

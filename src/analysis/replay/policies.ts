@@ -1,7 +1,6 @@
 import { recommendCore } from '../recommend/core.js';
 import { DEFAULT_POLICY, roundUpToLadder, type LadderStep, type RecommenderPolicy } from '../recommend/policy.js';
 import type { BuildRecord } from '../recommend/records.js';
-import { weightedPercentile } from '../stats/weighted.js';
 
 const MiB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
@@ -67,10 +66,59 @@ function pseudoCpuSamples(b: BuildRecord): Array<[number, number]> {
   ];
 }
 
+/** A multiset of weighted values kept sorted by value (insertion and removal O(n), no re-sorting). */
+class SortedWeighted {
+  readonly values: number[] = [];
+  readonly weights: number[] = [];
+  total = 0;
+
+  private lowerBound(v: number): number {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.values[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  add(v: number, w: number): void {
+    const i = this.lowerBound(v);
+    this.values.splice(i, 0, v);
+    this.weights.splice(i, 0, w);
+    this.total += w;
+  }
+
+  remove(v: number, w: number): void {
+    for (let i = this.lowerBound(v); i < this.values.length && this.values[i] === v; i++)
+      if (this.weights[i] === w) {
+        this.values.splice(i, 1);
+        this.weights.splice(i, 1);
+        this.total -= w;
+        return;
+      }
+  }
+
+  /** Lower inverse of the weighted CDF, as weightedPercentile(). */
+  percentile(q: number): number | undefined {
+    if (this.values.length === 0) return undefined;
+    const target = q * this.total * (1 - 1e-12);
+    let running = 0;
+    for (let i = 0; i < this.values.length; i++) {
+      running += this.weights[i]!;
+      if (running >= target) return this.values[i]!;
+    }
+    return this.values[this.values.length - 1]!;
+  }
+}
+
 interface KrrState {
   builds: BuildRecord[];
   head: number;
   firstStartMs: number;
+  cpu: SortedWeighted;
+  samples: number;
 }
 
 /**
@@ -82,35 +130,33 @@ export function krrPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
   const windowMs = 14 * DAY_MS;
   return {
     name: 'krr',
-    init: (): KrrState => ({ builds: [], head: 0, firstStartMs: Infinity }),
+    init: (): KrrState => ({ builds: [], head: 0, firstStartMs: Infinity, cpu: new SortedWeighted(), samples: 0 }),
     observe: (s, b) => {
       const st = s as KrrState;
       st.builds.push(b);
       st.firstStartMs = Math.min(st.firstStartMs, b.startMs);
+      st.samples += b.sampleCount ?? 0;
+      for (const [v, w] of pseudoCpuSamples(b)) st.cpu.add(v, w);
     },
     allocate: (s, b) => {
       const st = s as KrrState;
       const from = b.startMs - windowMs;
-      while (st.head < st.builds.length && st.builds[st.head]!.endMs < from) st.head++;
+      while (st.head < st.builds.length && st.builds[st.head]!.endMs < from) {
+        const old = st.builds[st.head++]!;
+        st.samples -= old.sampleCount ?? 0;
+        for (const [v, w] of pseudoCpuSamples(old)) st.cpu.remove(v, w);
+      }
       if (st.head > 1024) {
         st.builds = st.builds.slice(st.head);
         st.head = 0;
       }
-      let samples = 0;
       let peak = 0;
-      const vals: number[] = [];
-      const ws: number[] = [];
       for (let i = st.head; i < st.builds.length; i++) {
-        const x = st.builds[i]!;
-        samples += x.sampleCount ?? 0;
-        if (x.memoryPeakBytes !== undefined) peak = Math.max(peak, x.memoryPeakBytes);
-        for (const [v, w] of pseudoCpuSamples(x)) {
-          vals.push(v);
-          ws.push(w);
-        }
+        const p = st.builds[i]!.memoryPeakBytes;
+        if (p !== undefined && p > peak) peak = p;
       }
-      if (samples < 100 || b.startMs - st.firstStartMs < 3 * HOUR_MS) return {};
-      const cpu = weightedPercentile(vals, ws, 0.95);
+      if (st.samples < 100 || b.startMs - st.firstStartMs < 3 * HOUR_MS) return {};
+      const cpu = st.cpu.percentile(0.95);
       return {
         ...(cpu !== undefined ? { cpuCores: roundUpToLadder(Math.max(cpu, 0.01), ladders.cpu) } : {}),
         ...(peak > 0 ? { memoryBytes: roundUpToLadder(Math.max(peak * 1.15, 100 * MiB), ladders.memory) } : {}),

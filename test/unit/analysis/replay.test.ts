@@ -8,7 +8,9 @@ import {
   statusQuoPolicy,
   walkForward,
   type BuildRecord,
+  totals,
   type JobSums,
+  type Totals,
   type ReplayPolicy,
 } from '../../../src/analysis/index.js';
 import { GiB, HOUR, MiB } from './helpers.js';
@@ -128,11 +130,10 @@ describe('replay metrics (hand-computed)', () => {
 });
 
 describe('bootstrap', () => {
-  const job = (k: string, under: number, builds: number): JobSums =>
-    ({ key: k, builds, memUnder: under } as unknown as JobSums);
+  const job = (k: string, under: number, builds: number): JobSums => ({ ...totals([]), key: k, builds, memUnder: under });
   it('is seeded and brackets the point estimate', () => {
     const jobs = [job('a', 0, 10), job('b', 1, 10), job('c', 5, 10), job('d', 0, 10)];
-    const agg = (js: readonly JobSums[]) => js.reduce((s, j) => s + j.memUnder, 0) / js.reduce((s, j) => s + j.builds, 0);
+    const agg = (t: Totals) => t.memUnder / t.builds;
     const a = bootstrap(jobs, agg, 500, 7);
     expect(a.value).toBe(0.15);
     expect(a.lo).toBeLessThanOrEqual(0.15);
