@@ -104,6 +104,11 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
         if (!/^https?:\/\//.test(u)) problems.push({ path: `/mesos/${section}/${i}`, message: `not an http(s) URL: ${u}` });
       });
     }
+    for (const section of ['docker', 'mesos', 'jenkins'] as const) {
+      if (c[section].timeoutMs > c[section].intervalMs) {
+        problems.push({ path: `/${section}/timeoutMs`, message: `must not exceed ${section}.intervalMs (${c[section].intervalMs} ms): a request may not outlive its poll` });
+      }
+    }
     if (c.jenkins.url !== undefined && !/^https?:\/\//.test(c.jenkins.url)) problems.push({ path: '/jenkins/url', message: 'not an http(s) URL' });
   }
   if (problems.length > 0) throw new ConfigError(problems, source);

@@ -65,7 +65,12 @@ export const DockerSchema = Type.Object(
     tls: Type.Optional(TlsSchema),
     intervalMs: Type.Integer({ default: 10_000, minimum: 200, description: 'Poll period per engine, ms.' }),
     timeoutMs: Type.Integer({ default: 5_000, minimum: 100, description: 'Timeout of one stats/inspect call, ms.' }),
-    concurrency: Type.Integer({ default: 16, minimum: 1, maximum: 256, description: 'Stats calls in flight per engine.' }),
+    concurrency: Type.Integer({
+      default: 128,
+      minimum: 1,
+      maximum: 512,
+      description: 'Stats calls in flight per engine. One-shot stats wait for the daemon’s next 1 s tick, so a round takes about containers ÷ concurrency seconds.',
+    }),
     includeStopped: Type.Boolean({ default: false, description: 'Also report exited containers (they have no usage).' }),
   },
   { ...strict, default: {} },

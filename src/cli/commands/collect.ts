@@ -47,9 +47,9 @@ export function buildCollectionTargets(config: Config, opts: CollectOptions, env
   }
   const targets: RunnerTargetOptions[] = [];
   const add = (collector: Collector, intervalMs: number, timeoutMs: number): void => {
-    // A round makes many calls (each bounded by the source's own timeoutMs); the round as a whole
-    // may take up to its interval, so polls never overlap.
-    targets.push({ collector, intervalMs, timeoutMs: Math.max(intervalMs, timeoutMs) });
+    // A round makes many calls (each bounded by the source's own timeoutMs, which config
+    // validation keeps ≤ intervalMs); the round as a whole may take up to its interval.
+    targets.push({ collector, intervalMs, timeoutMs: Math.max(timeoutMs, intervalMs) });
   };
   if (!overridden || opts.dockerHost?.length) {
     for (const c of dockerCollectorsFromConfig(cfg.docker, { ...(opts.dockerHost?.length ? { override: opts.dockerHost } : {}), env })) {
@@ -178,7 +178,11 @@ async function runContinuously(ctx: CliContext, config: Config, opts: CollectOpt
   });
   logger.info({ targets: targets.map((t) => t.collector.target), intervalMs: targets.map((t) => t.intervalMs) }, 'collecting');
   runner.start();
+  // The runner's and sink's timers are unref'd (library behaviour); the command itself is what
+  // keeps the process alive until SIGINT/SIGTERM.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  clearInterval(keepAlive);
   logger.info('stopping: flushing what was collected');
   await runner.shutdown();
   await sink.shutdown();

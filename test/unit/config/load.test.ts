@@ -65,3 +65,10 @@ describe('docs/configuration.md', () => {
     expect(readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')).toBe(renderConfigDoc());
   });
 });
+
+describe('config timeouts', () => {
+  it('rejects a request timeout longer than its poll interval', () => {
+    expect(() => validateConfig({ jenkins: { intervalMs: 5000 } })).toThrow(/jenkins\/timeoutMs/);
+    expect(validateConfig({ jenkins: { intervalMs: 5000, timeoutMs: 4000 } }).jenkins.timeoutMs).toBe(4000);
+  });
+});

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `npm run demo`: rightsize's main job on local defaults.
+#   1. npm dependencies and the build,
+#   2. the local Docker engine (real containers) and Elasticsearch (scripts/docker-engine.sh, scripts/es.sh),
+#   3. an emulated Jenkins-on-Mesos cluster running the bundled `demo` scenario (builds run as real
+#      containers; without a Docker engine, with modelled usage),
+#   4. `rightsize collect` against the engine, the Mesos masters and agents and Jenkins, indexing
+#      into Elasticsearch until you press Ctrl-C.
+# Set RIGHTSIZE_DEMO_SECONDS=N to stop by itself after N seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bash scripts/ensure-deps.sh
+
+usage=docker
+if ! bash scripts/docker-engine.sh start >&2; then
+  echo "demo: no Docker engine could be started; the emulated builds will use modelled usage" >&2
+  usage=model
+fi
+bash scripts/es.sh start >&2
+set -a
+eval "$(bash scripts/docker-engine.sh env 2>/dev/null || true)"
+set +a
+
+state="$root/.cache/demo"
+mkdir -p "$state"
+emulator_pid=""
+collector_pid=""
+cleanup() {
+  [ -n "$collector_pid" ] && kill -TERM "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null || true
+  [ -n "$emulator_pid" ] && kill -TERM "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+node bin/rightsize.js emulate --scenario demo --usage "$usage" >"$state/emulator.out" 2>"$state/emulator.log" &
+emulator_pid=$!
+for _ in $(seq 1 120); do
+  [ "$(wc -l <"$state/emulator.out")" -ge 1 ] && break
+  kill -0 "$emulator_pid" 2>/dev/null || { echo "demo: the emulator exited:" >&2; tail -20 "$state/emulator.log" >&2; exit 1; }
+  sleep 0.5
+done
+[ -s "$state/emulator.out" ] || { echo "demo: the emulator did not report its URLs within 60 s" >&2; tail -20 "$state/emulator.log" >&2; exit 1; }
+
+# Turn the emulator's first line into a rightsize config.
+node -e '
+const urls = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").split("\n")[0]);
+const y = (a) => "[" + a.map((s) => JSON.stringify(s)).join(", ") + "]";
+const docker = process.env.DOCKER_HOST ? y([process.env.DOCKER_HOST]) : "[]";
+process.stdout.write(`# written by scripts/demo.sh from the emulator URLs (mode: ${urls.mode})
+elasticsearch:
+  url: http://127.0.0.1:9200
+  replicas: 0
+docker:
+  hosts: ${docker}
+  intervalMs: 5000
+mesos:
+  cluster: demo
+  masters: ${y(urls.masters)}
+  intervalMs: 5000
+jenkins:
+  url: ${JSON.stringify(urls.jenkins.url)}
+  username: ${JSON.stringify(urls.jenkins.user)}
+  intervalMs: 5000
+  timeoutMs: 4000
+`);
+process.stderr.write(`emulated cluster (${urls.mode}): masters ${urls.masters.join(" ")}, jenkins ${urls.jenkins.url}\n`);
+' "$state/emulator.out" >"$state/rightsize.yaml"
+RIGHTSIZE_JENKINS_TOKEN=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]).jenkins.token)' "$state/emulator.out")
+export RIGHTSIZE_JENKINS_TOKEN
+
+cat >&2 <<EOT
+demo: collecting into http://127.0.0.1:9200 (indices rightsize-*); config: $state/rightsize.yaml
+      look:  curl -s 'http://127.0.0.1:9200/_cat/indices/rightsize-*?v'
+      stop:  Ctrl-C
+EOT
+node bin/rightsize.js collect --config "$state/rightsize.yaml" &
+collector_pid=$!
+if [ -n "${RIGHTSIZE_DEMO_SECONDS:-}" ]; then
+  sleep "$RIGHTSIZE_DEMO_SECONDS"
+  exit 0
+fi
+wait "$collector_pid"
