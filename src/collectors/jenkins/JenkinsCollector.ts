@@ -105,7 +105,7 @@ export class JenkinsCollector implements Collector {
   private readonly _clock: Clock;
   private readonly _jobs = new Map<string, JobState>();
   private readonly _queue = new Map<number, QueueMemory>();
-  private readonly _running = new Map<string, { nodeName: string; lastSeenMs: number }>();
+  private readonly _running = new Map<string, { nodeName: string; label?: string; lastSeenMs: number }>();
 
   constructor(options: JenkinsCollectorOptions) {
     this._opts = options;
@@ -151,7 +151,11 @@ export class JenkinsCollector implements Collector {
       errors.push(...parsed.errors);
       if (parsed.value.nodes.length > 0 || parsed.errors.length === 0) computers = parsed.value;
     } else errors.push(collectErrorFrom(this.target, compRes.reason, this._url('computer/api/json')));
-    for (const r of computers?.running ?? []) this._running.set(`${r.jobName}#${r.number}`, { nodeName: r.nodeName, lastSeenMs: nowMs });
+    for (const r of computers?.running ?? []) {
+      // Jenkins gives every node a self-label; the other one is the label the build asked for.
+      const label = computers?.nodes.find((n) => n.name === r.nodeName)?.labels.find((l) => l !== r.nodeName);
+      this._running.set(`${r.jobName}#${r.number}`, { nodeName: r.nodeName, ...(label !== undefined ? { label } : {}), lastSeenMs: nowMs });
+    }
 
     let items: QueueItemInfo[] = [];
     if (queueRes.status === 'fulfilled') {
@@ -281,7 +285,11 @@ export class JenkinsCollector implements Collector {
     return { finished: out, errors: [...parsed.errors], skipped };
   }
 
-  /** Adds what only this collector's own polls know: queue wait and label, node for Pipeline runs. */
+  /**
+   * Adds what only this collector's own polls know: queue wait and label (from the queue item),
+   * the node it was seen running on (fills in for Pipeline runs) and, failing the queue, that
+   * node's label.
+   */
   private _enrich(b: FinishedBuild): FinishedBuild {
     let out = b;
     const q = b.queueId !== undefined ? this._queue.get(b.queueId) : undefined;
@@ -290,7 +298,10 @@ export class JenkinsCollector implements Collector {
       if (out.queue === undefined && b.startMs >= q.sinceMs) out = { ...out, queue: { waitMs: b.startMs - q.sinceMs, source: 'queue_poll' } };
     }
     const seen = this._running.get(`${b.jobName}#${b.number}`);
-    if (seen !== undefined) out = { ...out, nodeName: seen.nodeName };
+    if (seen !== undefined) {
+      out = { ...out, nodeName: seen.nodeName };
+      if (out.label === undefined && seen.label !== undefined) out = { ...out, label: seen.label };
+    }
     return out;
   }
 

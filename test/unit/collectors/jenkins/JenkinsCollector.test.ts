@@ -134,6 +134,8 @@ describe('JenkinsCollector', () => {
     expect(p2.result.errors).toEqual([]);
     expect(p2.finishedBuilds.map((b) => `${b.jobName}#${b.number}`)).toEqual(['top#3']);
     expect(p2.finishedBuilds[0]!.nodeName).toBe('mesos-jenkins-abc-docker');
+    // never seen in the queue: the label is the one of the node it ran on
+    expect(p2.finishedBuilds[0]!.label).toBe('docker');
     expect(p2.finishedBuilds[0]!.queue).toBeUndefined();
     // team/app did not change: not asked again
     expect(s.requests.slice(before).map((r) => r.split('?')[0])).toEqual(['/queue/api/json', '/computer/api/json', '/api/json', '/job/top/api/json']);
