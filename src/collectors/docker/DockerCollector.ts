@@ -406,7 +406,15 @@ export class DockerCollector implements Collector {
       }
     }
 
-    const reading = parseStatsReading(statsOutcome.value);
+    const body: unknown = statsOutcome.value;
+    if ((body instanceof Uint8Array || typeof body === 'string') && body.length === 0) {
+      // Docker 20.10 answers a one-shot stats call with an empty 200 body when the container
+      // stopped between the list and the call (seen with builds ending): not an error.
+      this._previous.delete(id);
+      skip('stopped_during_round');
+      return {};
+    }
+    const reading = parseStatsReading(body);
     if (reading.status === 'error') {
       errors.push({ target: this.endpoint, code: reading.code, message: `stats of ${id}: ${reading.message}`, subject: id });
       return {};

@@ -124,6 +124,14 @@ describe('DockerCollector against a fake engine', () => {
     expect([...docs(r.samples).keys()]).toEqual([B]);
   });
 
+  it('an empty stats body (container stopped between list and stats) is a counted skip, not an error', async () => {
+    engine.containers.get(A)!.statsBody = '';
+    const r = await make().collect(never);
+    expect(r.errors).toEqual([]);
+    expect(r.skipped).toEqual({ stopped_during_round: 1, first_reading: 1 });
+    expect([...docs(r.samples).keys()]).toEqual([B]);
+  });
+
   it('a garbled stats body is one RS_ERR_PARSE_SHAPE error for that container only', async () => {
     engine.containers.get(A)!.statsBody = '<html>bad gateway</html>';
     const r = await make().collect(never);
