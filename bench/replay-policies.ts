@@ -39,15 +39,23 @@ for (const r of records) {
   hi = Math.max(hi, r.endMs);
 }
 const mid = lo + (hi - lo) / 2;
-const policies = () => [statusQuoPolicy(), krrPolicy(), vpaPolicy(), oursPolicy(), clairvoyantPolicy(), staticOraclePolicy(records, mid)];
+const policies = (from: number, to = Infinity) => [
+  statusQuoPolicy(),
+  krrPolicy(),
+  vpaPolicy(),
+  oursPolicy(),
+  clairvoyantPolicy(),
+  staticOraclePolicy(records, from, undefined, to),
+];
 
 console.log(`trace: ${docs.length} builds, ${jobs} jobs, seed ${seed}, ${new Date(lo).toISOString()} … ${new Date(hi).toISOString()}`);
-const tuning = runReplay(records, policies(), { evalFromMs: lo + (hi - lo) * 0.25, evalToMs: mid, resamples: 1000, seed: 1 });
+const tuneFrom = lo + (hi - lo) * 0.25;
+const tuning = runReplay(records, policies(tuneFrom, mid), { evalFromMs: tuneFrom, evalToMs: mid, resamples: 1000, seed: 1 });
 console.log('\n== tuning half (first 50% of the time range, evaluated on [25%, 50%)) ==');
 process.stdout.write(replayTable(tuning.policies));
 
 const t0 = performance.now();
-const evaluation = runReplay(records, policies(), { evalFromMs: mid, resamples: 1000, seed: 1 });
+const evaluation = runReplay(records, policies(mid), { evalFromMs: mid, resamples: 1000, seed: 1 });
 const seconds = (performance.now() - t0) / 1000;
 console.log(`\n== evaluation half (second 50%; ${evaluation.policies[0]!.builds} builds; replay + 1000 bootstrap resamples in ${seconds.toFixed(2)} s) ==`);
 process.stdout.write(replayTable(evaluation.policies));

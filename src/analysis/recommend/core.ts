@@ -222,6 +222,11 @@ function estimateResource(
       reasons.push('decrease_needs_evidence');
     }
   }
+  // Increase deadband: a small increase that only grows the headroom waits (Q still fits).
+  if (previous !== undefined && value > previous && value <= previous * (1 + policy.increaseDeadband) + 1e-9 && q <= previous) {
+    value = previous;
+    reasons.push('hysteresis_hold');
+  }
   // Hysteresis and step limit (relative to the previous recommendation).
   if (previous !== undefined && value < previous) {
     if (value > previous * (1 - policy.hysteresisFraction)) {

@@ -51,6 +51,13 @@ export interface RecommenderPolicy {
   readonly hysteresisFraction: number;
   /** At most this fraction lower per step. @defaultValue 0.5 */
   readonly maxDecreaseStepFraction: number;
+  /**
+   * Increase deadband: with a previous recommendation, a new value at most this fraction above
+   * it is not applied as long as the pre-headroom estimate Q itself still fits under the previous
+   * value (usage is covered; only the headroom would grow). Any Q above the previous value raises
+   * immediately. Cuts churn and the upward ratchet of noisy jobs. 0 disables. @defaultValue 0.1
+   */
+  readonly increaseDeadband: number;
   /** Change point: the last `changePointBuilds` builds all ≥ (1 + this) × the older estimate. @defaultValue 0.3 */
   readonly changePointJump: number;
   /** @defaultValue 3 */
@@ -129,6 +136,7 @@ export const DEFAULT_POLICY: RecommenderPolicy = Object.freeze({
   bigDecreaseMinDays: 2,
   hysteresisFraction: 0.15,
   maxDecreaseStepFraction: 0.5,
+  increaseDeadband: 0.1,
   changePointJump: 0.3,
   changePointBuilds: 3,
   oomFactor: 1.5,

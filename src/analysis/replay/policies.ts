@@ -333,13 +333,18 @@ export function clairvoyantPolicy(ladders: LadderPair = defaultLadders): ReplayP
 
 /**
  * (e2) Per-job static hindsight oracle: for every build the job's max p95 CPU and max peak
- * memory over the evaluation period (`evalFromMs` onwards), on the ladder — the best fixed
+ * memory over the evaluation period [`evalFromMs`, `evalToMs`), on the ladder — the best fixed
  * zero-under-provisioning setting.
  */
-export function staticOraclePolicy(builds: readonly BuildRecord[], evalFromMs: number, ladders: LadderPair = defaultLadders): ReplayPolicy {
+export function staticOraclePolicy(
+  builds: readonly BuildRecord[],
+  evalFromMs: number,
+  ladders: LadderPair = defaultLadders,
+  evalToMs = Infinity,
+): ReplayPolicy {
   const best = new Map<string, { cpu: number; mem: number }>();
   for (const b of builds) {
-    if (b.startMs < evalFromMs) continue;
+    if (b.startMs < evalFromMs || b.startMs >= evalToMs) continue;
     const e = best.get(b.key) ?? { cpu: 0, mem: 0 };
     e.cpu = Math.max(e.cpu, b.cpuP95Cores ?? b.cpuMaxCores ?? 0);
     e.mem = Math.max(e.mem, b.memoryPeakBytes ?? 0);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, planLabels, recommendCore, roundUpToLadder } from '../../../src/analysis/index.js';
+import { DEFAULT_POLICY, planLabels, recencyWeights, recommendCore, roundUpToLadder, weightedPercentile, withPolicy } from '../../../src/analysis/index.js';
 import { GiB, MiB, builds } from './helpers.js';
 
 const P = DEFAULT_POLICY;
@@ -30,6 +30,22 @@ describe('recommender properties', () => {
           expect(after.memory!.value).toBeGreaterThanOrEqual(before.memory!.value);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the core's estimate equals the reference weighted percentile (change point off)", () => {
+    const pol = withPolicy({ changePointJump: 1e9 });
+    fc.assert(
+      fc.property(fc.array(usage, { minLength: 5, maxLength: 100 }), (us) => {
+        const list = builds(us.length, (i) => ({ ...big, cpuP95Cores: us[i]!.cpu, cpuMaxCores: us[i]!.cpu, memoryPeakBytes: us[i]!.mem }));
+        const c = recommendCore(list, cur, undefined, pol);
+        const cpuRef = weightedPercentile(us.map((u) => u.cpu), recencyWeights(us.length, 10), 0.95)!;
+        const mems = us.map((u) => u.mem);
+        const memRef = Math.max(weightedPercentile(mems, recencyWeights(us.length, 20), 0.99)!, ...mems.slice(0, 5));
+        expect(c.cpu!.estimate).toBe(cpuRef);
+        expect(c.memory!.estimate).toBe(memRef);
+      }),
       { numRuns: 300 },
     );
   });

@@ -161,8 +161,20 @@ describe('hysteresis and step limit', () => {
     expect(core.cpu?.value).toBe(0.5);
     expect(core.reasons).toContain('step_limited');
   });
-  it('increases are never held back', () => {
+  it('increases when usage itself exceeds the previous value', () => {
     expect(recommendCore(at(1.0), cur, { cpu_cores: 0.5 }, P).cpu?.value).toBe(1.2);
+    // Q = 1.02 > 1.0: usage no longer fits → 1.173 → 1.2 at once
+    expect(recommendCore(at(1.02), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(1.2);
+  });
+  it('holds a small increase (≤ 10%) while the estimate still fits under the previous value', () => {
+    // Q 0.9 ≤ 1.0; 0.9 × 1.15 = 1.035 → 1.1 ≤ 1.0 × 1.1 → hold 1.0
+    const held = recommendCore(at(0.9), cur, { cpu_cores: 1.0 }, P);
+    expect(held.cpu?.value).toBe(1.0);
+    expect(held.reasons).toContain('hysteresis_hold');
+    // Q 0.97 → 1.1155 → 1.2: more than 10% above, so it rises
+    expect(recommendCore(at(0.97), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(1.2);
+    // without a previous recommendation nothing is held
+    expect(recommendCore(at(0.9), cur, undefined, P).cpu?.value).toBe(1.1);
   });
 });
 
