@@ -1,5 +1,6 @@
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../util/clock.js';
+import type { HttpTlsOptions } from '../http/HttpJsonClient.js';
 import { resolveJenkinsCredentials } from './credentials.js';
 import { JenkinsCollector } from './JenkinsCollector.js';
 import type { FinishedBuild } from './types.js';
@@ -16,6 +17,8 @@ export function jenkinsCollectorFromConfig(
     readonly clock?: Clock;
     readonly env?: Readonly<Record<string, string | undefined>>;
     readonly onFinishedBuilds?: (builds: readonly FinishedBuild[]) => void;
+    /** TLS for an https Jenkins (the config has no `jenkins.tls` key yet). */
+    readonly tls?: HttpTlsOptions;
   } = {},
 ): JenkinsCollector | undefined {
   const j = config.jenkins;
@@ -28,5 +31,6 @@ export function jenkinsCollectorFromConfig(
     maxResponseBytes: config.collect.maxResponseBytes,
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.onFinishedBuilds ? { onFinishedBuilds: deps.onFinishedBuilds } : {}),
+    ...(deps.tls ? { tls: deps.tls } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../util/clock.js';
+import type { HttpTlsOptions } from '../http/HttpJsonClient.js';
 import { MesosAgentCollector } from './MesosAgentCollector.js';
 import { MesosMasterCollector } from './MesosMasterCollector.js';
 import { agentUrlsFromState, dockerEndpointsFromState } from './parse.js';
@@ -20,11 +21,17 @@ export interface MesosCollectors {
 /**
  * Builds the Mesos collectors from `mesos.*` and `collect.maxResponseBytes`. With no
  * `mesos.agents`, the agent collector polls the agents of the leader's last state (the master
- * collector must then be run too, and first).
+ * collector must then be run too, and first). `deps.tls` (CA file, client certificate) applies
+ * to https master and agent URLs; the config has no `mesos.tls` key yet.
  */
-export function mesosCollectorsFromConfig(config: Config, deps: { readonly clock?: Clock } = {}): MesosCollectors {
+export function mesosCollectorsFromConfig(config: Config, deps: { readonly clock?: Clock; readonly tls?: HttpTlsOptions } = {}): MesosCollectors {
   const m = config.mesos;
-  const common = { timeoutMs: m.timeoutMs, maxResponseBytes: config.collect.maxResponseBytes, ...(deps.clock ? { clock: deps.clock } : {}) };
+  const common = {
+    timeoutMs: m.timeoutMs,
+    maxResponseBytes: config.collect.maxResponseBytes,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.tls ? { tls: deps.tls } : {}),
+  };
   const master = m.masters.length > 0 ? new MesosMasterCollector({ masters: m.masters, ...(m.cluster !== undefined ? { cluster: m.cluster } : {}), ...common }) : undefined;
   const agents =
     m.agents.length > 0
