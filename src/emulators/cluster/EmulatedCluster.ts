@@ -194,6 +194,21 @@ export class EmulatedCluster {
     };
   }
 
+  /**
+   * The containers running on a task's executor (one per running build) with their own usage;
+   * before the first sample a container reports zero usage at the current time.
+   */
+  containersOf(taskId: string): Array<{ readonly containerId: string; readonly usage: ExecutorUsage }> {
+    const out: Array<{ containerId: string; usage: ExecutorUsage }> = [];
+    for (const key of this._running.get(taskId) ?? []) {
+      const b = this.engine.build(key.job, key.number);
+      if (!b) continue;
+      const u = this.runtime.usage(key);
+      out.push({ containerId: b.containerId, usage: u ?? { ...ZERO, timestampSec: this.clock.nowMs() / 1000 } });
+    }
+    return out;
+  }
+
   /** Stops all builds and removes all containers. */
   async shutdown(): Promise<void> {
     this.engine.shutdown();

@@ -1,5 +1,5 @@
 import { EXECUTOR_OVERHEAD } from '../cluster/engine.js';
-import type { EmulatedCluster } from '../cluster/EmulatedCluster.js';
+import type { EmulatedCluster, ExecutorUsage } from '../cluster/EmulatedCluster.js';
 import type { AgentState, TaskState } from '../cluster/types.js';
 
 /** Host figures for `system/*` keys (bytes, load averages). */
@@ -282,19 +282,44 @@ export function renderAgentStatistics(c: EmulatedCluster, agentIndex: number): A
         executor_name: executorName(t),
         framework_id: c.engine.frameworkId,
         source: t.id,
-        statistics: {
-          cpus_limit: r(t.resources.cpus + EXECUTOR_OVERHEAD.cpus),
-          cpus_nr_periods: u.nrPeriods,
-          cpus_nr_throttled: u.nrThrottled,
-          cpus_system_time_secs: u.cpuSystemSecs,
-          cpus_throttled_time_secs: u.throttledSecs,
-          cpus_user_time_secs: u.cpuUserSecs,
-          mem_limit_bytes: Math.round((t.resources.memMb + EXECUTOR_OVERHEAD.memMb) * 1024 * 1024),
-          mem_rss_bytes: u.rssBytes,
-          timestamp: u.timestampSec,
-        },
+        statistics: statisticsJson(t, u),
       };
     });
+}
+
+function statisticsJson(t: TaskState, u: ExecutorUsage): Record<string, number> {
+  return {
+    cpus_limit: r(t.resources.cpus + EXECUTOR_OVERHEAD.cpus),
+    cpus_nr_periods: u.nrPeriods,
+    cpus_nr_throttled: u.nrThrottled,
+    cpus_system_time_secs: u.cpuSystemSecs,
+    cpus_throttled_time_secs: u.throttledSecs,
+    cpus_user_time_secs: u.cpuUserSecs,
+    mem_limit_bytes: Math.round((t.resources.memMb + EXECUTOR_OVERHEAD.memMb) * 1024 * 1024),
+    mem_rss_bytes: u.rssBytes,
+    timestamp: u.timestampSec,
+  };
+}
+
+/**
+ * Agent `/containers`: like `/monitor/statistics` plus `container_id` (and `container_status`),
+ * one entry per running build container, so `mesos-<container_id>` joins to Docker exactly.
+ */
+export function renderAgentContainers(c: EmulatedCluster, agentIndex: number): Array<Record<string, unknown>> {
+  const a = c.engine.agents[agentIndex]!;
+  return agentTasks(c, a)
+    .filter((t) => t.state === 'TASK_RUNNING')
+    .flatMap((t) =>
+      c.containersOf(t.id).map((ct) => ({
+        container_id: ct.containerId,
+        container_status: { container_id: { value: ct.containerId } },
+        executor_id: t.id,
+        executor_name: executorName(t),
+        framework_id: c.engine.frameworkId,
+        source: t.id,
+        statistics: statisticsJson(t, ct.usage),
+      })),
+    );
 }
 
 /** Agent `/state`. */
@@ -307,7 +332,8 @@ export function renderAgentState(c: EmulatedCluster, ep: Endpoints, agentIndex: 
     id: t.id,
     name: executorName(t),
     source: t.id,
-    container: t.containerId,
+    // The container of the build running on it (later builds on a reusable agent get their own).
+    container: c.containersOf(t.id).length === 1 ? c.containersOf(t.id)[0]!.containerId : t.containerId,
     directory: `/var/lib/mesos/slaves/${a.id}/frameworks/${e.frameworkId}/executors/${t.id}/runs/${t.containerId}`,
     resources: res(t.resources.cpus + EXECUTOR_OVERHEAD.cpus, t.resources.memMb + EXECUTOR_OVERHEAD.memMb, t.resources.diskMb),
     tasks: t.state === 'TASK_STAGING' || t.state === 'TASK_RUNNING' ? [taskJson(c, t)] : [],

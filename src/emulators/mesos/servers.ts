@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EmulatedCluster } from '../cluster/EmulatedCluster.js';
 import { json, type Handler, type Reply } from '../http.js';
 import {
+  renderAgentContainers,
   renderAgentSnapshot,
   renderAgentState,
   renderAgentStatistics,
@@ -74,6 +75,9 @@ export function agentHandler(cluster: EmulatedCluster, ep: Endpoints, index: num
       case '/slave(1)/monitor/statistics':
       case '/slave(1)/monitor/statistics.json':
         return json(renderAgentStatistics(cluster, index));
+      case '/containers':
+      case '/slave(1)/containers':
+        return json(renderAgentContainers(cluster, index));
       case '/state':
       case '/state.json':
       case '/slave(1)/state':

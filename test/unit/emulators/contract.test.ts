@@ -175,6 +175,21 @@ const cases: Case[] = [
     minCommon: 10,
   },
   {
+    endpoint: 'agent /containers',
+    dir: 'mesos-agent',
+    captures: ['containers_dcos-metrics.json', 'containers_dcos-metrics_no-statistics.json'],
+    emulated: () => get(em.urls.agents[0] + '/containers'),
+    required: [
+      ['[].container_id', 'string'],
+      ['[].executor_id', 'string'],
+      ['[].framework_id', 'string'],
+      ['[].statistics.cpus_user_time_secs', 'number'],
+      ['[].statistics.cpus_limit', 'cores'],
+      ['[].statistics.mem_limit_bytes', 'bytes'],
+    ],
+    minCommon: 12,
+  },
+  {
     endpoint: 'agent /state',
     dir: 'mesos-agent',
     captures: ['state_dcos-ui_0.27.0_cassandra.json', 'state_ddagent_0.22.json', 'state_mesos-cli_0.19.json'],
@@ -400,6 +415,9 @@ describe('the collectors read the emulator as they read real captures', () => {
     for (const agent of em.urls.agents) {
       const stats = parseAgentStatistics(await get(agent + '/monitor/statistics'), { target: 'contract' });
       expect(stats.errors).toEqual([]);
+      const containers = parseAgentStatistics(await get(agent + '/containers'), { target: 'contract' });
+      expect(containers.errors).toEqual([]);
+      expect(containers.value.every((c) => typeof c.containerId === 'string')).toBe(true);
     }
   });
 
