@@ -211,6 +211,12 @@ export class ElasticsearchSink implements SampleSink {
     this._problem('overflow', 'bulk buffer full; oldest documents dropped', { bufferMaxDocs: this._bulk.bufferMaxDocs }, dropped);
   }
 
+  /**
+   * Sends everything written so far, and resolves once all of it is settled (indexed or
+   * dropped) or at the deadline, whichever comes first; it never rejects (a deadline passing is
+   * logged). A backoff in progress is cut short for one immediate attempt, so callers SHOULD
+   * call this at shutdown or in tests, not on every collection round.
+   */
   forceFlush(timeoutMs = 30_000): Promise<void> {
     const watermark = this._seq;
     this._drain = true;

@@ -46,8 +46,10 @@ describe('ElasticsearchSink against an in-process _bulk server', () => {
   it('sends a small batch after flushIntervalMs without forceFlush', async () => {
     const { fake, sink } = await setup();
     sink.write(samples(3));
-    await until(() => fake.docs.size === 3, 'interval flush');
-    expect(sink.stats().indexed).toBe(3);
+    // the server stores before it answers: wait for the sink's count, which follows the answer
+    await until(() => sink.stats().indexed === 3, 'interval flush');
+    expect(fake.docs.size).toBe(3);
+    expect(fake.requests).toBe(1);
   });
 
   it('retries items answered 429 and indexes them exactly once', async () => {
