@@ -67,8 +67,14 @@ function itemSummary(v: JenkinsView, c: { name: string; fullName: string; isFold
     : { _class: JOB_CLASS, name: c.name, url: jobUrl(v, c.fullName), color: color(v, c.fullName) };
 }
 
+/** A child item: a summary at depth 0, the whole folder/job below (as Jenkins exports nested items). */
+function item(v: JenkinsView, c: { name: string; fullName: string; isFolder: boolean }, depth: number): Record<string, unknown> {
+  if (depth < 1) return itemSummary(v, c);
+  return (c.isFolder ? renderFolder(v, c.fullName, depth - 1) : renderJob(v, c.fullName, depth - 1)) ?? itemSummary(v, c);
+}
+
 /** `/api/json` */
-export function renderRoot(v: JenkinsView): Record<string, unknown> {
+export function renderRoot(v: JenkinsView, depth = 0): Record<string, unknown> {
   return {
     _class: 'hudson.model.Hudson',
     assignedLabels: [{ name: 'built-in' }],
@@ -77,7 +83,7 @@ export function renderRoot(v: JenkinsView): Record<string, unknown> {
     nodeName: '',
     numExecutors: 0,
     description: null,
-    jobs: childrenOf(v, '').map((c) => itemSummary(v, c)),
+    jobs: childrenOf(v, '').map((c) => item(v, c, depth)),
     overallLoad: {},
     primaryView: { _class: 'hudson.model.AllView', name: 'all', url: v.rootUrl },
     quietDownReason: null,
@@ -92,7 +98,7 @@ export function renderRoot(v: JenkinsView): Record<string, unknown> {
 }
 
 /** `/job/<folder>/api/json` */
-export function renderFolder(v: JenkinsView, fullName: string): Record<string, unknown> {
+export function renderFolder(v: JenkinsView, fullName: string, depth = 0): Record<string, unknown> {
   const name = fullName.split('/').pop()!;
   return {
     _class: FOLDER_CLASS,
@@ -105,7 +111,7 @@ export function renderFolder(v: JenkinsView, fullName: string): Record<string, u
     name,
     url: jobUrl(v, fullName),
     healthReport: [],
-    jobs: childrenOf(v, fullName).map((c) => itemSummary(v, c)),
+    jobs: childrenOf(v, fullName).map((c) => item(v, c, depth)),
     primaryView: { _class: 'hudson.model.AllView', name: 'All', url: jobUrl(v, fullName) },
     views: [{ _class: 'hudson.model.AllView', name: 'All', url: jobUrl(v, fullName) }],
   };

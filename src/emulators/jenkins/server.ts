@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { json, type Handler, type Reply } from '../http.js';
-import { applyTree, parseTree, TreeSyntaxError } from './tree.js';
+import { applyTree, parseTree, treeDepth, TreeSyntaxError, type TreeNode } from './tree.js';
 import { isFolder, renderBuild, renderComputers, renderFolder, renderJob, renderQueue, renderQueueItem, renderRoot, type JenkinsView } from './render.js';
 
 export interface JenkinsAuth {
@@ -42,28 +42,28 @@ export function jenkinsHandler(view: () => JenkinsView, auth: JenkinsAuth, versi
     const depthRaw = url.searchParams.get('depth');
     const depth = depthRaw === null ? 0 : Number.parseInt(depthRaw, 10);
     if (!Number.isFinite(depth) || depth < 0) return { status: 400, headers, body: 'bad depth' };
-    const tree = url.searchParams.get('tree');
-    // With a tree, Jenkins exports what the tree names, regardless of depth.
-    const effDepth = tree === null ? depth : 5;
-    const v = view();
-    const body = route(v, path, effDepth);
-    if (body === undefined) return { status: 404, headers, body: 'Not Found' };
-    let out: unknown = body;
-    if (tree !== null) {
+    const treeRaw = url.searchParams.get('tree');
+    let tree: TreeNode[] | undefined;
+    if (treeRaw !== null) {
       try {
-        out = applyTree(body, parseTree(tree));
+        tree = parseTree(treeRaw);
       } catch (err) {
         if (err instanceof TreeSyntaxError) return { status: 400, headers, body: `bad tree: ${err.message}` };
         throw err;
       }
     }
+    // With a tree, Jenkins exports what the tree names, regardless of depth and visibility.
+    const effDepth = tree === undefined ? depth : Math.max(1, treeDepth(tree));
+    const body = route(view(), path, effDepth);
+    if (body === undefined) return { status: 404, headers, body: 'Not Found' };
+    const out: unknown = tree === undefined ? body : applyTree(body, tree);
     if (url.searchParams.get('pretty') === 'true') return { status: 200, headers: { ...headers, 'content-type': 'application/json;charset=utf-8' }, body: JSON.stringify(out, null, 2) };
     return json(out, 200, headers);
   };
 }
 
 function route(v: JenkinsView, path: string[], depth: number): Record<string, unknown> | undefined {
-  if (path.length === 0) return renderRoot(v);
+  if (path.length === 0) return renderRoot(v, depth);
   if (path.length === 1 && path[0] === 'queue') return renderQueue(v);
   if (path.length === 3 && path[0] === 'queue' && path[1] === 'item' && /^\d+$/.test(path[2]!)) return renderQueueItem(v, Number(path[2]));
   if (path.length === 1 && path[0] === 'computer') return renderComputers(v, depth);
@@ -77,7 +77,7 @@ function route(v: JenkinsView, path: string[], depth: number): Record<string, un
   const full = names.join('/');
   const rest = path.slice(i);
   if (rest.length === 0) {
-    if (isFolder(v, full)) return renderFolder(v, full);
+    if (isFolder(v, full)) return renderFolder(v, full, depth);
     return renderJob(v, full, depth);
   }
   if (rest.length !== 1) return undefined;

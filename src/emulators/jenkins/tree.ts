@@ -105,3 +105,13 @@ export function applyTree(value: unknown, nodes: readonly TreeNode[]): unknown {
   }
   return out;
 }
+
+/**
+ * How deep a tree reaches (`a` → 0, `a[b]` → 1, `a[b[c]]` → 2): the export depth the emulator
+ * renders at so that every level the tree names is present.
+ */
+export function treeDepth(nodes: readonly TreeNode[]): number {
+  let d = 0;
+  for (const n of nodes) if (n.children) d = Math.max(d, 1 + treeDepth(n.children));
+  return d;
+}

@@ -5,7 +5,8 @@ import { REAL_CAPTURES_DIR } from '../../support/env.js';
 import { loadScenarioFile, resolveScenarioPath, startEmulatedCluster, type RunningEmulator } from '../../../src/emulators/index.js';
 import { ManualClock } from '../../../src/util/index.js';
 import { parseAgentStatistics, parseMasterState, parseMetricsSnapshot, parseRoles } from '../../../src/collectors/mesos/parse.js';
-import { parseBuilds, parseComputers, parseQueue } from '../../../src/collectors/jenkins/parse.js';
+import { parseBuilds, parseComputers, parseJobTree, parseQueue } from '../../../src/collectors/jenkins/parse.js';
+import { jobTreeQuery } from '../../../src/collectors/jenkins/JenkinsCollector.js';
 import { at, commonFields, mismatches, shapeOf } from './shape.js';
 
 /**
@@ -427,9 +428,20 @@ describe('the collectors read the emulator as they read real captures', () => {
     expect(queue.value.length).toBe(em.cluster.engine.queue.length);
     const computers = parseComputers(await get(em.urls.jenkins.url + 'computer/api/json?depth=1'), { target: 'contract' });
     expect(computers.errors).toEqual([]);
+    const tree = parseJobTree(await get(em.urls.jenkins.url + `api/json?tree=${encodeURIComponent(jobTreeQuery(2))}`), { target: 'contract', maxDepth: 2 });
+    expect(tree.errors).toEqual([]);
+    expect(tree.value.unexpandedFolders).toEqual([]);
+    expect(tree.value.jobs.map((j) => j.fullName).sort()).toEqual([...em.cluster.engine.jobs.keys()].sort());
+    const integration = tree.value.jobs.find((j) => j.fullName === 'team-a/integration')!;
+    expect(integration.buildRefsReported).toBe(true);
+    expect(integration.lastNumber).toBe(em.cluster.engine.jobs.get('team-a/integration')!.builds.at(-1)!.number);
     const job = await get(jobUrl('api-tests') + 'api/json?tree=builds[number,url,timestamp,duration,result,building,builtOn,queueId,actions[_class,queuingDurationMillis,buildableDurationMillis,waitingDurationMillis]]');
     const builds = parseBuilds(job, { target: 'contract', nowMs: clock.nowMs(), jobName: 'api-tests' });
     expect(builds.errors).toEqual([]);
     expect(builds.value.finished.length + builds.value.building.length).toBe(em.cluster.engine.jobs.get('api-tests')!.builds.length);
+    // The Metrics plugin's queue times come through the tree, as from a real Jenkins.
+    const first = builds.value.finished.find((b) => b.number === 1)!;
+    expect(first.queue).toBeDefined();
+    expect(first.builtOn).toBe(em.cluster.engine.build('api-tests', 1)!.builtOn);
   });
 });

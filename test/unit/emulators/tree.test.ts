@@ -39,3 +39,12 @@ describe('Jenkins tree= filter', () => {
     for (const bad of ['builds[number', 'a,,b', 'a{x}', 'a]', 'a{1']) expect(() => parseTree(bad)).toThrow(TreeSyntaxError);
   });
 });
+
+describe('tree depth', () => {
+  it('is how many levels a tree names', async () => {
+    const { treeDepth } = await import('../../../src/emulators/jenkins/tree.js');
+    expect(treeDepth(parseTree('a,b'))).toBe(0);
+    expect(treeDepth(parseTree('a[b],c'))).toBe(1);
+    expect(treeDepth(parseTree('jobs[name,jobs[name,lastBuild[number]]]'))).toBe(3);
+  });
+});
