@@ -42,7 +42,13 @@ export const ElasticsearchSchema = Type.Object(
         flushBytes: Type.Integer({ default: 5_000_000, minimum: 1024, description: 'Flush a bulk request at this many bytes.' }),
         flushIntervalMs: Type.Integer({ default: 2_000, minimum: 10, description: 'Flush at least this often, ms.' }),
         concurrency: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: 'Bulk requests in flight.' }),
-        retries: Type.Integer({ default: 5, minimum: 0, maximum: 50, description: 'Retries of a failed bulk request before it is buffered again.' }),
+        retries: Type.Integer({
+          default: 5,
+          minimum: 0,
+          maximum: 50,
+          description:
+            'Item-level 5xx failures of one document tolerated before it is dropped as permanent (counted, logged). Failed requests and 429s are retried with backoff while the buffer has room.',
+        }),
         retryBackoffMs: Type.Integer({ default: 500, minimum: 1, description: 'First backoff between retries, doubling each time (capped at 30 s).' }),
         bufferMaxDocs: Type.Integer({
           default: 200_000,

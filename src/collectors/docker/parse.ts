@@ -791,8 +791,8 @@ export function toContainerDoc(input: ContainerDocInput): ContainerDoc {
   const cpuPart = compact({
     cores: cpu.ok ? finite(cpu.cores) : undefined,
     limit_cores: finite(inspect?.cpuLimitCores),
-    interval_ms: cpu.ok ? finite(cpu.intervalMs) : undefined,
-    throttled: cpu.ok && cpu.throttled ? compact({ periods: finite(cpu.throttled.periods), time_ms: finite(cpu.throttled.timeMs) }) : undefined,
+    interval_ms: cpu.ok ? roundMs(finite(cpu.intervalMs)) : undefined,
+    throttled: cpu.ok && cpu.throttled ? compact({ periods: finite(cpu.throttled.periods), time_ms: roundMs(finite(cpu.throttled.timeMs)) }) : undefined,
   });
   const memoryPart = compact({
     working_set_bytes: finite(mem?.workingSetBytes),
@@ -821,4 +821,9 @@ export function toContainerDoc(input: ContainerDocInput): ContainerDoc {
     ...(memoryPart !== undefined && { memory: memoryPart }),
     ...(processCount !== undefined && { process: { count: processCount } }),
   };
+}
+
+/** `*_ms` fields are mapped as `long`: print them as Elasticsearch will store them. */
+function roundMs(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.round(ms);
 }

@@ -683,7 +683,7 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
   const cpu = compact({
     cores: rate.ok ? rate.cores : undefined,
     limit_cores: s.cpusLimit,
-    interval_ms: rate.ok ? rate.intervalMs : undefined,
+    interval_ms: rate.ok ? Math.round(rate.intervalMs) : undefined,
     throttled,
   });
   const memory = compact({
