@@ -11,6 +11,8 @@ export {
   recommendCore,
   selectBuilds,
   isCpuCensored,
+  cpuSignalValue,
+  memorySignalValue,
   recommendWorkload,
   recommendJobs,
   toRecommendationDoc,

@@ -63,28 +63,17 @@ interface Signal {
   readonly newestCensored?: { readonly position: number; readonly need: number };
 }
 
-function memorySignal(builds: readonly BuildRecord[], policy: RecommenderPolicy): Signal {
-  const values: number[] = [];
-  const positions: number[] = [];
-  const censored: boolean[] = [];
-  let newestCensored: Signal['newestCensored'];
-  for (let i = 0; i < builds.length; i++) {
-    const b = builds[i]!;
-    if (b.oomKilled) {
-      const limit = b.requestMemoryBytes ?? b.memoryPeakBytes;
-      if (limit === undefined) continue;
-      const need = Math.max(limit * policy.oomFactor, limit + policy.oomAddBytes);
-      values.push(need);
-      positions.push(i);
-      censored.push(true);
-      newestCensored ??= { position: i, need };
-    } else if (b.memoryPeakBytes !== undefined) {
-      values.push(b.memoryPeakBytes);
-      positions.push(i);
-      censored.push(false);
-    }
+/**
+ * The memory signal of one build: its peak, or for an OOM-killed build the censored need
+ * `max(limit × oomFactor, limit + oomAddBytes)`. Undefined when unmeasured. Depends only on the
+ * build and the policy (so a replay can keep builds sorted by it).
+ */
+export function memorySignalValue(b: BuildRecord, policy: RecommenderPolicy): number | undefined {
+  if (b.oomKilled) {
+    const limit = b.requestMemoryBytes ?? b.memoryPeakBytes;
+    return limit === undefined ? undefined : Math.max(limit * policy.oomFactor, limit + policy.oomAddBytes);
   }
-  return newestCensored ? { values, positions, censored, newestCensored } : { values, positions, censored };
+  return b.memoryPeakBytes;
 }
 
 /** A build is CPU-starved (its observed usage is censored) when throttled or pinned at its limit. */
@@ -93,27 +82,31 @@ export function isCpuCensored(b: BuildRecord, policy: RecommenderPolicy): boolea
   return b.requestCpuCores !== undefined && b.cpuMaxCores !== undefined && b.cpuMaxCores >= policy.cpuMaxNearLimit * b.requestCpuCores;
 }
 
-function cpuSignal(builds: readonly BuildRecord[], policy: RecommenderPolicy): Signal {
+/**
+ * The CPU signal of one build: its p95 (else max, else avg), or for a CPU-starved build the
+ * censored need `max(p95, min(limit × cpuCensorFactor, cap))`. Undefined when unmeasured.
+ */
+export function cpuSignalValue(b: BuildRecord, policy: RecommenderPolicy): number | undefined {
+  const observed = b.cpuP95Cores ?? b.cpuMaxCores ?? b.cpuAvgCores;
+  if (observed === undefined || !isCpuCensored(b, policy)) return observed;
+  const limit = b.requestCpuCores ?? observed;
+  return Math.max(observed, Math.min(limit * policy.cpuCensorFactor, policy.cpu.cap));
+}
+
+function signal(builds: readonly BuildRecord[], policy: RecommenderPolicy, kind: 'cpu' | 'memory'): Signal {
   const values: number[] = [];
   const positions: number[] = [];
   const censored: boolean[] = [];
   let newestCensored: Signal['newestCensored'];
   for (let i = 0; i < builds.length; i++) {
     const b = builds[i]!;
-    const observed = b.cpuP95Cores ?? b.cpuMaxCores ?? b.cpuAvgCores;
-    if (observed === undefined) continue;
-    if (isCpuCensored(b, policy)) {
-      const limit = b.requestCpuCores ?? observed;
-      const need = Math.max(observed, Math.min(limit * policy.cpuCensorFactor, policy.cpu.cap));
-      values.push(need);
-      positions.push(i);
-      censored.push(true);
-      newestCensored ??= { position: i, need };
-    } else {
-      values.push(observed);
-      positions.push(i);
-      censored.push(false);
-    }
+    const v = kind === 'cpu' ? cpuSignalValue(b, policy) : memorySignalValue(b, policy);
+    if (v === undefined) continue;
+    const c = kind === 'cpu' ? isCpuCensored(b, policy) : b.oomKilled;
+    values.push(v);
+    positions.push(i);
+    censored.push(c);
+    if (c) newestCensored ??= { position: i, need: v };
   }
   return newestCensored ? { values, positions, censored, newestCensored } : { values, positions, censored };
 }
@@ -166,6 +159,7 @@ function estimateResource(
   previous: number | undefined,
   spanMs: number,
   kind: 'cpu' | 'memory',
+  presortedPositions?: ArrayLike<number>,
 ): ResourceEstimate | undefined {
   const n = sig.values.length;
   if (n < policy.minBuilds) return undefined;
@@ -173,10 +167,23 @@ function estimateResource(
   const table = weightTable(rp.halfLifeBuilds, sig.positions[n - 1]! + 1);
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) weights[i] = table[sig.positions[i]!]!;
-  const order = new Array<number>(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const vals = sig.values;
-  order.sort((x, y) => vals[x]! - vals[y]!);
+  let order: number[];
+  if (presortedPositions !== undefined) {
+    // Build positions sorted by signal value → signal indices (positions without a signal drop out).
+    const posToSig = new Int32Array(sig.positions[n - 1]! + 1).fill(-1);
+    for (let i = 0; i < n; i++) posToSig[sig.positions[i]!] = i;
+    order = [];
+    for (let k = 0; k < presortedPositions.length; k++) {
+      const p = presortedPositions[k]!;
+      const i = p < posToSig.length ? posToSig[p]! : -1;
+      if (i >= 0) order.push(i);
+    }
+  } else {
+    order = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const vals = sig.values;
+    order.sort((x, y) => vals[x]! - vals[y]!);
+  }
 
   // Change point: the newest m builds all jumped ≥ (1 + jump) × the estimate of the older ones
   // (same weights: a constant factor does not change a weighted percentile) → drop the older.
@@ -263,25 +270,40 @@ function estimateResource(
  * today (the decrease-evidence rule compares with it); `previous` is the last recommendation
  * (hysteresis and step limit compare with it; undefined on a first recommendation). A resource
  * with fewer than `minBuilds` usable builds gets no estimate.
+ *
+ * `presorted` (optional, for the replay): the positions 0…n−1 of `newestFirst`, sorted ascending by
+ * {@link cpuSignalValue} / {@link memorySignalValue}. It MUST match `newestFirst`; it saves the
+ * per-call sort when a caller keeps its history sorted incrementally.
  */
 export function recommendCore(
   newestFirst: readonly BuildRecord[],
   current: Resources,
   previous: Resources | undefined,
   policy: RecommenderPolicy,
+  presorted?: { readonly cpu: ArrayLike<number>; readonly memory: ArrayLike<number> },
 ): CoreRecommendation {
   const n = newestFirst.length;
   const spanMs = n === 0 ? 0 : newestFirst[0]!.endMs - newestFirst[n - 1]!.startMs;
   const mem = estimateResource(
-    memorySignal(newestFirst, policy),
+    signal(newestFirst, policy, 'memory'),
     policy.memory,
     policy,
     current.memory_bytes,
     previous?.memory_bytes,
     spanMs,
     'memory',
+    presorted?.memory,
   );
-  const cpu = estimateResource(cpuSignal(newestFirst, policy), policy.cpu, policy, current.cpu_cores, previous?.cpu_cores, spanMs, 'cpu');
+  const cpu = estimateResource(
+    signal(newestFirst, policy, 'cpu'),
+    policy.cpu,
+    policy,
+    current.cpu_cores,
+    previous?.cpu_cores,
+    spanMs,
+    'cpu',
+    presorted?.cpu,
+  );
   const reasons = new Set<ReasonCode>();
   if (cpu === undefined || mem === undefined) reasons.add('few_builds');
   for (const r of [...(cpu?.reasons ?? []), ...(mem?.reasons ?? [])]) reasons.add(r);

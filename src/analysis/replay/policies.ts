@@ -1,4 +1,4 @@
-import { recommendCore } from '../recommend/core.js';
+import { cpuSignalValue, memorySignalValue, recommendCore } from '../recommend/core.js';
 import { DEFAULT_POLICY, roundUpToLadder, type LadderStep, type RecommenderPolicy } from '../recommend/policy.js';
 import type { BuildRecord } from '../recommend/records.js';
 
@@ -262,23 +262,83 @@ export function vpaPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
   };
 }
 
+/** Build sequence numbers kept sorted by a signal value (binary-search insertion; no re-sorting). */
+class SortedSeqs {
+  values: number[] = [];
+  seqs: number[] = [];
+
+  insert(v: number, seq: number): void {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.values[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    this.values.splice(lo, 0, v);
+    this.seqs.splice(lo, 0, seq);
+  }
+
+  dropBelow(minSeq: number): void {
+    const v: number[] = [];
+    const s: number[] = [];
+    for (let i = 0; i < this.seqs.length; i++)
+      if (this.seqs[i]! >= minSeq) {
+        v.push(this.values[i]!);
+        s.push(this.seqs[i]!);
+      }
+    this.values = v;
+    this.seqs = s;
+  }
+
+  /** Positions (latestSeq − seq) of the builds with seq ≥ minSeq, in value order. */
+  positions(minSeq: number, latestSeq: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.seqs.length; i++) {
+      const q = this.seqs[i]!;
+      if (q >= minSeq) out.push(latestSeq - q);
+    }
+    return out;
+  }
+}
+
 interface OursState {
-  /** Observed builds, oldest first (observe order is end order). */
+  /** Usable observed builds (not aborted), oldest first; observe order is end order. */
   builds: BuildRecord[];
+  /** Sequence number of builds[0]. */
+  seqBase: number;
+  cpu: SortedSeqs;
+  memory: SortedSeqs;
   dirty: boolean;
   last?: Allocation;
 }
 
-/** (d) Ours: the rightsize recommender ({@link recommendCore}) with its hysteresis state. */
+/**
+ * (d) Ours: the rightsize recommender ({@link recommendCore}) with its hysteresis state. The
+ * history is kept sorted by each resource's signal as builds arrive, so a recommendation costs
+ * O(window) instead of a sort per build.
+ */
 export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'ours'): ReplayPolicy {
   const windowMs = policy.windowDays * DAY_MS;
   return {
     name,
-    init: (): OursState => ({ builds: [], dirty: false }),
+    init: (): OursState => ({ builds: [], seqBase: 0, cpu: new SortedSeqs(), memory: new SortedSeqs(), dirty: false }),
     observe: (s, b) => {
       const st = s as OursState;
+      if (b.result === 'ABORTED' || b.result === 'NOT_BUILT') return;
+      const seq = st.seqBase + st.builds.length;
       st.builds.push(b);
-      if (st.builds.length > 4 * policy.maxBuilds) st.builds = st.builds.slice(-policy.maxBuilds);
+      const c = cpuSignalValue(b, policy);
+      const m = memorySignalValue(b, policy);
+      if (c !== undefined) st.cpu.insert(c, seq);
+      if (m !== undefined) st.memory.insert(m, seq);
+      if (st.builds.length > 4 * policy.maxBuilds) {
+        const drop = st.builds.length - policy.maxBuilds;
+        st.builds = st.builds.slice(drop);
+        st.seqBase += drop;
+        st.cpu.dropBelow(st.seqBase);
+        st.memory.dropBelow(st.seqBase);
+      }
       st.dirty = true;
     },
     allocate: (s, b) => {
@@ -288,9 +348,10 @@ export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'o
       for (let i = st.builds.length - 1; i >= 0 && newestFirst.length < policy.maxBuilds; i--) {
         const x = st.builds[i]!;
         if (x.endMs < b.startMs - windowMs) break;
-        if (x.result === 'ABORTED' || x.result === 'NOT_BUILT') continue;
         newestFirst.push(x);
       }
+      const latestSeq = st.seqBase + st.builds.length - 1;
+      const minSeq = latestSeq - newestFirst.length + 1;
       const current = {
         ...(b.requestCpuCores !== undefined ? { cpu_cores: b.requestCpuCores } : {}),
         ...(b.requestMemoryBytes !== undefined ? { memory_bytes: b.requestMemoryBytes } : {}),
@@ -301,7 +362,10 @@ export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'o
             ...(st.last.memoryBytes !== undefined ? { memory_bytes: st.last.memoryBytes } : {}),
           }
         : undefined;
-      const core = recommendCore(newestFirst, current, prev, policy);
+      const core = recommendCore(newestFirst, current, prev, policy, {
+        cpu: st.cpu.positions(minSeq, latestSeq),
+        memory: st.memory.positions(minSeq, latestSeq),
+      });
       const alloc: Allocation = {
         ...(core.cpu ? { cpuCores: core.cpu.value } : {}),
         ...(core.memory ? { memoryBytes: core.memory.value } : {}),

@@ -7,6 +7,12 @@ import {
   runReplay,
   statusQuoPolicy,
   walkForward,
+  DEFAULT_POLICY,
+  generateTrace,
+  recommendCore,
+  selectBuilds,
+  toBuildRecord,
+  type Allocation,
   type BuildRecord,
   totals,
   type JobSums,
@@ -126,6 +132,32 @@ describe('replay metrics (hand-computed)', () => {
     const res = runReplay(builds, [clairvoyantPolicy()], { evalFromMs: 0, resamples: 0 });
     expect(res.policies[0]!.cpuUpr.value).toBe(0);
     expect(res.policies[0]!.memUpr.value).toBe(0);
+  });
+});
+
+describe('ours in the replay', () => {
+  it('allocates exactly what recommendCore computes from scratch (incremental sorted history)', () => {
+    const recs = generateTrace({ jobs: 12, buildsPerJob: 150, seed: 11 }).map((d) => toBuildRecord(d));
+    const reference: ReplayPolicy = {
+      name: 'reference',
+      init: () => ({ seen: [] as BuildRecord[], last: undefined as Allocation | undefined }),
+      observe: (s, b) => void (s as { seen: BuildRecord[] }).seen.push(b),
+      allocate: (s, b) => {
+        const st = s as { seen: BuildRecord[]; last: Allocation | undefined };
+        const sel = selectBuilds(st.seen, DEFAULT_POLICY, b.startMs).filter((x) => x.endMs >= b.startMs - 30 * 24 * HOUR);
+        const prev = st.last ? { cpu_cores: st.last.cpuCores, memory_bytes: st.last.memoryBytes } : undefined;
+        const c = recommendCore(sel, { cpu_cores: b.requestCpuCores, memory_bytes: b.requestMemoryBytes }, prev, DEFAULT_POLICY);
+        const a: Allocation = { ...(c.cpu ? { cpuCores: c.cpu.value } : {}), ...(c.memory ? { memoryBytes: c.memory.value } : {}) };
+        st.last = a.cpuCores !== undefined || a.memoryBytes !== undefined ? a : undefined;
+        return a;
+      },
+    };
+    const got: Allocation[] = [];
+    const want: Allocation[] = [];
+    walkForward(recs, oursPolicy(), (_b, a) => got.push(a));
+    walkForward(recs, reference, (_b, a) => want.push(a));
+    expect(got.length).toBe(1800);
+    expect(got).toEqual(want);
   });
 });
 
