@@ -187,7 +187,7 @@ export class ClusterEngine {
     const now = this.nowMs;
     const old = this.leader;
     const next = newLeader ?? (old + 1) % this.masters.length;
-    if (next < 0 || next >= this.masters.length) throw new RangeError(`no master ${next}`);
+    if (!Number.isInteger(next) || next < 0 || next >= this.masters.length) throw new RangeError(`no master ${next}`);
     const oldMaster = this.masters[old]!;
     // A Mesos master that loses leadership exits and is restarted by its supervisor.
     oldMaster.electedMs = null;

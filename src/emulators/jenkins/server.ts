@@ -36,7 +36,12 @@ export function jenkinsHandler(view: () => JenkinsView, auth: JenkinsAuth, versi
       return { status: 401, headers: { ...headers, 'www-authenticate': 'Basic realm="Jenkins"' }, body: 'Authentication required' };
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers, body: 'Method not allowed' };
-    const segs = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    let segs: string[];
+    try {
+      segs = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    } catch {
+      return { status: 404, headers, body: 'Not Found' };
+    }
     if (segs.length < 2 || segs[segs.length - 2] !== 'api' || segs[segs.length - 1] !== 'json') return { status: 404, headers, body: 'Not Found' };
     const path = segs.slice(0, -2);
     const depthRaw = url.searchParams.get('depth');

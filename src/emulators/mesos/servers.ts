@@ -45,7 +45,13 @@ export function masterHandler(cluster: EmulatedCluster, ep: Endpoints, index: nu
     if (path === FAILOVER_PATH) {
       if (req.method !== 'POST' && req.method !== 'GET') return json({ error: 'method not allowed' }, 405);
       const to = url.searchParams.get('to');
-      const next = e.failover(to === null ? undefined : Number(to));
+      let next: number;
+      try {
+        next = e.failover(to === null ? undefined : Number(to));
+      } catch (err) {
+        if (err instanceof RangeError) return json({ error: err.message }, 400);
+        throw err;
+      }
       onFailover(next);
       const l = ep.masters[next]!;
       return json({ leader: `http://${l.host}:${l.port}`, index: next });

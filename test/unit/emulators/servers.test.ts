@@ -74,6 +74,9 @@ describe('Jenkins server', () => {
     expect((await get(em.urls.jenkins.url + 'queue/item/999/api/json')).status).toBe(404);
     expect((await get(em.urls.jenkins.url + 'job/nope/api/json')).status).toBe(404);
     expect((await get(em.urls.jenkins.url + 'api/json?tree=jobs[name')).status).toBe(400);
+    expect((await get(em.urls.jenkins.url + 'job/%ZZ/api/json')).status).toBe(404);
+    expect((await get(em.urls.jenkins.url + 'job/%2E%2E/api/json')).status).toBe(404);
+    expect((await get(em.urls.jenkins.url + 'computer/api/json?depth=-1')).status).toBe(400);
   });
 
   it('depth 0 hides executor details and TimeInQueueAction visibility-1 fields; depth 1 and tree show them', async () => {
@@ -133,6 +136,8 @@ describe('Mesos masters', () => {
     const before = await body(m0 + '/metrics/snapshot');
     expect(before['master/tasks_finished']).toBe(1);
     expect(before['master/uptime_secs']).toBe(35); // 1 + 2 + 20 + 2 + 10 s since the start
+    expect((await fetch(m2 + '/__emulator/failover?to=abc', { method: 'POST' })).status).toBe(400);
+    expect((await fetch(m2 + '/__emulator/failover?to=7', { method: 'POST' })).status).toBe(400);
     const res = await fetch(m2 + '/__emulator/failover', { method: 'POST' });
     expect(await res.json()).toEqual({ leader: m1, index: 1 });
     const after = await body(m1 + '/metrics/snapshot');
