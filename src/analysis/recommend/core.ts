@@ -58,7 +58,6 @@ interface Signal {
   readonly values: number[];
   /** Recency index of each value (position among the usable builds, 0 = newest). */
   readonly positions: number[];
-  readonly censored: boolean[];
   /** Censored need of the newest censored build, its position and its limit. */
   readonly newestCensored?: { readonly position: number; readonly need: number };
 }
@@ -96,7 +95,6 @@ export function cpuSignalValue(b: BuildRecord, policy: RecommenderPolicy): numbe
 function signal(builds: readonly BuildRecord[], policy: RecommenderPolicy, kind: 'cpu' | 'memory'): Signal {
   const values: number[] = [];
   const positions: number[] = [];
-  const censored: boolean[] = [];
   let newestCensored: Signal['newestCensored'];
   for (let i = 0; i < builds.length; i++) {
     const b = builds[i]!;
@@ -105,10 +103,9 @@ function signal(builds: readonly BuildRecord[], policy: RecommenderPolicy, kind:
     const c = kind === 'cpu' ? isCpuCensored(b, policy) : b.oomKilled;
     values.push(v);
     positions.push(i);
-    censored.push(c);
     if (c) newestCensored ??= { position: i, need: v };
   }
-  return newestCensored ? { values, positions, censored, newestCensored } : { values, positions, censored };
+  return newestCensored ? { values, positions, newestCensored } : { values, positions };
 }
 
 const weightTables = new Map<number, Float64Array>();

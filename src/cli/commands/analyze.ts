@@ -16,6 +16,7 @@ import {
 } from '../../analysis/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import { RightsizeError } from '../../errors/index.js';
+import { parseDurationMs } from '../../util/index.js';
 import { writeLine, type CliContext } from '../context.js';
 import { intOption, readTrace } from './replay.js';
 
@@ -27,6 +28,7 @@ interface AnalyzeOptions {
   labels?: boolean;
   plan?: string | boolean;
   splitBranchKind?: boolean;
+  window?: string;
 }
 
 function parseNow(text: string | undefined, records: readonly BuildRecord[]): number {
@@ -77,6 +79,7 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
     .option('--now <instant>', 'evaluate as of this instant (ISO-8601 or epoch ms; default: the newest build end)')
     .option('--labels', 'also emit one jenkins.label recommendation per label')
     .option('--plan [k]', 'print a label plan with at most k sizes (default 4) as mesos-plugin JCasC YAML plus the jobs to move')
+    .option('--window <duration>', 'history window, e.g. 30d (default 30d)')
     .option('--split-branch-kind', 'size pull-request branches of multibranch jobs (…/PR-n) as one workload …/PR-*')
     .action((opts: AnalyzeOptions) => {
       if (opts.from === undefined)
@@ -91,7 +94,13 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
         );
       if (!['json', 'table', 'csv'].includes(opts.format)) throw new RightsizeError('RS_ERR_CLI_USAGE', `--format must be json, table or csv, got "${opts.format}"`);
       const k = opts.plan === undefined || opts.plan === false ? undefined : opts.plan === true ? 4 : intOption(opts.plan, '--plan', 4, 1);
-      const policy = opts.splitBranchKind === true ? withPolicy({ splitBranchKind: true }) : DEFAULT_POLICY;
+      let windowDays = DEFAULT_POLICY.windowDays;
+      if (opts.window !== undefined) {
+        const ms = parseDurationMs(opts.window);
+        if (ms === undefined || ms < 86_400_000) throw new RightsizeError('RS_ERR_CLI_USAGE', `--window must be a duration of at least 1d, e.g. 30d; got "${opts.window}"`);
+        windowDays = ms / 86_400_000;
+      }
+      const policy = withPolicy({ splitBranchKind: opts.splitBranchKind === true, windowDays });
       const records = readTrace(opts.from, ctx).map((d) => toBuildRecord(d, policy.splitBranchKind));
       const nowMs = parseNow(opts.now, records);
       const jobs = recommendJobs(records, policy, nowMs);

@@ -72,6 +72,17 @@ describe('rightsize trace generate / replay / analyze', () => {
     expect(c.out).toContain('jenkins.label');
   });
 
+  it('analyze --window narrows the history and rejects garbage', async () => {
+    const wide = await run(['analyze', '--from', trace, '--print']);
+    const narrow = await run(['analyze', '--from', trace, '--print', '--window', '7d']);
+    const builds = (out: string) => out.trim().split('\n').reduce((s, l) => s + (JSON.parse(l) as RecommendationDoc).basis.builds, 0);
+    expect(builds(narrow.out)).toBeLessThan(builds(wide.out));
+    expect((JSON.parse(narrow.out.split('\n')[0]!) as RecommendationDoc).basis.window_days).toBe(7);
+    const bad = await run(['analyze', '--from', trace, '--print', '--window', 'soon']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--window');
+  });
+
   it('analyze --plan prints mesos-plugin JCasC and the moves', async () => {
     const r = await run(['analyze', '--from', trace, '--print', '--plan', '2']);
     expect(r.code).toBe(0);
