@@ -47,6 +47,8 @@ export interface ContainerDoc {
     readonly cores?: number;
     readonly limit_cores?: number;
     readonly interval_ms?: number;
+    /** `cores × interval_ms / 1000`: CPU time used in the window, so a build's total is a plain `sum`. */
+    readonly core_seconds?: number;
     readonly throttled?: { readonly periods?: number; readonly time_ms?: number };
   };
   readonly memory?: {

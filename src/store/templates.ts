@@ -14,7 +14,7 @@ import { INDEX_KINDS, indexPattern, type IndexKind } from './routing.js';
  * replaces only templates whose installed version is lower. Existing indices keep their mapping;
  * the next daily/monthly index picks up the new one.
  */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 /** Priority above Elasticsearch's built-in templates (100) so ours win on any overlap. */
 export const TEMPLATE_PRIORITY = 200;
@@ -75,7 +75,7 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
       container: obj({ id: keyword }),
     }),
     jenkins: obj({ url: keyword, node: obj({ name: keyword }), label: keyword, job: obj({ name: keyword }), build: obj({ number: long }) }),
-    cpu: obj({ cores: double, limit_cores: double, interval_ms: long, throttled: obj({ periods: long, time_ms: long }) }),
+    cpu: obj({ cores: double, limit_cores: double, interval_ms: long, core_seconds: double, throttled: obj({ periods: long, time_ms: long }) }),
     memory: obj({ working_set_bytes: long, rss_bytes: long, usage_bytes: long, limit_bytes: long, peak_bytes: long }),
     process: obj({ count: long }),
   },

@@ -792,6 +792,8 @@ export function toContainerDoc(input: ContainerDocInput): ContainerDoc {
     cores: cpu.ok ? finite(cpu.cores) : undefined,
     limit_cores: finite(inspect?.cpuLimitCores),
     interval_ms: cpu.ok ? roundMs(finite(cpu.intervalMs)) : undefined,
+    // cores × window: what a build summary sums (Elasticsearch here has no scripts to multiply).
+    core_seconds: cpu.ok ? finite((cpu.cores * cpu.intervalMs) / 1000) : undefined,
     throttled: cpu.ok && cpu.throttled ? compact({ periods: finite(cpu.throttled.periods), time_ms: roundMs(finite(cpu.throttled.timeMs)) }) : undefined,
   });
   const memoryPart = compact({

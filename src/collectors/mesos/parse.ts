@@ -684,6 +684,8 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
     cores: rate.ok ? rate.cores : undefined,
     limit_cores: s.cpusLimit,
     interval_ms: rate.ok ? Math.round(rate.intervalMs) : undefined,
+    // cores × window: what a build summary sums (Elasticsearch here has no scripts to multiply).
+    core_seconds: rate.ok ? (rate.cores * rate.intervalMs) / 1000 : undefined,
     throttled,
   });
   const memory = compact({

@@ -80,7 +80,7 @@ describe('DockerCollector against a fake engine', () => {
     expect(second.errors).toEqual([]);
     expect(second.skipped).toEqual({});
     const d = docs(second.samples);
-    expect(d.get(A)!.cpu).toEqual({ cores: 0.5, limit_cores: 1, interval_ms: 2000, throttled: { periods: 0, time_ms: 0 } });
+    expect(d.get(A)!.cpu).toEqual({ cores: 0.5, limit_cores: 1, interval_ms: 2000, core_seconds: 1, throttled: { periods: 0, time_ms: 0 } });
     expect(d.get(B)!.cpu?.cores).toBe(1.5);
     expect(d.get(A)!['@timestamp']).toBe('2026-11-22T03:00:02.000Z');
 

@@ -137,7 +137,7 @@ describe('recorded engine responses', () => {
         runtime: 'docker',
         labels: { rightsize_fixture: 'cpu0.5-mem64m' },
       },
-      cpu: { cores: 1_011_390_345 / 2_024_588_321, limit_cores: 1, interval_ms: Math.round(2_024_588_321 / 1e6) /* mapped as long */, throttled: { periods: 0, time_ms: 0 } },
+      cpu: { cores: 1_011_390_345 / 2_024_588_321, limit_cores: 1, interval_ms: Math.round(2_024_588_321 / 1e6) /* mapped as long */, core_seconds: expect.closeTo(1.011390345, 9) /* Δ total_usage in s */, throttled: { periods: 0, time_ms: 0 } },
       memory: { working_set_bytes: 67_919_872, rss_bytes: 67_174_400, usage_bytes: 67_919_872, limit_bytes: 268_435_456, peak_bytes: 67_919_872 },
       process: { count: 2 },
     });

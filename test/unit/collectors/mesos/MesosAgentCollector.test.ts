@@ -85,13 +85,13 @@ describe('MesosAgentCollector', () => {
     expect(containers(r.samples)[0]!.cpu).toBeUndefined();
     body = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 120, cpus_user_time_secs: 3, cpus_system_time_secs: 1 } }];
     const r3 = await c.collect(new AbortController().signal);
-    expect(containers(r3.samples)[0]!.cpu).toEqual({ cores: 0.3, interval_ms: 10000 });
+    expect(containers(r3.samples)[0]!.cpu).toEqual({ cores: 0.3, interval_ms: 10000, core_seconds: 3 });
 
     a.routes.set('/state', json({ id: 'S1', frameworks: [{ id: 'f', executors: [{ id: 'e', container: 'new-container', tasks: [{ id: 'e' }] }] }] }));
     body = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 130, cpus_user_time_secs: 4, cpus_system_time_secs: 1 } }];
     const r4 = await c.collect(new AbortController().signal);
     // the previous reading had no container id: it is still the same run
-    expect(containers(r4.samples)[0]!.cpu).toEqual({ cores: 0.1, interval_ms: 10000 });
+    expect(containers(r4.samples)[0]!.cpu).toEqual({ cores: 0.1, interval_ms: 10000, core_seconds: 1 });
     a.routes.set('/state', json({ id: 'S1', frameworks: [{ id: 'f', executors: [{ id: 'e', container: 'other-container', tasks: [{ id: 'e' }] }] }] }));
     body = [{ executor_id: 'e', framework_id: 'f', statistics: { timestamp: 140, cpus_user_time_secs: 5, cpus_system_time_secs: 1 } }];
     const r5 = await c.collect(new AbortController().signal);

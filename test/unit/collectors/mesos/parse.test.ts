@@ -167,7 +167,7 @@ describe('parseAgentStatistics: bad input', () => {
     const prev = { timestampSecs: 1, cpusUserTimeSecs: 1, cpusSystemTimeSecs: 1, cpusNrThrottled: 100, cpusThrottledTimeSecs: 9 };
     const cur = { timestampSecs: 2, cpusUserTimeSecs: 1, cpusSystemTimeSecs: 1, cpusNrThrottled: 5, cpusThrottledTimeSecs: 1 };
     const d = containerDocFromReading(prev, { frameworkId: 'f', executorId: 'e', statistics: cur }, { nowMs: NOW, agentUrl: 'u' });
-    expect(d.doc.cpu).toEqual({ cores: 0, interval_ms: 1000 });
+    expect(d.doc.cpu).toEqual({ cores: 0, interval_ms: 1000, core_seconds: 0 });
   });
 });
 
