@@ -227,13 +227,25 @@ export function bootstrapAll<K extends string>(jobs: readonly JobSums[], aggs: R
   const keys = Object.keys(aggs) as K[];
   const all = totals(jobs);
   const stats = new Map<K, number[]>(keys.map((k) => [k, []]));
+  const nf = FIELDS.length;
   if (jobs.length > 0) {
+    // Jobs × fields as one typed matrix: a resample is then a weighted column sum (monomorphic, no GC).
+    const mat = new Float64Array(jobs.length * nf);
+    jobs.forEach((j, i) => FIELDS.forEach((f, k) => (mat[i * nf + k] = j[f])));
     const rnd = seededRandom(seed);
     const counts = new Uint32Array(jobs.length);
+    const acc = new Float64Array(nf);
     for (let r = 0; r < resamples; r++) {
       counts.fill(0);
       for (let i = 0; i < jobs.length; i++) counts[Math.floor(rnd() * jobs.length)]!++;
-      const t = totals(jobs, counts);
+      acc.fill(0);
+      for (let i = 0; i < jobs.length; i++) {
+        const c = counts[i]!;
+        if (c === 0) continue;
+        const base = i * nf;
+        for (let k = 0; k < nf; k++) acc[k]! += c * mat[base + k]!;
+      }
+      const t = Object.fromEntries(FIELDS.map((f, k) => [f, acc[k]!])) as Totals;
       for (const k of keys) {
         const v = aggs[k](t);
         if (Number.isFinite(v)) stats.get(k)!.push(v);
