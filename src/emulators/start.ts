@@ -6,7 +6,7 @@ import { JsonServer } from './http.js';
 import { jenkinsHandler } from './jenkins/server.js';
 import { agentHandler, masterHandler } from './mesos/servers.js';
 import type { Endpoints, SystemInfo } from './mesos/render.js';
-import { DockerRuntime, dockerReachable } from './runtime/DockerRuntime.js';
+import { DockerRuntime, dockerClient, dockerReachable } from './runtime/DockerRuntime.js';
 import { ModelRuntime } from './runtime/ModelRuntime.js';
 import type { Runtime, UsageMode } from './runtime/types.js';
 import type { Scenario } from './scenario/schema.js';
@@ -64,6 +64,19 @@ export function scaledClock(speed: number): Clock {
   return { nowMs: () => Math.round(t0 + (Date.now() - t0) * speed) };
 }
 
+async function missingImages(dockerHost: string, images: string[]): Promise<string[]> {
+  const docker = dockerClient(dockerHost);
+  const missing: string[] = [];
+  for (const image of images) {
+    try {
+      await docker.getImage(image).inspect();
+    } catch {
+      missing.push(image);
+    }
+  }
+  return missing;
+}
+
 function systemInfo(): SystemInfo {
   const [l1, l5, l15] = loadavg() as [number, number, number];
   return { cpusTotal: cpus().length, load: [l1, l5, l15], memTotalBytes: totalmem(), memFreeBytes: freemem() };
@@ -81,6 +94,11 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
   const dockerHost = options.dockerHost ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
   if (mode === 'docker' && !(await dockerReachable(dockerHost))) {
     fallbackReason = `no Docker engine answers at ${dockerHost}; usage is modelled`;
+  } else if (mode === 'docker') {
+    const missing = await missingImages(dockerHost, [...new Set(scenario.labels.map((l) => l.dockerImage))]);
+    if (missing.length > 0) fallbackReason = `image(s) ${missing.join(', ')} not found on ${dockerHost} (npm run docker:start builds rightsize/workload); usage is modelled`;
+  }
+  if (fallbackReason !== undefined) {
     logger.warn({ dockerHost }, fallbackReason);
     mode = 'model';
   }
@@ -144,7 +162,13 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
   }
 
   const tick = () => {
-    if (!stopped) c.tick();
+    if (stopped) return;
+    try {
+      c.tick();
+    } catch (err) {
+      // A bug in one tick must not take the emulator (and its containers' cleanup) down.
+      logger.error({ err }, 'emulator tick failed');
+    }
   };
   tick();
   if (!options.clock) {

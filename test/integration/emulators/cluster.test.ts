@@ -153,3 +153,20 @@ describe('emulated cluster on the real Docker engine', () => {
     expect(followed.headers.get('location')).toBe(m1.replace('http:', ''));
   });
 });
+
+describe('docker mode prerequisites', () => {
+  it('a missing workload image falls back to modelled usage and says why', async () => {
+    const scenario = validateScenario({
+      agents: [{ cpus: 2, memMb: 2048 }],
+      labels: [{ name: 'x', dockerImage: 'rightsize/does-not-exist:0' }],
+      jobs: [{ name: 'j', label: 'x', ratePerHour: 0, duration: { kind: 'fixed', seconds: 5 }, cpu: { kind: 'constant', cores: 0.1 }, memMb: 10 }],
+    });
+    const other = await startEmulatedCluster(scenario, { usage: 'docker', dockerHost: testDockerHost() });
+    try {
+      expect(other.urls.mode).toBe('model');
+      expect(other.fallbackReason).toMatch(/rightsize\/does-not-exist:0 not found/);
+    } finally {
+      await other.stop();
+    }
+  });
+});
