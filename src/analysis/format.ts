@@ -3,8 +3,15 @@ import type { Interval, PolicyMetrics } from './replay/engine.js';
 
 const GiB = 1024 ** 3;
 
+/** Control characters (a hostile job name with a newline or an escape sequence) become `?` in tables. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- that is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
 /** A plain-text table: columns padded to their widest cell; numbers right-aligned. */
-export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+export function formatTable(header: readonly string[], rawRows: ReadonlyArray<readonly string[]>): string {
+  const rows = rawRows.map((r) => r.map(printable));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const isNum = (s: string): boolean => /^[-+]?[\d.]+(%|x)?( \[.*\])?$/.test(s);
   const line = (r: readonly string[]): string =>

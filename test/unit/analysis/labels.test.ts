@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, planLabels, planToJcascYaml, recommendLabels, recommendMarathonApp, recommendWorkload, type PlanJob } from '../../../src/analysis/index.js';
+import { DEFAULT_POLICY, formatCsv, formatTable, planLabels, planToJcascYaml, recommendLabels, recommendMarathonApp, recommendWorkload, type PlanJob } from '../../../src/analysis/index.js';
 import { GiB, HOUR, MiB, NOW, builds } from './helpers.js';
 
 /** Independent brute force: every assignment of jobs to ≤ k sizes, sizes = (max cpu, max mem) of their jobs. */
@@ -105,5 +105,14 @@ describe('Marathon apps', () => {
     expect(doc.basis.builds).toBe(48);
     // a continuously running service: 168 h a week
     expect(doc.savings?.cpu_core_hours_per_week).toBeCloseTo(1.6 * 168, 1);
+  });
+});
+
+describe('output formats', () => {
+  it('tables neutralise control characters of hostile names; CSV quotes per RFC 4180', () => {
+    const t = formatTable(['job', 'cores'], [['evil\nname\u001b[31m', '1.5']]);
+    expect(t.split('\n')).toHaveLength(4);
+    expect(t).toContain('evil?name?[31m');
+    expect(formatCsv(['a', 'b'], [['x,"y"', 2]])).toBe('a,b\r\n"x,""y""",2\r\n');
   });
 });
