@@ -1,9 +1,12 @@
 export { startEmulatedCluster, scaledClock } from './start.js';
 export type { StartOptions, EmulatorUrls, RunningEmulator } from './start.js';
-export { EmulatedCluster, jobPath } from './cluster/EmulatedCluster.js';
-export type { ExecutorUsage } from './cluster/EmulatedCluster.js';
-export { ClusterEngine, buildNodeName, waitingForExecutorWhy, EXECUTOR_OVERHEAD } from './cluster/engine.js';
+export { JsonServer, json } from './http.js';
+export type { Handler, Reply } from './http.js';
+export { EmulatedCluster, jobPath, ClusterEngine, buildNodeName, waitingForExecutorWhy, EXECUTOR_OVERHEAD } from './cluster/index.js';
 export type {
+  EmulatedClusterOptions,
+  ExecutorUsage,
+  EngineOptions,
   AgentState,
   BuildKey,
   BuildResult,
@@ -14,16 +17,26 @@ export type {
   QueueItem,
   TaskState,
   TaskStateName,
-} from './cluster/types.js';
-export { parseScenario, validateScenario, loadScenarioFile, taskRequest, ScenarioSchema } from './scenario/schema.js';
-export type { Scenario, JobSpec, LabelSpec, CpuProfile, DurationSpec } from './scenario/schema.js';
-export { resolveScenarioPath, SCENARIOS_DIR } from './scenario/builtin.js';
-export { Prng, hashString } from './scenario/prng.js';
-export { planBuild, workloadArgs, modelUsage, cpuPhases, drawDurationMs } from './scenario/workload.js';
-export type { BuildPlan, PlanPhase } from './scenario/workload.js';
-export { DockerRuntime, dockerReachable, dockerClient, usageFromDockerStats, EMULATOR_LABEL } from './runtime/DockerRuntime.js';
-export { ModelRuntime } from './runtime/ModelRuntime.js';
-export type { Runtime, UsageMode, ContainerUsage, BuildLaunch, BuildExit } from './runtime/types.js';
-export { parseTree, applyTree, TreeSyntaxError } from './jenkins/tree.js';
-export type { TreeNode } from './jenkins/tree.js';
-export { FAILOVER_PATH } from './mesos/servers.js';
+} from './cluster/index.js';
+export {
+  parseScenario,
+  validateScenario,
+  loadScenarioFile,
+  taskRequest,
+  ScenarioSchema,
+  resolveScenarioPath,
+  SCENARIOS_DIR,
+  Prng,
+  hashString,
+  planBuild,
+  workloadArgs,
+  modelUsage,
+  cpuPhases,
+  drawDurationMs,
+} from './scenario/index.js';
+export type { Scenario, JobSpec, LabelSpec, CpuProfile, DurationSpec, BuildPlan, PlanPhase } from './scenario/index.js';
+export { DockerRuntime, dockerReachable, dockerClient, usageFromDockerStats, EMULATOR_LABEL, ModelRuntime, readCgroupUsage } from './runtime/index.js';
+export type { Runtime, UsageMode, ContainerUsage, BuildLaunch, BuildExit } from './runtime/index.js';
+export { parseTree, applyTree, treeDepth, TreeSyntaxError } from './jenkins/index.js';
+export type { TreeNode } from './jenkins/index.js';
+export { FAILOVER_PATH } from './mesos/index.js';

@@ -1,0 +1,11 @@
+export { masterHandler, agentHandler, FAILOVER_PATH } from './servers.js';
+export {
+  renderMasterState,
+  renderMasterSnapshot,
+  renderRoles,
+  renderAgentStatistics,
+  renderAgentContainers,
+  renderAgentState,
+  renderAgentSnapshot,
+} from './render.js';
+export type { Endpoints, SystemInfo } from './render.js';
