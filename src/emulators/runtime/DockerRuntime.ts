@@ -149,7 +149,8 @@ export class DockerRuntime implements Runtime {
       exitCode = res.StatusCode;
       oomKilled = info.State.OOMKilled || exitCode === 137;
     } catch (err) {
-      this._opts.logger.warn({ err, container: spec.containerName }, 'build container failed');
+      // At shutdown the containers are removed under running builds: not a failure worth a warning.
+      if (!this._shutdown) this._opts.logger.warn({ err, container: spec.containerName }, 'build container failed');
     } finally {
       live.done = true;
       if (live.latest) this._final.set(key, live.latest);
