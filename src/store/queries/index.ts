@@ -1,0 +1,2 @@
+export { buildUsageRequest, containerIndicesFor, parseBuildUsageAggs, searchBuildUsage } from './buildUsage.js';
+export type { BuildUsageAggregation, BuildUsageAggs, BuildUsageQuery, DatasetUsage, SampleSpan } from './buildUsage.js';
