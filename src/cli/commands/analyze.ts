@@ -1,20 +1,14 @@
 import type { Command } from 'commander';
 import {
   DEFAULT_POLICY,
-  buildRate,
-  planLabels,
+  analyzeBuilds,
   planToJcascYaml,
-  recommendJobs,
-  recommendLabels,
   recommendationsCsv,
   recommendationsTable,
-  selectBuilds,
   toBuildRecord,
   withPolicy,
   type BuildRecord,
-  type PlanJob,
 } from '../../analysis/index.js';
-import type { RecommendationDoc } from '../../model/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import { parseDurationMs } from '../../util/index.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -41,29 +35,6 @@ function parseNow(text: string | undefined, records: readonly BuildRecord[]): nu
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms)) throw new RightsizeError('RS_ERR_CLI_USAGE', `--now must be an ISO-8601 instant or epoch ms, got "${text}"`);
   return ms;
-}
-
-/** Weighted hours per week of each job, for label planning. */
-function planJobs(docs: readonly RecommendationDoc[], records: readonly BuildRecord[], nowMs: number): PlanJob[] {
-  const byKey = new Map<string, BuildRecord[]>();
-  for (const r of records) {
-    const list = byKey.get(r.key) ?? [];
-    list.push(r);
-    byKey.set(r.key, list);
-  }
-  const out: PlanJob[] = [];
-  for (const d of docs) {
-    if (d.recommended.cpu_cores === undefined || d.recommended.memory_bytes === undefined) continue;
-    const rate = buildRate(selectBuilds(byKey.get(d.workload.key) ?? [], DEFAULT_POLICY, nowMs), DEFAULT_POLICY, nowMs);
-    out.push({
-      key: d.workload.key,
-      cpuCores: d.recommended.cpu_cores,
-      memoryBytes: d.recommended.memory_bytes,
-      hoursPerWeek: rate.perWeek * rate.meanHours,
-      ...(d.jenkins?.label !== undefined ? { currentLabel: d.jenkins.label } : {}),
-    });
-  }
-  return out;
 }
 
 /** `rightsize analyze`. */
@@ -103,16 +74,17 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
       const policy = withPolicy({ splitBranchKind: opts.splitBranchKind === true, windowDays });
       const records = readTrace(opts.from, ctx).map((d) => toBuildRecord(d, policy.splitBranchKind));
       const nowMs = parseNow(opts.now, records);
-      const jobs = recommendJobs(records, policy, nowMs);
-      if (k !== undefined) {
-        const plan = planLabels(planJobs(jobs, records, nowMs), { k });
+      const result = analyzeBuilds(records, { policy, nowMs, ...(k !== undefined ? { planK: k } : {}) });
+      const jobs = result.jobs;
+      if (result.plan !== undefined) {
+        const plan = result.plan;
         ctx.stdout.write(`# label plan (${plan.method}): ${plan.labels.length} size(s), objective ${plan.cost.toFixed(1)} weighted reserved hours/week\n`);
         ctx.stdout.write(planToJcascYaml(plan));
         ctx.stdout.write(`# jobs to move (${plan.moves.length}):\n`);
         for (const m of plan.moves) ctx.stdout.write(`#   ${m.key}: ${m.currentLabel ?? '(no label)'} -> ${m.label}\n`);
         return;
       }
-      const docs = opts.labels === true ? [...jobs, ...recommendLabels(jobs, policy, nowMs)] : jobs;
+      const docs = opts.labels === true ? [...jobs, ...result.labels] : jobs;
       if (opts.format === 'table') ctx.stdout.write(recommendationsTable(docs));
       else if (opts.format === 'csv') ctx.stdout.write(recommendationsCsv(docs));
       else for (const d of docs) writeLine(ctx.stdout, JSON.stringify(d));
