@@ -129,7 +129,7 @@ describe('summarizeBuild', () => {
   it('a build on the built-in node ("") has no node name', () => {
     const doc = summarizeBuild({ build: { ...build, builtOn: '' }, usage: usage([]), pollIntervalMs: 10_000 });
     expect(doc.jenkins.node).toBeUndefined();
-    const pipeline = summarizeBuild({ build: { ...build, builtOn: undefined, nodeName: 'n1' } as FinishedBuildInfo, usage: usage([]), pollIntervalMs: 10_000 });
+    const pipeline = summarizeBuild({ build: { ...build, builtOn: undefined, nodeName: 'n1' }, usage: usage([]), pollIntervalMs: 10_000 });
     expect(pipeline.jenkins.node).toEqual({ name: 'n1' });
   });
 });
