@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, analyzeBuilds, generateTrace, toBuildRecord } from '../../../src/analysis/index.js';
+
+describe('analyzeBuilds', () => {
+  const records = generateTrace({ jobs: 20, buildsPerJob: 40, seed: 5 }).map((d) => toBuildRecord(d));
+  const nowMs = Math.max(...records.map((r) => r.endMs));
+  const r = analyzeBuilds(records, { policy: DEFAULT_POLICY, nowMs, planK: 3, prices: { perCoreHour: 0.04, perGibHour: 0.005 } });
+
+  it('recommends every job and every label it saw', () => {
+    expect(r.jobs).toHaveLength(20);
+    expect(new Set(r.labels.map((l) => l.workload.key))).toEqual(new Set(r.jobs.map((j) => j.jenkins?.label)));
+  });
+  it('plans labels that cover every job', () => {
+    expect(r.plan!.labels.length).toBeLessThanOrEqual(3);
+    for (const j of r.jobs) {
+      const a = r.plan!.assignments.find((x) => x.key === j.workload.key)!;
+      expect(a.cpuCores).toBeGreaterThanOrEqual(j.recommended.cpu_cores!);
+      expect(a.memoryBytes).toBeGreaterThanOrEqual(j.recommended.memory_bytes!);
+    }
+  });
+  it('reports waste whose cluster total equals the sum over jobs', () => {
+    const sum = (scope: string) => r.waste.rows.filter((x) => x.scope === scope).reduce((s, x) => s + x.cpuWasteCoreHours, 0);
+    expect(sum('cluster')).toBeCloseTo(sum('job'), 0);
+    expect(r.waste.rows.every((x) => x.cost !== undefined)).toBe(true);
+  });
+});
