@@ -96,8 +96,8 @@ export class DockerRuntime implements Runtime {
     this._opts = opts;
     this._docker = dockerClient(opts.dockerHost);
     this._timer = setInterval(() => {
-      // Errors are handled inside _sampleAll; a slow round makes the next tick skip.
-      void this._sampleAll();
+      // A slow round makes the next tick skip; errors are logged, never thrown from the timer.
+      this._sampleAll().catch((err: unknown) => this._opts.logger.warn({ err }, 'stats sampling failed'));
     }, opts.sampleIntervalMs ?? 1000);
     this._timer.unref();
   }
@@ -110,7 +110,9 @@ export class DockerRuntime implements Runtime {
     const key = buildKeyString(spec.key);
     const live: Live = { name: spec.containerName, done: false };
     this._live.set(key, live);
-    const p = this._run(spec, key, live).finally(() => this._pending.delete(p));
+    const p: Promise<void> = this._run(spec, key, live)
+      .catch((err: unknown) => this._opts.logger.error({ err, container: spec.containerName }, 'build runner failed'))
+      .finally(() => this._pending.delete(p));
     this._pending.add(p);
   }
 
