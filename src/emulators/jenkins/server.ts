@@ -72,6 +72,12 @@ function route(v: JenkinsView, path: string[], depth: number): Record<string, un
   if (path.length === 1 && path[0] === 'queue') return renderQueue(v);
   if (path.length === 3 && path[0] === 'queue' && path[1] === 'item' && /^\d+$/.test(path[2]!)) return renderQueueItem(v, Number(path[2]));
   if (path.length === 1 && path[0] === 'computer') return renderComputers(v, depth);
+  if (path.length === 2 && path[0] === 'computer') {
+    // `/computer/<node name>/api/json`; the built-in node is `(built-in)`.
+    const all = renderComputers(v, depth)['computer'] as Array<Record<string, unknown>>;
+    const name = path[1] === '(built-in)' || path[1] === '(master)' ? 'Built-In Node' : path[1];
+    return all.find((c) => c['displayName'] === name);
+  }
   if (path[0] !== 'job') return undefined;
   const names: string[] = [];
   let i = 0;

@@ -89,6 +89,10 @@ describe('Jenkins server', () => {
     expect(ex['idle']).toBe(false);
     expect(ex['currentExecutable']).toMatchObject({ number: 1 });
     expect(c1['busyExecutors']).toBe(1);
+    const one = await body(`${em.urls.jenkins.url}computer/${String(node1['displayName'])}/api/json?depth=1`);
+    expect(one).toEqual(node1);
+    expect((await body(`${em.urls.jenkins.url}computer/(built-in)/api/json`))['_class']).toBe('hudson.model.Hudson$MasterComputer');
+    expect((await get(`${em.urls.jenkins.url}computer/nope/api/json`)).status).toBe(404);
     advance(20); // first build ends at T0+22 s; the second agent launches and runs from T0+24 s
     advance(2);
     const first = em.cluster.engine.jobs.get('team/app/build')!.builds[0] ?? em.cluster.engine.jobs.get('other')!.builds[0]!;
