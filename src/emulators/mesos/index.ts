@@ -3,6 +3,7 @@ export {
   renderMasterState,
   renderMasterSnapshot,
   renderRoles,
+  renderStateSummary,
   renderAgentStatistics,
   renderAgentContainers,
   renderAgentState,

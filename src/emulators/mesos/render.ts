@@ -150,6 +150,33 @@ function agentSummary(c: EmulatedCluster, ep: Endpoints, a: AgentState): Record<
   };
 }
 
+const SUMMARY_STATES = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_KILLED', 'TASK_FAILED', 'TASK_LOST', 'TASK_ERROR'] as const;
+
+function stateCounts(tasks: readonly TaskState[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const st of SUMMARY_STATES) out[st] = tasks.filter((t) => t.state === st).length;
+  return out;
+}
+
+/** `/master/state-summary`: agents and frameworks with `TASK_*` counters, no task list. */
+export function renderStateSummary(c: EmulatedCluster, ep: Endpoints, index: number): Record<string, unknown> {
+  const e = c.engine;
+  const leader = e.masters[e.leader]!;
+  const all = [...e.tasks.values(), ...e.completedTasks.filter((t) => (t.endedMs ?? 0) >= (leader.electedMs ?? 0))];
+  const fw = frameworkJson(c, ep, [...e.tasks.values()], []);
+  const { tasks: _tasks, completed_tasks: _completed, offers: _offers, executors: _executors, resources: _resources, role: _role, ...fwSummary } = fw;
+  return {
+    hostname: ep.masters[index]!.host,
+    cluster: e.scenario.name,
+    slaves: e.agents.map((a) => ({
+      ...agentSummary(c, ep, a),
+      ...stateCounts(all.filter((t) => t.agentId === a.id)),
+      framework_ids: [...e.tasks.values()].some((t) => t.agentId === a.id) ? [e.frameworkId] : [],
+    })),
+    frameworks: [{ ...fwSummary, ...stateCounts(all), slave_ids: [...new Set([...e.tasks.values()].map((t) => t.agentId))] }],
+  };
+}
+
 /** `/roles`: one entry per role with the resources its frameworks hold. */
 export function renderRoles(c: EmulatedCluster): Record<string, unknown> {
   const e = c.engine;

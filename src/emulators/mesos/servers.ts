@@ -9,6 +9,7 @@ import {
   renderMasterSnapshot,
   renderMasterState,
   renderRoles,
+  renderStateSummary,
   type Endpoints,
   type SystemInfo,
 } from './render.js';
@@ -30,6 +31,8 @@ const LEADER_ONLY = new Set([
   '/slaves',
   '/master/frameworks',
   '/frameworks',
+  '/master/state-summary',
+  '/state-summary',
 ]);
 
 /**
@@ -61,6 +64,7 @@ export function masterHandler(cluster: EmulatedCluster, ep: Endpoints, index: nu
     if (path === '/master/redirect' || path === '/redirect') return { status: 307, headers: { location: base } };
     if (LEADER_ONLY.has(path) && e.leader !== index) return { status: 307, headers: { location: base + path } };
     if (path === '/master/state' || path === '/master/state.json' || path === '/state' || path === '/state.json') return json(renderMasterState(cluster, ep, index));
+    if (path.endsWith('state-summary')) return json(renderStateSummary(cluster, ep, index));
     if (path.endsWith('roles') || path.endsWith('roles.json')) return json(renderRoles(cluster));
     if (path.endsWith('slaves')) return json({ slaves: (renderMasterState(cluster, ep, index)['slaves'] as unknown[]) ?? [] });
     if (path.endsWith('frameworks')) {

@@ -131,6 +131,11 @@ describe('Mesos masters', () => {
     expect(state['leader']).toBe(state['pid']);
     const fw = (state['frameworks'] as Array<Record<string, unknown>>)[0]!;
     expect(fw['name']).toBe('Jenkins Scheduler');
+    // One single-use agent finished its build at T0+22 s; the second runs since T0+24 s.
+    expect((await get(m1 + '/master/state-summary')).status).toBe(307);
+    const summary = await body(m0 + '/master/state-summary');
+    expect((summary['frameworks'] as Array<Record<string, unknown>>)[0]).toMatchObject({ name: 'Jenkins Scheduler', TASK_RUNNING: 1, TASK_FINISHED: 1, TASK_STAGING: 0 });
+    expect((summary['slaves'] as Array<Record<string, unknown>>)[0]).toMatchObject({ TASK_RUNNING: 1, TASK_FINISHED: 1 });
   });
 
   it('the failover endpoint elects a new leader whose counters and uptime start at zero', async () => {
