@@ -1,14 +1,16 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Command } from 'commander';
+import { BuildSummarizer } from '../../analysis/builds/index.js';
 import { dockerCollectorsFromConfig } from '../../collectors/docker/index.js';
-import { jenkinsCollectorFromConfig } from '../../collectors/jenkins/index.js';
-import { mesosCollectorsFromConfig } from '../../collectors/mesos/index.js';
+import { jenkinsCollectorFromConfig, type FinishedBuild } from '../../collectors/jenkins/index.js';
+import { MesosMasterCollector, mesosCollectorsFromConfig } from '../../collectors/mesos/index.js';
 import { CollectorRunner, periodicTask, type RunnerTargetOptions } from '../../collectors/runner/index.js';
 import type { Collector } from '../../collectors/types.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import type { Sample } from '../../model/index.js';
 import { applyRetention, createEsClient, ElasticsearchSink, InMemorySampleSink, installTemplates } from '../../store/index.js';
+import { searchBuildUsage } from '../../store/queries/index.js';
 import type { SampleSink } from '../../store/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -26,6 +28,10 @@ export interface CollectOptions {
 
 const RETENTION_INTERVAL_MS = 6 * 3_600_000;
 const STATS_INTERVAL_MS = 60_000;
+/** How often the build summarizer looks for builds whose grace period is over. */
+const BUILD_SUMMARY_INTERVAL_MS = 5_000;
+/** `index.refresh_interval` of the containers indices (src/store/templates.ts): readings become searchable after it. */
+const CONTAINERS_REFRESH_MS = 5_000;
 
 function collectArg(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -35,7 +41,12 @@ function collectArg(value: string, previous: string[] | undefined): string[] {
  * Which collectors a run polls, with their intervals. When any of `--docker-host`,
  * `--mesos-master`, `--mesos-agent`, `--jenkins-url` is given, only those sources are collected.
  */
-export function buildCollectionTargets(config: Config, opts: CollectOptions, env: CliContext['env']): RunnerTargetOptions[] {
+export function buildCollectionTargets(
+  config: Config,
+  opts: CollectOptions,
+  env: CliContext['env'],
+  deps: { readonly onFinishedBuilds?: (builds: readonly FinishedBuild[]) => void } = {},
+): RunnerTargetOptions[] {
   const overridden = Boolean(opts.dockerHost?.length || opts.mesosMaster?.length || opts.mesosAgent?.length || opts.jenkinsUrl);
   let cfg = config;
   if (overridden) {
@@ -59,7 +70,7 @@ export function buildCollectionTargets(config: Config, opts: CollectOptions, env
   const mesos = mesosCollectorsFromConfig(cfg);
   if (mesos.master) add(mesos.master, cfg.mesos.intervalMs, cfg.mesos.timeoutMs);
   if (mesos.agents) add(mesos.agents, cfg.mesos.intervalMs, cfg.mesos.timeoutMs);
-  const jenkins = jenkinsCollectorFromConfig(cfg, { env });
+  const jenkins = jenkinsCollectorFromConfig(cfg, { env, ...(deps.onFinishedBuilds ? { onFinishedBuilds: deps.onFinishedBuilds } : {}) });
   if (jenkins) add(jenkins, cfg.jenkins.intervalMs, cfg.jenkins.timeoutMs);
   return targets;
 }
@@ -101,6 +112,13 @@ async function runOnce(ctx: CliContext, config: Config, opts: CollectOptions, ta
   const sampleMs = parseSampleMs(opts.sampleMs, config.collect.sampleMs);
   const memory = new InMemorySampleSink();
   const runner = new CollectorRunner({ targets, sink: memory, logger });
+  // Discovered Mesos agents come from the leading master's state: poll the masters first (this
+  // priming poll's documents are not kept), so the agents get both readings of the rounds below.
+  await Promise.all(
+    targets
+      .filter((t) => t.collector instanceof MesosMasterCollector)
+      .map((t) => t.collector.collect(AbortSignal.timeout(t.timeoutMs)).catch((err: unknown) => logger.warn({ target: t.collector.target, err: (err as Error).message }, 'priming master poll failed'))),
+  );
   // Two readings `sampleMs` apart: CPU is a rate, so the first round only primes the counters.
   await runner.pollAllOnce();
   await new Promise((r) => setTimeout(r, sampleMs));
@@ -142,13 +160,40 @@ async function runOnce(ctx: CliContext, config: Config, opts: CollectOptions, ta
   if (failed > 0) ctx.exitCode = 1;
 }
 
-async function runContinuously(ctx: CliContext, config: Config, opts: CollectOptions, targets: RunnerTargetOptions[], logger: Logger): Promise<void> {
+/**
+ * The build summarizer of a continuous run with Elasticsearch: finished builds wait a grace
+ * period that covers the longest container poll, the sink's flush and the containers index's
+ * refresh, so their last readings are searchable; requests come from the leading master's tasks.
+ */
+export function buildSummarizerFor(config: Config, client: Client, sink: SampleSink, targets: readonly RunnerTargetOptions[], logger: Logger): BuildSummarizer {
+  const pollIntervalMs = Math.max(config.docker.intervalMs, config.mesos.intervalMs);
+  const master = targets.map((t) => t.collector).find((c): c is MesosMasterCollector => c instanceof MesosMasterCollector);
+  return new BuildSummarizer({
+    search: (q, signal) => searchBuildUsage(client, q, signal),
+    sink,
+    prefix: config.elasticsearch.indexPrefix,
+    graceMs: pollIntervalMs + config.elasticsearch.bulk.flushIntervalMs + CONTAINERS_REFRESH_MS + 1_000,
+    pollIntervalMs,
+    ...(master !== undefined ? { tasks: () => master.latestState()?.tasks } : {}),
+    logger,
+  });
+}
+
+async function runContinuously(
+  ctx: CliContext,
+  config: Config,
+  opts: CollectOptions,
+  targets: RunnerTargetOptions[],
+  logger: Logger,
+  finished: { enqueue?: (builds: readonly FinishedBuild[]) => void } = {},
+): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let sink: SampleSink;
   let client: Client | undefined;
+  let summarizer: BuildSummarizer | undefined;
   const all = [...targets];
   if (opts.print) {
     sink = { write: (s) => printSamples(ctx, s), forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve(), stats: () => ({ received: 0, indexed: 0, dropped: 0, buffered: 0, failedRequests: 0 }) };
@@ -166,11 +211,15 @@ async function runContinuously(ctx: CliContext, config: Config, opts: CollectOpt
       intervalMs: RETENTION_INTERVAL_MS,
       timeoutMs: 120_000,
     });
+    const builds = buildSummarizerFor(config, esClient, es, targets, logger);
+    summarizer = builds;
+    finished.enqueue = (b) => builds.enqueue(b);
+    all.push({ collector: periodicTask('build-summary', (signal) => builds.runDue(signal)), intervalMs: BUILD_SUMMARY_INTERVAL_MS, timeoutMs: BUILD_SUMMARY_INTERVAL_MS });
   }
   const runner = new CollectorRunner({ targets: all, sink, logger, backoffMaxMs: config.collect.backoffMaxMs });
   all.push({
     collector: periodicTask('stats', () => {
-      logger.info({ targets: runner.stats(), sink: sink.stats() }, 'collection stats');
+      logger.info({ targets: runner.stats(), sink: sink.stats(), ...(summarizer ? { builds: summarizer.stats() } : {}) }, 'collection stats');
       return Promise.resolve();
     }),
     intervalMs: STATS_INTERVAL_MS,
@@ -185,8 +234,9 @@ async function runContinuously(ctx: CliContext, config: Config, opts: CollectOpt
   clearInterval(keepAlive);
   logger.info('stopping: flushing what was collected');
   await runner.shutdown();
+  await summarizer?.shutdown();
   await sink.shutdown();
-  logger.info({ targets: runner.stats(), sink: sink.stats() }, 'stopped');
+  logger.info({ targets: runner.stats(), sink: sink.stats(), ...(summarizer ? { builds: summarizer.stats() } : {}) }, 'stopped');
   await client?.close();
 }
 
@@ -215,9 +265,11 @@ export function registerCollectCommand(program: Command, ctx: CliContext): void 
     .action(async (opts: CollectOptions) => {
       const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
       const logger = createLogger(config.log.level);
-      const targets = buildCollectionTargets(config, opts, ctx.env);
+      // Finished builds reach the summarizer, which exists only once Elasticsearch is set up.
+      const finished: { enqueue?: (builds: readonly FinishedBuild[]) => void } = {};
+      const targets = buildCollectionTargets(config, opts, ctx.env, { onFinishedBuilds: (builds) => finished.enqueue?.(builds) });
       if (targets.length === 0) throw new RightsizeError('RS_ERR_CLI_USAGE', 'nothing to collect: configure docker, mesos or jenkins, or pass a source option');
       if (opts.once) await runOnce(ctx, config, opts, targets, logger);
-      else await runContinuously(ctx, config, opts, targets, logger);
+      else await runContinuously(ctx, config, opts, targets, logger, finished);
     });
 }
