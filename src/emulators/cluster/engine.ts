@@ -384,7 +384,15 @@ export class ClusterEngine {
   }
 
   private _provision(now: number): void {
-    for (const label of this._labels.values()) {
+    // Labels whose oldest buildable item waited longest go first (offers go round, FIFO-ish).
+    const oldest = new Map<string, number>();
+    for (const i of this.queue) {
+      if (i.state !== 'buildable') continue;
+      const l = this._jobSpecs.get(i.job)!.label;
+      oldest.set(l, Math.min(oldest.get(l) ?? Infinity, i.buildableStartMs));
+    }
+    const order = [...oldest.entries()].sort((a, b) => a[1] - b[1]).map(([l]) => this._labels.get(l)!);
+    for (const label of order) {
       const waiting = this.queue.filter((i) => i.state === 'buildable' && this._jobSpecs.get(i.job)!.label === label.name).length;
       if (waiting === 0) continue;
       // Executors already on their way (staging) or free.

@@ -121,6 +121,30 @@ describe('capacity decides queue waits', () => {
   });
 });
 
+describe('provisioning order', () => {
+  it('the label whose item waited longest gets the freed room first', () => {
+    const clock = new ManualClock(T0);
+    const job = (name: string, label: string, first: number) => ({ name, label, ratePerHour: 0, firstBuildAfterSeconds: first, duration: { kind: 'fixed', seconds: 10 }, cpu: { kind: 'constant', cores: 0.1 }, memMb: 10 });
+    const s = validateScenario({
+      seed: 1,
+      mesos: { masters: 1, launchSeconds: 0 },
+      agents: [{ count: 1, cpus: 1, memMb: 2048 }],
+      labels: [
+        { name: 'A', slaveCpus: 0.5, executorCpus: 0.5, slaveMem: 100, executorMem: 100, maxExecutors: 1, singleUse: true },
+        { name: 'B', slaveCpus: 0.5, executorCpus: 0.5, slaveMem: 100, executorMem: 100, maxExecutors: 1, singleUse: true },
+      ],
+      jobs: [job('x', 'A', 0), job('y', 'B', 1), job('z', 'A', 2)],
+    });
+    const e = new ClusterEngine(s, clock);
+    e.step();
+    run(e, clock, 10); // x ends at T0+10 s; y (B, waiting since T0+1 s) is older than z (A, since T0+2 s)
+    expect(e.build('y', 1)?.startMs).toBe(T0 + 10_000);
+    expect(e.build('z', 1)).toBeUndefined();
+    run(e, clock, 10);
+    expect(e.build('z', 1)?.startMs).toBe(T0 + 20_000);
+  });
+});
+
 describe('idle termination', () => {
   it('a reusable agent is killed after idleTerminationMinutes without builds', () => {
     const clock = new ManualClock(T0);
