@@ -117,7 +117,7 @@ const cases: Case[] = [
   {
     endpoint: 'master /master/state',
     dir: 'mesos-master',
-    captures: ['state_dcos-ui_1.2.0_kafka-marathon.json', 'state_dcos-ui_0.27.0_cassandra-marathon.json', 'state_mesos-dns_multi-framework.json', 'state_dcos-metrics_1.2_trimmed.json'],
+    captures: ['state_dcos-ui_1.2.0_kafka-marathon.json', 'state_dcos-ui_0.27.0_cassandra-marathon.json', 'state_mesos-dns_multi-framework.json', 'state_dcos-metrics_1.2_trimmed.json', 'state_dcos-ui_0.22.0_production-OVH1_TRIMMED.json', 'state_mesos-cli_0.19.json', 'state_ddagent_0.22.json'],
     emulated: () => get(em.urls.masters[0] + '/master/state'),
     required: [
       ['leader', 'string'],
