@@ -246,7 +246,7 @@ const cases: Case[] = [
   {
     endpoint: 'jenkins /queue/api/json',
     dir: 'jenkins',
-    captures: ['queue_ujenkins_blocked.json', 'queue_cdancy.json'],
+    captures: ['queue_ujenkins_blocked.json', 'queue_cdancy.json', 'queue_nestor_legacy.json'],
     emulated: () => get(em.urls.jenkins.url + 'queue/api/json'),
     required: [
       ['items[].id', 'number'],
@@ -260,6 +260,25 @@ const cases: Case[] = [
       ['items[].task.url', 'string'],
     ],
     minCommon: 15,
+  },
+  {
+    endpoint: 'jenkins /queue/item/<id>/api/json (still queued)',
+    dir: 'jenkins',
+    captures: ['queue_item_blocked_cdancy.json'],
+    emulated: async () => {
+      const item = em.cluster.engine.queue[0];
+      if (!item) throw new Error('the emulator has no queued item to compare');
+      return get(em.urls.jenkins.url + `queue/item/${item.id}/api/json`);
+    },
+    required: [
+      ['_class', 'string'],
+      ['id', 'number'],
+      ['inQueueSince', 'epochMs'],
+      ['buildableStartMilliseconds', 'epochMs'],
+      ['why', 'string'],
+      ['task.name', 'string'],
+    ],
+    minCommon: 12,
   },
   {
     endpoint: 'jenkins /queue/item/<id>/api/json (left the queue)',
