@@ -1,2 +1,16 @@
 export { buildUsageRequest, containerIndicesFor, parseBuildUsageAggs, searchBuildUsage } from './buildUsage.js';
 export type { BuildUsageAggregation, BuildUsageAggs, BuildUsageQuery, DatasetUsage, SampleSpan } from './buildUsage.js';
+export { JOB_BUILD_FIELDS, UNUSABLE_BUILD_RESULTS, jobsPageRequest, parseJobsPage, searchJobPages, toJobBuild } from './jobs.js';
+export type { JobBucket, JobBuild, JobStats, JobsPage, JobsPageQuery } from './jobs.js';
+export {
+  emptyWriteStats,
+  fetchRecommendations,
+  historyId,
+  parseRecommendationsMget,
+  recommendationsBulkBody,
+  recommendationsMgetRequest,
+  writeRecommendations,
+} from './recommendations.js';
+export type { RecommendationWriteStats } from './recommendations.js';
+export { exportBuildPages, exportPageRequest } from './exportBuilds.js';
+export type { ExportBuildsQuery } from './exportBuilds.js';

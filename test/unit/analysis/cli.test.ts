@@ -91,11 +91,13 @@ describe('rightsize trace generate / replay / analyze', () => {
     expect(r.out).toContain('# jobs to move');
   });
 
-  it('analyze without --from fails with a clear coded error (Elasticsearch path not in this build)', async () => {
-    const r = await run(['analyze']);
+  it('analyze without --from reads Elasticsearch; an unreachable one is a coded error naming the URL', async () => {
+    const cfg = join(dir, 'dead-es.yaml');
+    writeFileSync(cfg, 'elasticsearch:\n  url: http://127.0.0.1:1\n  requestTimeoutMs: 2000\n');
+    const r = await run(['analyze', '--config', cfg]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('RS_ERR_CLI_USAGE');
-    expect(r.err).toContain('needs Elasticsearch; not implemented in this build');
+    expect(r.err).toContain('RS_ERR_STORE_UNAVAILABLE');
+    expect(r.err).toContain('http://127.0.0.1:1');
   });
 
   it('skips and reports bad trace lines; an all-bad trace is a coded error', async () => {

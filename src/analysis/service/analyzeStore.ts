@@ -1,0 +1,201 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { RecommendationDoc, Resources } from '../../model/index.js';
+import { StoreError, redactUrl } from '../../errors/index.js';
+import {
+  emptyWriteStats,
+  fetchRecommendations,
+  searchJobPages,
+  writeRecommendations,
+  type JobBucket,
+  type JobBuild,
+  type RecommendationWriteStats,
+} from '../../store/queries/index.js';
+import { analyzeBuilds } from '../analyze.js';
+import { planLabels, type LabelPlan, type PlanJob } from '../labels/plan.js';
+import { recommendLabels } from '../labels/labels.js';
+import { selectBuilds } from '../recommend/core.js';
+import type { RecommenderPolicy } from '../recommend/policy.js';
+import { workloadKey, type BuildRecord } from '../recommend/records.js';
+import { buildRate } from '../recommend/workload.js';
+
+const DAY_MS = 86_400_000;
+
+export interface AnalyzeStoreOptions {
+  readonly client: Client;
+  /** `elasticsearch.indexPrefix`. */
+  readonly prefix: string;
+  /** The URL, for error messages only (redacted). */
+  readonly url: string;
+  readonly policy: RecommenderPolicy;
+  /** Evaluate as of this instant (builds that ended later are ignored). */
+  readonly nowMs: number;
+  /** The run's instant: history `_id`s and month. Defaults to `nowMs`. */
+  readonly runMs?: number;
+  /** Job buckets per composite page. @defaultValue 500 */
+  readonly pageSize?: number;
+  /** Print only: read previous recommendations but write nothing. */
+  readonly dryRun?: boolean;
+  /** Also plan at most this many label sizes. */
+  readonly planK?: number;
+}
+
+export interface AnalyzeStoreStats {
+  pages: number;
+  jobs: number;
+  /** Builds the recommender received (≤ maxBuilds per job). */
+  builds: number;
+  /** Hits skipped for a missing/malformed required field. */
+  skippedBuilds: number;
+  /** Malformed optional fields dropped. */
+  badFields: number;
+  skippedBuckets: number;
+  readonly write: RecommendationWriteStats;
+}
+
+export interface AnalyzeStoreResult {
+  /** One `jenkins.job` document per workload (small; the builds themselves are never all held). */
+  readonly jobs: RecommendationDoc[];
+  readonly labels: RecommendationDoc[];
+  readonly plan?: LabelPlan;
+  readonly stats: AnalyzeStoreStats;
+}
+
+function toRecord(b: JobBuild, splitBranchKind: boolean): BuildRecord {
+  return { key: workloadKey(b.job, splitBranchKind), ...b };
+}
+
+/** The records of one job bucket: its newest usable builds, or only its newest build when none is usable. */
+function bucketRecords(bucket: JobBucket, splitBranchKind: boolean): BuildRecord[] {
+  if (bucket.recent.length > 0) return bucket.recent.map((b) => toRecord(b, splitBranchKind));
+  return bucket.latest !== undefined ? [toRecord(bucket.latest, splitBranchKind)] : [];
+}
+
+/**
+ * Groups job buckets (arriving in job-name order, page by page) into workloads. Without
+ * `splitBranchKind` a workload is one job. With it, the PR jobs of `parent` (`parent/PR-<n>`)
+ * form one workload; all names starting with `parent/PR-` are contiguous in any lexicographic
+ * order, so that workload is complete as soon as a name without that prefix arrives.
+ */
+export class WorkloadGrouper {
+  private readonly pending = new Map<string, { prefix: string; records: BuildRecord[] }>();
+  constructor(private readonly splitBranchKind: boolean) {}
+
+  /** Adds one job's records; returns the workloads that are complete now. */
+  add(job: string, records: readonly BuildRecord[]): BuildRecord[][] {
+    const done: BuildRecord[][] = [];
+    for (const [key, p] of this.pending)
+      if (!job.startsWith(p.prefix)) {
+        done.push(p.records);
+        this.pending.delete(key);
+      }
+    const key = workloadKey(job, this.splitBranchKind);
+    if (key === job) {
+      if (records.length > 0) done.push([...records]);
+      return done;
+    }
+    const prefix = key.slice(0, -1); // `parent/PR-`
+    const p = this.pending.get(key) ?? { prefix, records: [] };
+    p.records.push(...records);
+    this.pending.set(key, p);
+    return done;
+  }
+
+  /** The workloads still open (call after the last page). */
+  flush(): BuildRecord[][] {
+    const done = [...this.pending.values()].map((p) => p.records);
+    this.pending.clear();
+    return done;
+  }
+}
+
+/**
+ * `rightsize analyze` against Elasticsearch: pages over the jobs of the `builds` index with a
+ * composite aggregation (newest usable builds per job via `top_hits`), feeds each page's
+ * workloads to the pure {@link analyzeBuilds} with their previous recommendations (hysteresis,
+ * read by `mget`), and writes the latest documents (unless unchanged) and one history document
+ * per workload. Only one page of builds is in memory at a time; the result keeps the (small)
+ * recommendation documents for the table, the labels and the plan.
+ *
+ * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` (naming the URL) when Elasticsearch cannot be
+ *   reached, `RS_ERR_STORE_REJECTED` when it refuses a request.
+ */
+export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeStoreResult> {
+  const { client, prefix, policy, nowMs } = o;
+  const runMs = o.runMs ?? nowMs;
+  try {
+    await client.cluster.health({}, { maxRetries: 0 });
+  } catch (err) {
+    throw new StoreError('RS_ERR_STORE_UNAVAILABLE', `Elasticsearch at ${redactUrl(o.url)} cannot be reached: ${err instanceof Error ? err.message : String(err)}`, {
+      meta: { target: redactUrl(o.url) },
+      cause: err,
+    });
+  }
+  const stats: AnalyzeStoreStats = { pages: 0, jobs: 0, builds: 0, skippedBuilds: 0, badFields: 0, skippedBuckets: 0, write: emptyWriteStats() };
+  const jobs: RecommendationDoc[] = [];
+  const planJobs: PlanJob[] = [];
+  const grouper = new WorkloadGrouper(policy.splitBranchKind);
+
+  const process = async (workloads: BuildRecord[][]): Promise<void> => {
+    if (workloads.length === 0) return;
+    const keys = workloads.map((w) => w[0]!.key);
+    const stored = await fetchRecommendations(client, prefix, keys);
+    const previous = new Map<string, Resources>();
+    for (const [key, d] of stored) {
+      const r = d.recommended as Resources | undefined;
+      if (r === undefined) continue;
+      const cpu = typeof r.cpu_cores === 'number' && Number.isFinite(r.cpu_cores) ? r.cpu_cores : undefined;
+      const mem = typeof r.memory_bytes === 'number' && Number.isFinite(r.memory_bytes) ? r.memory_bytes : undefined;
+      previous.set(key, { ...(cpu !== undefined ? { cpu_cores: cpu } : {}), ...(mem !== undefined ? { memory_bytes: mem } : {}) });
+    }
+    const records = workloads.flat();
+    stats.builds += records.length;
+    const result = analyzeBuilds(records, { policy, nowMs, previous });
+    jobs.push(...result.jobs);
+    if (o.planK !== undefined) {
+      const byKey = new Map(workloads.map((w) => [w[0]!.key, w]));
+      for (const doc of result.jobs) {
+        if (doc.recommended.cpu_cores === undefined || doc.recommended.memory_bytes === undefined) continue;
+        const rate = buildRate(selectBuilds(byKey.get(doc.workload.key) ?? [], policy, nowMs), policy, nowMs);
+        planJobs.push({
+          key: doc.workload.key,
+          cpuCores: doc.recommended.cpu_cores,
+          memoryBytes: doc.recommended.memory_bytes,
+          hoursPerWeek: rate.perWeek * rate.meanHours,
+          ...(doc.jenkins?.label !== undefined ? { currentLabel: doc.jenkins.label } : {}),
+        });
+      }
+    }
+    if (o.dryRun !== true) await writeRecommendations(client, prefix, result.jobs, stored, runMs, stats.write);
+  };
+
+  for await (const page of searchJobPages(client, {
+    prefix,
+    fromMs: nowMs - policy.windowDays * DAY_MS,
+    toMs: nowMs,
+    pageSize: o.pageSize ?? 500,
+    buildsPerJob: Math.max(1, policy.maxBuilds),
+  })) {
+    stats.pages++;
+    stats.jobs += page.jobs.length;
+    stats.skippedBuilds += page.skippedBuilds;
+    stats.badFields += page.badFields;
+    stats.skippedBuckets += page.skippedBuckets;
+    const ready: BuildRecord[][] = [];
+    for (const bucket of page.jobs) ready.push(...grouper.add(bucket.job, bucketRecords(bucket, policy.splitBranchKind)));
+    await process(ready);
+  }
+  await process(grouper.flush());
+  if (o.dryRun !== true && stats.write.written > 0) {
+    try {
+      await client.indices.refresh({ index: `${prefix}-recommendations` });
+    } catch {
+      // Visibility only: the template's refresh interval makes them visible within a second anyway.
+    }
+  }
+  return {
+    jobs,
+    labels: recommendLabels(jobs, policy, nowMs),
+    ...(o.planK !== undefined ? { plan: planLabels(planJobs, { k: o.planK }) } : {}),
+    stats,
+  };
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@elastic/elasticsearch';
+import type { RecommendationDoc } from '../../model/index.js';
+import { wrapEsError } from '../esErrors.js';
+import { indexName, recommendationId } from '../routing.js';
+
+/**
+ * Reading and writing the `recommendations` index (latest per workload, `_id` = workload key) and
+ * the monthly `recommendations-history` indices (one document per workload per run).
+ */
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `_id` of a history document: sha1 of the workload key and the run's instant, so writing the
+ * same run twice (a retry) stores it once, and every new run adds one.
+ */
+export function historyId(workloadKey: string, runMs: number): string {
+  return createHash('sha1')
+    .update(JSON.stringify(['recommendation-history', workloadKey, new Date(runMs).toISOString()]))
+    .digest('hex');
+}
+
+/** The `mget` request for the latest recommendations of some workloads (pure). */
+export function recommendationsMgetRequest(prefix: string, keys: readonly string[]): Record<string, unknown> {
+  return { index: indexName(prefix, 'recommendations', 0), ids: keys.map(recommendationId) };
+}
+
+/**
+ * Reduces an `mget` answer to the stored documents by workload key. Documents that are missing,
+ * answered with an error (e.g. the index does not exist yet) or have no object `_source` are
+ * left out.
+ */
+export function parseRecommendationsMget(response: unknown): Map<string, RecommendationDoc> {
+  const out = new Map<string, RecommendationDoc>();
+  const docs = isObj(response) ? response['docs'] : undefined;
+  for (const d of Array.isArray(docs) ? docs : []) {
+    if (!isObj(d) || d['found'] !== true || typeof d['_id'] !== 'string' || !isObj(d['_source'])) continue;
+    out.set(d['_id'], d['_source'] as unknown as RecommendationDoc);
+  }
+  return out;
+}
+
+/**
+ * The latest stored recommendation of each key (absent keys have none).
+ *
+ * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` / `RS_ERR_STORE_REJECTED`.
+ */
+export async function fetchRecommendations(client: Client, prefix: string, keys: readonly string[]): Promise<Map<string, RecommendationDoc>> {
+  if (keys.length === 0) return new Map();
+  try {
+    return parseRecommendationsMget(await client.mget(recommendationsMgetRequest(prefix, keys)));
+  } catch (err) {
+    // A missing index answers mget with 404 on some versions instead of per-document errors.
+    if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return new Map();
+    throw wrapEsError(err, `reading ${indexName(prefix, 'recommendations', 0)}`);
+  }
+}
+
+/** What a write of recommendations did. */
+export interface RecommendationWriteStats {
+  /** Latest documents written (new or changed). */
+  written: number;
+  /** Latest documents identical to the stored one (not rewritten). */
+  unchanged: number;
+  /** History documents created. */
+  history: number;
+  /** History documents of this run that already existed (a retried run). */
+  historyExisting: number;
+  /** Items Elasticsearch refused (with the first reasons). */
+  failed: number;
+  readonly failures: string[];
+}
+
+export function emptyWriteStats(): RecommendationWriteStats {
+  return { written: 0, unchanged: 0, history: 0, historyExisting: 0, failed: 0, failures: [] };
+}
+
+/** Canonical JSON (sorted keys) for comparing a new document with the stored one. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/**
+ * The bulk operations for one batch (pure): an `index` of the latest document unless it equals
+ * the stored one, and a `create` of one history document per workload in the month of `runMs`.
+ */
+export function recommendationsBulkBody(
+  prefix: string,
+  docs: readonly RecommendationDoc[],
+  stored: ReadonlyMap<string, RecommendationDoc>,
+  runMs: number,
+): { operations: unknown[]; unchanged: number } {
+  const operations: unknown[] = [];
+  let unchanged = 0;
+  const latest = indexName(prefix, 'recommendations', runMs);
+  const history = indexName(prefix, 'recommendations-history', runMs);
+  for (const d of docs) {
+    const key = d.workload.key;
+    const old = stored.get(recommendationId(key));
+    if (old !== undefined && canonical(old) === canonical(d)) unchanged++;
+    else operations.push({ index: { _index: latest, _id: recommendationId(key) } }, d);
+    operations.push({ create: { _index: history, _id: historyId(key, runMs) } }, d);
+  }
+  return { operations, unchanged };
+}
+
+/**
+ * Writes one batch (see {@link recommendationsBulkBody}) and adds the outcome to `stats`.
+ * Item failures are counted (first five reasons kept); a failed request throws.
+ *
+ * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` / `RS_ERR_STORE_REJECTED`.
+ */
+export async function writeRecommendations(
+  client: Client,
+  prefix: string,
+  docs: readonly RecommendationDoc[],
+  stored: ReadonlyMap<string, RecommendationDoc>,
+  runMs: number,
+  stats: RecommendationWriteStats,
+): Promise<void> {
+  const { operations, unchanged } = recommendationsBulkBody(prefix, docs, stored, runMs);
+  stats.unchanged += unchanged;
+  if (operations.length === 0) return;
+  let response: { items?: unknown[] };
+  try {
+    response = (await client.bulk({ operations } as never));
+  } catch (err) {
+    throw wrapEsError(err, 'writing recommendations');
+  }
+  for (const item of response.items ?? []) {
+    if (!isObj(item)) continue;
+    const [op, result] = Object.entries(item)[0] ?? [];
+    if (!isObj(result)) continue;
+    const status = typeof result['status'] === 'number' ? result['status'] : 0;
+    if (op === 'create' && status === 409) stats.historyExisting++;
+    else if (status >= 200 && status < 300) {
+      if (op === 'create') stats.history++;
+      else stats.written++;
+    } else {
+      stats.failed++;
+      if (stats.failures.length < 5) stats.failures.push(`${op} ${String(result['_id'])}: ${status} ${JSON.stringify(result['error'] ?? null)}`);
+    }
+  }
+}
