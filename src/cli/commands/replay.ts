@@ -19,7 +19,11 @@ import {
   type ReplayPolicy,
 } from '../../analysis/index.js';
 import type { BuildDoc } from '../../model/index.js';
+import { exportTrace } from '../../analysis/service/index.js';
+import { loadConfig } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
+import { createEsClient } from '../../store/index.js';
+import { parseDurationMs } from '../../util/index.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export const POLICY_NAMES = ['status_quo', 'krr', 'vpa', 'ours', 'oracle_build', 'oracle_static'] as const;
@@ -74,6 +78,34 @@ function makePolicies(names: readonly string[], records: readonly BuildRecord[],
   });
 }
 
+interface ExportOptions {
+  out?: string;
+  window?: string;
+  now?: string;
+  config?: string;
+}
+
+/** Exports the builds documents of the window from Elasticsearch into an NDJSON trace (PIT + search_after). */
+async function exportFromEs(opts: ExportOptions, ctx: CliContext): Promise<void> {
+  if (opts.out === undefined) throw new RightsizeError('RS_ERR_CLI_USAGE', 'exporting a trace from Elasticsearch needs --out <file>');
+  let windowMs = DEFAULT_POLICY.windowDays * 86_400_000;
+  if (opts.window !== undefined) {
+    const ms = parseDurationMs(opts.window);
+    if (ms === undefined || ms <= 0) throw new RightsizeError('RS_ERR_CLI_USAGE', `--window must be a positive duration, e.g. 30d; got "${opts.window}"`);
+    windowMs = ms;
+  }
+  const toMs = opts.now === undefined ? Date.now() : /^\d+$/.test(opts.now) ? Number(opts.now) : Date.parse(opts.now);
+  if (!Number.isFinite(toMs)) throw new RightsizeError('RS_ERR_CLI_USAGE', `--now must be an ISO-8601 instant or epoch ms, got "${opts.now}"`);
+  const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
+  const client = createEsClient(config.elasticsearch);
+  try {
+    const r = await exportTrace({ client, prefix: config.elasticsearch.indexPrefix, url: config.elasticsearch.url, fromMs: toMs - windowMs, toMs, out: opts.out });
+    writeLine(ctx.stdout, `wrote ${r.builds} builds documents to ${opts.out}`);
+  } finally {
+    await client.close();
+  }
+}
+
 /** `rightsize replay` and `rightsize trace generate`. */
 export function registerReplayCommands(program: Command, ctx: CliContext): void {
   program
@@ -81,12 +113,22 @@ export function registerReplayCommands(program: Command, ctx: CliContext): void 
     .description(
       'Replay right-sizing policies walk-forward over a trace of builds documents (NDJSON) and compare reserved core-/GiB-hours, under-provisioning, churn and coverage over the second half of the time range.',
     )
-    .requiredOption('--trace <file>', 'NDJSON file of builds documents (data-model.md)')
+    .option('--trace <file>', 'NDJSON file of builds documents (data-model.md)')
+    .option('--from-es', 'instead of replaying: export the builds documents of --window from Elasticsearch into the trace file --out')
+    .option('--out <file>', 'with --from-es: the NDJSON trace file to write')
+    .option('--window <duration>', 'with --from-es: builds that ended within this duration before --now (default 30d)')
+    .option('--now <instant>', 'with --from-es: end of the window (ISO-8601 or epoch ms; default: now)')
+    .option('-c, --config <file>', 'with --from-es: config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
     .option('--policy <list>', `comma-separated policies (${POLICY_NAMES.join(', ')})`, POLICY_NAMES.join(','))
     .option('--format <format>', 'table | json', 'table')
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--resamples <n>', 'bootstrap resamples over jobs', '1000')
-    .action((opts: { trace: string; policy: string; format: string; seed: string; resamples: string }) => {
+    .action(async (opts: { trace?: string; policy: string; format: string; seed: string; resamples: string; fromEs?: boolean } & ExportOptions) => {
+      if (opts.fromEs === true) {
+        await exportFromEs(opts, ctx);
+        return;
+      }
+      if (opts.trace === undefined) throw new RightsizeError('RS_ERR_CLI_USAGE', 'replay needs --trace <file> (or --from-es --out <file> to export one from Elasticsearch)');
       if (opts.format !== 'table' && opts.format !== 'json') throw new RightsizeError('RS_ERR_CLI_USAGE', `--format must be table or json, got "${opts.format}"`);
       const seed = intOption(opts.seed, '--seed', 1);
       const resamples = intOption(opts.resamples, '--resamples', 1000);
@@ -132,4 +174,12 @@ export function registerReplayCommands(program: Command, ctx: CliContext): void 
       }
       writeLine(ctx.stdout, `wrote ${docs.length} builds documents to ${opts.out}`);
     });
+  trace
+    .command('export')
+    .description('Export the builds documents of a time window from Elasticsearch, exactly as stored, into an NDJSON trace (same as replay --from-es).')
+    .requiredOption('--out <file>', 'output NDJSON file')
+    .option('--window <duration>', 'builds that ended within this duration before --now (default 30d)')
+    .option('--now <instant>', 'end of the window (ISO-8601 or epoch ms; default: now)')
+    .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
+    .action(async (opts: ExportOptions) => exportFromEs(opts, ctx));
 }
