@@ -3,7 +3,7 @@ import { RightsizeError, toError } from '../../errors/index.js';
 import type { BuildUsageAggregation, BuildUsageQuery } from '../../store/queries/index.js';
 import type { SampleSink } from '../../store/types.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../util/index.js';
-import { buildNode, summarizeBuild, type FinishedBuildInfo, type TaskRequest } from './summarize.js';
+import { buildNode, summarizeBuild, type BuildSpan, type FinishedBuildInfo, type TaskRequest } from './summarize.js';
 
 /** Options of {@link BuildSummarizer}. */
 export interface BuildSummarizerOptions {
@@ -61,6 +61,10 @@ export interface BuildSummarizerStats {
   readonly droppedRejected: number;
 }
 
+const NODE_MEMORY_MS = 24 * 3_600_000;
+const MAX_BUILDS_PER_NODE = 200;
+const MAX_NODES_REMEMBERED = 50_000;
+
 interface Pending {
   readonly build: FinishedBuildInfo;
   readonly firstDueMs: number;
@@ -86,6 +90,8 @@ export class BuildSummarizer {
   private readonly _logger: Logger;
   private readonly _pending = new Map<string, Pending>();
   private readonly _requests = new Map<string, TaskRequest>();
+  /** Recently finished builds per node, for `shared_agent` on multi-executor agents. */
+  private readonly _byNode = new Map<string, BuildSpan[]>();
   private _lastTasks: unknown;
   private _received = 0;
   private _written = 0;
@@ -114,6 +120,7 @@ export class BuildSummarizer {
       this._received++;
       const dueMs = Math.max(now, build.endMs + this._opts.graceMs);
       this._pending.set(key, { build, firstDueMs: dueMs, dueMs, attempts: 0 });
+      this._remember(build, now);
     }
     const max = this._opts.maxPending ?? 10_000;
     if (this._pending.size > max) {
@@ -125,6 +132,24 @@ export class BuildSummarizer {
         this._droppedOverflow++;
       }
       this._logger.error({ code: 'RS_ERR_STORE_BUFFER_FULL', maxPending: max, dropped: this._droppedOverflow }, 'build summary queue full; oldest builds dropped');
+    }
+  }
+
+  /**
+   * Keeps the builds of the last {@link NODE_MEMORY_MS} per node: a build that shared its node
+   * with one that finished earlier (or is still waiting to be summarized) is marked shared.
+   */
+  private _remember(build: FinishedBuildInfo, nowMs: number): void {
+    const node = buildNode(build);
+    if (node === undefined) return;
+    const spans = (this._byNode.get(node) ?? []).filter((b) => nowMs - b.endMs < NODE_MEMORY_MS);
+    spans.push({ key: `${build.jobName}#${build.number}`, startMs: build.startMs, endMs: build.endMs });
+    this._byNode.delete(node);
+    this._byNode.set(node, spans.slice(-MAX_BUILDS_PER_NODE));
+    let over = this._byNode.size - MAX_NODES_REMEMBERED;
+    for (const key of this._byNode.keys()) {
+      if (over-- <= 0) break;
+      this._byNode.delete(key);
     }
   }
 
@@ -210,7 +235,8 @@ export class BuildSummarizer {
         signal,
       );
       const request = node !== undefined ? this._requests.get(node) : undefined;
-      const doc = summarizeBuild({ build, usage, ...(request !== undefined ? { request } : {}), pollIntervalMs: this._opts.pollIntervalMs });
+      const others = node !== undefined ? (this._byNode.get(node) ?? []) : [];
+      const doc = summarizeBuild({ build, usage, ...(request !== undefined ? { request } : {}), pollIntervalMs: this._opts.pollIntervalMs, otherBuildsOnNode: others });
       this._pending.delete(key);
       if ((doc.usage?.sample_count ?? 0) === 0) this._withoutSamples++;
       if (doc.request === undefined) this._withoutRequest++;

@@ -66,10 +66,20 @@ function overlaps(a: { firstMs: number; lastMs: number }, b: { firstMs: number; 
   return Math.min(a.lastMs, b.lastMs) - Math.max(a.firstMs, b.firstMs) > slackMs;
 }
 
+/** Another finished build that Jenkins reported on the same node. */
+export interface BuildSpan {
+  /** `<job>#<number>`. */
+  readonly key: string;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
 /**
  * Whether another build used the same container (node) while this one ran:
  * - another build's readings named this build's node during the build, or
- * - two containers of the chosen dataset were read at overlapping times.
+ * - two containers of the chosen dataset were read at overlapping times, or
+ * - Jenkins reported another build on the same node whose run overlapped this one (a
+ *   multi-executor mesos-plugin agent: Mesos executor readings cannot tell the builds apart).
  * A reading's timestamp ends its window, so spans that touch by less than `slackMs` (one poll
  * interval: the previous build's last reading, the next build's first) are not an overlap.
  */
@@ -78,10 +88,13 @@ export function sharedAgent(
   chosen: DatasetUsage | undefined,
   nodeBuilds: readonly SampleSpan[],
   slackMs: number,
+  otherBuildsOnNode: readonly BuildSpan[] = [],
 ): boolean {
   const self = `${build.jobName}#${build.number}`;
   const during = { firstMs: build.startMs, lastMs: build.endMs };
   if (nodeBuilds.some((b) => b.key !== self && overlaps(b, during, slackMs))) return true;
+  // Jenkins' own times are exact: any real overlap counts.
+  if (otherBuildsOnNode.some((b) => b.key !== self && overlaps({ firstMs: b.startMs, lastMs: b.endMs }, during, 0))) return true;
   const containers = chosen?.containers ?? [];
   for (let i = 0; i < containers.length; i++) {
     for (let j = i + 1; j < containers.length; j++) if (overlaps(containers[i]!, containers[j]!, slackMs)) return true;
@@ -98,6 +111,8 @@ export interface SummarizeInput {
   readonly request?: TaskRequest;
   /** The longest container poll interval, ms: slack for overlaps. */
   readonly pollIntervalMs: number;
+  /** Other builds Jenkins reported on the same node (finished ones the caller knows of). */
+  readonly otherBuildsOnNode?: readonly BuildSpan[];
 }
 
 const round = (v: number): number => Math.round(v);
@@ -158,7 +173,7 @@ export function summarizeBuild(input: SummarizeInput): BuildDoc {
   if (chosen?.workingSetAvgBytes !== undefined) memory['avg_bytes'] = round(chosen.workingSetAvgBytes);
   if (peak.length > 0) memory['peak_bytes'] = round(Math.max(...peak));
 
-  const shared = sharedAgent(build, chosen, usage.nodeBuilds, input.pollIntervalMs);
+  const shared = sharedAgent(build, chosen, usage.nodeBuilds, input.pollIntervalMs, input.otherBuildsOnNode);
   const usagePart: NonNullable<BuildDoc['usage']> = {
     ...(Object.keys(cpu).length > 0 ? { cpu } : {}),
     ...(Object.keys(memory).length > 0 ? { memory } : {}),

@@ -149,6 +149,20 @@ describe('BuildSummarizer', () => {
     expect(search.queries).toHaveLength(0);
   });
 
+  it('marks builds that overlapped on one node as shared, from what Jenkins reported', async () => {
+    const { clock, s, docs } = setup();
+    const a: FinishedBuildInfo = { jobName: 'a', number: 1, result: 'SUCCESS', builtOn: 'multi', startMs: T0 - 60_000, durationMs: 60_000, endMs: T0 };
+    const b: FinishedBuildInfo = { jobName: 'b', number: 1, result: 'SUCCESS', builtOn: 'multi', startMs: T0 - 30_000, durationMs: 35_000, endMs: T0 + 5_000 };
+    const c: FinishedBuildInfo = { jobName: 'c', number: 1, result: 'SUCCESS', builtOn: 'other', startMs: T0 - 30_000, durationMs: 35_000, endMs: T0 + 5_000 };
+    s.enqueue([a]);
+    clock.advance(5_000);
+    s.enqueue([b, c]);
+    clock.advance(60_000);
+    await s.runDue(signal());
+    const shared = Object.fromEntries(docs().map((d) => [d.jenkins.job.name, d.usage?.shared_agent]));
+    expect(shared).toEqual({ a: true, b: true, c: false });
+  });
+
   it('an aborted run stops taking builds; the rest stay pending', async () => {
     const { s, search } = setup();
     s.enqueue([finished(1, 'a', T0 - 60_000), finished(2, 'b', T0 - 60_000)]);

@@ -152,6 +152,11 @@ describe('sharedAgent', () => {
   it('the previous build’s last reading and the next build’s first (within one poll) are not', () => {
     expect(sharedAgent(b, undefined, [{ key: 'j#1', samples: 3, firstMs: -50_000, lastMs: 8_000 }, { key: 'j#3', samples: 1, firstMs: 95_000, lastMs: 105_000 }], 10_000)).toBe(false);
   });
+  it('another build Jenkins ran on the same node during the build is sharing (Mesos readings cannot tell them apart)', () => {
+    expect(sharedAgent(b, undefined, [], 10_000, [{ key: 'k#1', startMs: 90_000, endMs: 150_000 }])).toBe(true);
+    // Back to back on a reused agent: not sharing; the build itself: not sharing.
+    expect(sharedAgent(b, undefined, [], 10_000, [{ key: 'k#1', startMs: 100_000, endMs: 150_000 }, { key: 'j#2', startMs: 0, endMs: 100_000 }])).toBe(false);
+  });
   it('two containers of the chosen dataset read at the same time are sharing', () => {
     const two = dataset({ containers: [{ key: 'a', samples: 5, firstMs: 0, lastMs: 60_000 }, { key: 'b', samples: 5, firstMs: 20_000, lastMs: 90_000 }] });
     expect(sharedAgent(b, two, [], 10_000)).toBe(true);
