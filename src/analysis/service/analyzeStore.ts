@@ -19,6 +19,8 @@ import { workloadKey, type BuildRecord } from '../recommend/records.js';
 import { buildRate } from '../recommend/workload.js';
 
 const DAY_MS = 86_400_000;
+/** Elasticsearch's default `index.max_inner_result_window`: the most hits one `top_hits` bucket may return. */
+export const MAX_TOP_HITS = 100;
 
 export interface AnalyzeStoreOptions {
   readonly client: Client;
@@ -173,7 +175,8 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     fromMs: nowMs - policy.windowDays * DAY_MS,
     toMs: nowMs,
     pageSize: o.pageSize ?? 500,
-    buildsPerJob: Math.max(1, policy.maxBuilds),
+    // top_hits may return at most index.max_inner_result_window (default 100) hits per bucket.
+    buildsPerJob: Math.min(MAX_TOP_HITS, Math.max(1, policy.maxBuilds)),
   })) {
     stats.pages++;
     stats.jobs += page.jobs.length;

@@ -1,5 +1,5 @@
 // The thin shell that feeds the pure analysis core from Elasticsearch.
-export { analyzeFromStore, WorkloadGrouper } from './analyzeStore.js';
+export { analyzeFromStore, WorkloadGrouper, MAX_TOP_HITS } from './analyzeStore.js';
 export type { AnalyzeStoreOptions, AnalyzeStoreResult, AnalyzeStoreStats } from './analyzeStore.js';
 export { exportTrace } from './exportTrace.js';
 export type { ExportTraceOptions, ExportTraceResult } from './exportTrace.js';

@@ -94,6 +94,8 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
         (s.skippedBuilds + s.badFields + s.skippedBuckets > 0 ? `; skipped ${s.skippedBuilds} malformed build(s), ${s.skippedBuckets} bucket(s), dropped ${s.badFields} malformed field(s)` : '') +
         (dryRun ? '; dry run: nothing written' : `; recommendations: ${w.written} written, ${w.unchanged} unchanged; history: ${w.history} written` + (w.historyExisting > 0 ? `, ${w.historyExisting} already present` : '')),
     );
+    if (s.jobs === 0)
+      writeLine(ctx.stderr, `note: no builds documents in ${config.elasticsearch.indexPrefix}-builds-* ended between ${new Date(nowMs - windowDays * 86_400_000).toISOString()} and ${new Date(nowMs).toISOString()}`);
     if (w.failed > 0) {
       writeLine(ctx.stderr, `error: Elasticsearch refused ${w.failed} document(s):`);
       for (const f of w.failures) writeLine(ctx.stderr, `  ${f}`);

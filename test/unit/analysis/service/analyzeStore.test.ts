@@ -124,6 +124,14 @@ describe('analyzeFromStore', () => {
     expect(doc.reasons).toContain('hysteresis_hold');
   });
 
+  it('asks for the policy\'s maxBuilds per job, at most the 100 hits top_hits may return', async () => {
+    const es = new FakeEs(docs);
+    await analyzeFromStore({ client: es.client, prefix: 'rs', url: 'u', policy: withPolicy({ maxBuilds: 12 }), nowMs, dryRun: true });
+    await analyzeFromStore({ client: es.client, prefix: 'rs', url: 'u', policy: withPolicy({ maxBuilds: 150 }), nowMs, dryRun: true });
+    const sizes = es.searches.map((r) => JSON.stringify(r).match(/"top_hits":\{"size":(\d+)/)?.[1]);
+    expect(sizes).toEqual(['12', '12', '100', '100']);
+  });
+
   it('--dry-run writes nothing', async () => {
     const es = new FakeEs(docs);
     const r = await analyzeFromStore({ client: es.client, prefix: 'rs', url: 'u', policy: DEFAULT_POLICY, nowMs, dryRun: true });
