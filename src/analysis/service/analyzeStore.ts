@@ -137,7 +137,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
   const planJobs: PlanJob[] = [];
   const grouper = new WorkloadGrouper(policy.splitBranchKind);
 
-  const process = async (workloads: BuildRecord[][]): Promise<void> => {
+  const analyzePage = async (workloads: BuildRecord[][]): Promise<void> => {
     if (workloads.length === 0) return;
     const keys = workloads.map((w) => w[0]!.key);
     const stored = await fetchRecommendations(client, prefix, keys);
@@ -185,9 +185,9 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     stats.skippedBuckets += page.skippedBuckets;
     const ready: BuildRecord[][] = [];
     for (const bucket of page.jobs) ready.push(...grouper.add(bucket.job, bucketRecords(bucket, policy.splitBranchKind)));
-    await process(ready);
+    await analyzePage(ready);
   }
-  await process(grouper.flush());
+  await analyzePage(grouper.flush());
   if (o.dryRun !== true && stats.write.written > 0) {
     try {
       await client.indices.refresh({ index: `${prefix}-recommendations` });
