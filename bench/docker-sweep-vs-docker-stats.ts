@@ -31,7 +31,8 @@ try {
   for (let i = 0; i < N; i += 10) {
     await Promise.all(
       Array.from({ length: Math.min(10, N - i) }, (_, j) =>
-        containers.start({ name: String(i + j), args: ['--cpu', '0.01', '--mem', '4m', '--duration', 'inf'], cpus: 0.1, memoryBytes: 32 * MIB }),
+        // Idle containers (busybox sleep): the bench measures collection cost, not workload noise.
+        containers.start({ name: String(i + j), args: [], cmd: ['sleep', '3600'], cpus: 0.1, memoryBytes: 32 * MIB }),
       ),
     );
   }

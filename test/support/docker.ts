@@ -15,6 +15,8 @@ export interface WorkloadSpec {
   readonly name: string;
   /** Arguments of the `workload` program, e.g. `['--cpu', '0.5', '--mem', '64m', '--duration', '120s']`. */
   readonly args: readonly string[];
+  /** Run this command instead of `workload` (e.g. `['sleep', '3600']` for an idle container). */
+  readonly cmd?: readonly string[];
   readonly cpus?: number;
   readonly memoryBytes?: number;
   readonly env?: readonly string[];
@@ -30,7 +32,7 @@ export class WorkloadContainers {
     const container = await this.docker.createContainer({
       name: `${this._tag}-${spec.name}`,
       Image: testWorkloadImage(),
-      Cmd: ['workload', '--quiet', ...spec.args],
+      Cmd: spec.cmd ? [...spec.cmd] : ['workload', '--quiet', ...spec.args],
       Env: [...(spec.env ?? [])],
       Labels: { 'rightsize.test': this._tag },
       HostConfig: {

@@ -8,8 +8,8 @@
  * container. CPU needs two readings: the previous one is kept per container id.
  */
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import Docker from 'dockerode';
 import { RightsizeError, UpstreamError, redactUrl, toError } from '../../errors/index.js';
 import type { ErrorCode } from '../../errors/index.js';
@@ -193,6 +193,9 @@ interface PendingReading {
   readonly receivedMs: number;
 }
 
+/** Upper bound of one stats answer (a real one is 2–5 KiB). */
+const MAX_STATS_BYTES = 1024 * 1024;
+
 /** Upper bound of an events answer (256 events of ~1 KiB in the daemon's memory at most). */
 const MAX_EVENTS_BYTES = 4 * 1024 * 1024;
 
@@ -262,6 +265,9 @@ export class DockerCollector implements Collector {
   private readonly _inspect = new Map<string, InspectInfo>();
   private _hostName: string | undefined;
   private _closed = false;
+  /** Where the hot-path stats requests go (same agent as dockerode's). */
+  private readonly _requestBase: RequestOptions;
+  private readonly _https: boolean;
 
   constructor(endpoint: string, options: DockerCollectorOptions = {}) {
     const tls = options.tls;
@@ -278,9 +284,11 @@ export class DockerCollector implements Collector {
     // Explicit undefined for every field the modem would otherwise take from DOCKER_HOST,
     // DOCKER_CERT_PATH or DOCKER_CLIENT_TIMEOUT: the endpoint given here is the only one used.
     const base: DockerWithAgent = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, timeout: undefined };
+    this._https = parsed.kind === 'tcp' && parsed.protocol === 'https';
     if (parsed.kind === 'unix') {
       this._agent = new HttpAgent({ keepAlive: true, maxSockets: this._concurrency + 2 });
       this._docker = new Docker({ ...base, socketPath: parsed.socketPath, agent: this._agent } as DockerWithAgent);
+      this._requestBase = { socketPath: parsed.socketPath, agent: this._agent };
     } else if (parsed.protocol === 'https') {
       const material = {
         ca: tls?.caFile !== undefined ? readTlsFile(tls.caFile, 'caFile') : undefined,
@@ -289,9 +297,11 @@ export class DockerCollector implements Collector {
       };
       this._agent = new HttpsAgent({ keepAlive: true, maxSockets: this._concurrency + 2, rejectUnauthorized: tls?.rejectUnauthorized ?? true, ...material });
       this._docker = new Docker({ ...base, ...material, protocol: 'https', host: parsed.host, port: parsed.port, agent: this._agent } as DockerWithAgent);
+      this._requestBase = { host: parsed.host, port: parsed.port, agent: this._agent };
     } else {
       this._agent = new HttpAgent({ keepAlive: true, maxSockets: this._concurrency + 2 });
       this._docker = new Docker({ ...base, protocol: 'http', host: parsed.host, port: parsed.port, agent: this._agent } as DockerWithAgent);
+      this._requestBase = { host: parsed.host, port: parsed.port, agent: this._agent };
     }
   }
 
@@ -382,7 +392,7 @@ export class DockerCollector implements Collector {
     const cachedInspect = this._inspect.get(id);
     const [statsOutcome, inspectOutcome] = await Promise.allSettled([
       // dockerode puts every option except abortSignal into the query: ?stream=false&one-shot=true
-      this._call(signal, (s) => container.stats({ stream: false, 'one-shot': true, abortSignal: s } as { stream: false; 'one-shot': boolean })),
+      this._call(signal, (s) => this._oneShotStats(id, s)),
       cachedInspect !== undefined ? Promise.resolve(undefined) : this._call(signal, (s) => container.inspect({ abortSignal: s } as Docker.ContainerInspectOptions)),
     ]);
     const receivedMs = this._clock.nowMs();
@@ -497,6 +507,56 @@ export class DockerCollector implements Collector {
       if (failure.kind !== 'aborted') errors.push(this._error('', 'events', failure));
       return undefined;
     }
+  }
+
+  /**
+   * `GET /containers/{id}/stats?stream=false&one-shot=true` with plain node:http on the
+   * collector's keep-alive agent. This is the hot path of every round, and dockerode's request
+   * path made it 3–4× slower than the daemon's own answer time (100 concurrent calls on the
+   * project's engine: 1.25 s raw vs 4–5 s through dockerode), so only this call bypasses it.
+   * Resolves to the parsed JSON, or the raw text when it is not JSON (the parser reports it);
+   * rejects with an error carrying `statusCode` for non-2xx answers, as dockerode's do.
+   */
+  private _oneShotStats(id: string, signal: AbortSignal): Promise<unknown> {
+    const path = `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`;
+    return new Promise((resolve, reject) => {
+      const req = (this._https ? httpsRequest : httpRequest)({ ...this._requestBase, path, method: 'GET', signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_STATS_BYTES) {
+            res.destroy(new Error(`stats answer exceeds ${MAX_STATS_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) {
+            let message = text.trim();
+            try {
+              const parsed = (JSON.parse(text) as { message?: unknown }).message;
+              if (typeof parsed === 'string') message = parsed;
+            } catch {
+              // keep the raw text
+            }
+            reject(Object.assign(new Error(`(HTTP code ${status}) ${message.slice(0, 300)}`), { statusCode: status }));
+            return;
+          }
+          if (text === '') return resolve('');
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            resolve(text);
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   private _containerFailure(
