@@ -82,6 +82,7 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (isObj(v))
     return `{${Object.keys(v)
+      .filter((k) => v[k] !== undefined) // as JSON.stringify drops them
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
       .join(',')}}`;
