@@ -18,3 +18,4 @@ export type {
   SilenceDoc,
 } from './documents.js';
 export type { Sample, SampleKind, CollectError, CollectionResult } from './samples.js';
+export type { BuildFacts } from './records.js';

@@ -1,32 +1,12 @@
-import type { BuildDoc } from '../../model/index.js';
+import type { BuildDoc, BuildFacts } from '../../model/index.js';
 
 /**
  * The per-build facts the recommender and the replay need, flattened from a {@link BuildDoc}.
  * Unmeasured values are undefined, never 0.
  */
-export interface BuildRecord {
+export interface BuildRecord extends BuildFacts {
   /** Workload key (job full name, or `<parent>/PR-*` when branch kinds are split). */
   readonly key: string;
-  readonly job: string;
-  readonly number: number;
-  readonly label?: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly durationMs: number;
-  readonly result?: string;
-  readonly requestCpuCores?: number;
-  readonly requestMemoryBytes?: number;
-  readonly cpuAvgCores?: number;
-  readonly cpuP50Cores?: number;
-  readonly cpuP95Cores?: number;
-  readonly cpuMaxCores?: number;
-  readonly cpuCoreSeconds?: number;
-  readonly throttledRatio?: number;
-  readonly memoryAvgBytes?: number;
-  readonly memoryPeakBytes?: number;
-  readonly sampleCount?: number;
-  readonly oomKilled: boolean;
-  readonly sharedAgent: boolean;
 }
 
 const PR_BRANCH = /^(.*)\/(PR-\d+)$/;

@@ -1,3 +1,4 @@
+import type { BuildFacts } from '../../model/index.js';
 import type { Client } from '@elastic/elasticsearch';
 import { wrapEsError } from '../esErrors.js';
 import { indexPattern } from '../routing.js';
@@ -92,28 +93,7 @@ export function jobsPageRequest(q: JobsPageQuery): Record<string, unknown> {
 }
 
 /** One build as the recommender needs it, read from `_source` (unmeasured = undefined). */
-export interface JobBuild {
-  readonly job: string;
-  readonly number: number;
-  readonly label?: string;
-  readonly result?: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly durationMs: number;
-  readonly requestCpuCores?: number;
-  readonly requestMemoryBytes?: number;
-  readonly cpuAvgCores?: number;
-  readonly cpuP50Cores?: number;
-  readonly cpuP95Cores?: number;
-  readonly cpuMaxCores?: number;
-  readonly cpuCoreSeconds?: number;
-  readonly throttledRatio?: number;
-  readonly memoryAvgBytes?: number;
-  readonly memoryPeakBytes?: number;
-  readonly sampleCount?: number;
-  readonly oomKilled: boolean;
-  readonly sharedAgent: boolean;
-}
+export type JobBuild = BuildFacts;
 
 export interface JobStats {
   readonly cpuP95CoresP50?: number;
