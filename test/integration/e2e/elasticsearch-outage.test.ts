@@ -65,7 +65,7 @@ describe('Elasticsearch outage while collecting', () => {
       requestTimeoutMs: 5_000,
     });
     const sink = new RecordingSink(real);
-    let takenWhileDown = 0;
+    let takenWhileDown: number | undefined;
     const runner = new CollectorRunner({
       targets: [{ collector: collectorFromEndpoint(testDockerHost(), { timeoutMs: 5_000 }), intervalMs: 2_000, timeoutMs: 2_000 }],
       sink,
