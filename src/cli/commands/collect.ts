@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Command } from 'commander';
 import { BuildSummarizer } from '../../analysis/builds/index.js';
-import { dockerCollectorsFromConfig } from '../../collectors/docker/index.js';
+import { DiscoveredDockerCollectors, dockerCollectorsFromConfig } from '../../collectors/docker/index.js';
 import { jenkinsCollectorFromConfig, type FinishedBuild } from '../../collectors/jenkins/index.js';
 import { MesosMasterCollector, mesosCollectorsFromConfig } from '../../collectors/mesos/index.js';
 import { CollectorRunner, periodicTask, type RunnerTargetOptions } from '../../collectors/runner/index.js';
@@ -62,13 +62,25 @@ export function buildCollectionTargets(
     // validation keeps ≤ intervalMs); the round as a whole may take up to its interval.
     targets.push({ collector, intervalMs, timeoutMs: Math.max(timeoutMs, intervalMs) });
   };
+  const staticDocker = new Set<string>();
   if (!overridden || opts.dockerHost?.length) {
     for (const c of dockerCollectorsFromConfig(cfg.docker, { ...(opts.dockerHost?.length ? { override: opts.dockerHost } : {}), env })) {
+      staticDocker.add(c.endpoint);
       add(c, cfg.docker.intervalMs, cfg.docker.timeoutMs);
     }
   }
   const mesos = mesosCollectorsFromConfig(cfg);
   if (mesos.master) add(mesos.master, cfg.mesos.intervalMs, cfg.mesos.timeoutMs);
+  // Docker engines of the agents the leader knows (mesos.dockerHostTemplate), besides the static list.
+  if (mesos.master && cfg.mesos.dockerHostTemplate !== undefined && (!overridden || opts.mesosMaster?.length)) {
+    const discovered = new DiscoveredDockerCollectors(
+      () => mesos.dockerEndpoints(),
+      { timeoutMs: cfg.docker.timeoutMs, concurrency: cfg.docker.concurrency, ...(cfg.docker.tls ? { tls: cfg.docker.tls } : {}) },
+      cfg.mesos.dockerHostTemplate,
+      staticDocker,
+    );
+    add(discovered, cfg.docker.intervalMs, cfg.docker.timeoutMs);
+  }
   if (mesos.agents) add(mesos.agents, cfg.mesos.intervalMs, cfg.mesos.timeoutMs);
   const jenkins = jenkinsCollectorFromConfig(cfg, { env, ...(deps.onFinishedBuilds ? { onFinishedBuilds: deps.onFinishedBuilds } : {}) });
   if (jenkins) add(jenkins, cfg.jenkins.intervalMs, cfg.jenkins.timeoutMs);

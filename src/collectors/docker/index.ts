@@ -48,3 +48,4 @@ export {
   DEFAULT_DOCKER_ENDPOINT,
 } from './DockerCollector.js';
 export type { DockerCollectorOptions, DockerTlsOptions, DockerEndpoint } from './DockerCollector.js';
+export { DiscoveredDockerCollectors } from './DiscoveredDockerCollectors.js';
