@@ -77,7 +77,6 @@ export const DockerSchema = Type.Object(
       maximum: 512,
       description: 'Stats calls in flight per engine. One-shot stats wait for the daemon’s next 1 s tick, so a round takes about containers ÷ concurrency seconds.',
     }),
-    includeStopped: Type.Boolean({ default: false, description: 'Also report exited containers (they have no usage).' }),
   },
   { ...strict, default: {} },
 );
