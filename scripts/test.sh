@@ -17,5 +17,13 @@ bash scripts/es.sh start >&2
 if [ "${CI:-}" = "true" ]; then
   trap 'bash scripts/es.sh stop >&2 || true; bash scripts/docker-engine.sh stop >&2 || true' EXIT
 fi
-echo "== tests" >&2
-npx vitest run "$@"
+if [ "$#" -gt 0 ]; then
+  npx vitest run "$@"
+else
+  # One tier after the other: the unit tier's CPU-heavy tests (replay, property tests) would
+  # otherwise compete with the integration tier's CPU measurements of real containers.
+  echo "== unit tests" >&2
+  npx vitest run --project unit
+  echo "== integration tests (real Elasticsearch, real dockerd)" >&2
+  npx vitest run --project integration
+fi

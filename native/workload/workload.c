@@ -43,7 +43,7 @@
 #define NS_PER_SEC 1000000000LL
 #define NS_PER_MS 1000000LL
 #define PERIOD_NS (10 * NS_PER_MS)       /* duty-cycle period per thread */
-#define MAX_DEBT_NS (250 * NS_PER_MS)    /* at most this much CPU is made up */
+#define MAX_DEBT_NS (50 * NS_PER_MS)     /* at most this much CPU is made up: a stall never turns into a burst well above the target */
 #define IDLE_POLL_NS (10 * NS_PER_MS)    /* idle threads check for new phase */
 #define RAMP_TICK_NS (10 * NS_PER_MS)    /* memory ramp granularity */
 #define CHUNK_BYTES (1024LL * 1024LL)    /* mmap chunk size */

@@ -18,6 +18,7 @@ import { ElasticsearchSink, installTemplates } from '../../../src/store/index.js
 import { silentLogger } from '../../../src/util/index.js';
 import { dropPrefix, testEsClient, uniquePrefix } from '../../support/es.js';
 import { testDockerHost, testWorkloadImage } from '../../support/env.js';
+import { pollUntil } from '../../support/poll.js';
 
 /**
  * `rightsize collect` end to end on the emulated Jenkins-on-Mesos cluster with real containers
@@ -45,14 +46,8 @@ let sink: ElasticsearchSink;
 let summarizer: BuildSummarizer;
 const tmp = mkdtempSync(join(tmpdir(), 'rs-collect-'));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  return pollUntil(what, timeoutMs, async () => fn(), 500);
 }
 
 async function search<T>(kind: string, query: Record<string, unknown>, size = 100): Promise<T[]> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDockerHost, testWorkloadImage } from '../../support/env.js';
 import { dockerClient, EMULATOR_LABEL, startEmulatedCluster, validateScenario, type RunningEmulator } from '../../../src/emulators/index.js';
+import { pollUntil } from '../../support/poll.js';
 
 /**
  * The emulator against the real Docker engine, in real time (~90 s): builds run as containers,
@@ -11,14 +12,8 @@ let em: RunningEmulator;
 let auth: string;
 const docker = dockerClient(testDockerHost());
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  return pollUntil(what, timeoutMs, async () => fn(), 250);
 }
 
 async function jenkins(path: string): Promise<Record<string, unknown>> {
