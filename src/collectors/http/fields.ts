@@ -93,3 +93,15 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   return v === null ? 'null' : typeof v;
 }
+
+/** What a pure parser returns: its value plus the problems and skips met on the way (errors as data). */
+export interface ParseResult<T> {
+  readonly value: T;
+  readonly errors: readonly CollectError[];
+  readonly skipped: Readonly<Record<string, number>>;
+}
+
+/** Closes a parse: the value with what the reader collected. */
+export function done<T>(value: T, fr: FieldReader): ParseResult<T> {
+  return { value, errors: fr.errors, skipped: fr.skipped };
+}

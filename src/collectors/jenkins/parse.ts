@@ -1,5 +1,5 @@
-import type { CollectError, QueueDoc } from '../../model/index.js';
-import { FieldReader, isRecord } from '../http/fields.js';
+import type { QueueDoc } from '../../model/index.js';
+import { done, FieldReader, isRecord, type ParseResult } from '../http/fields.js';
 import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemInfo, RunningBuild } from './types.js';
 
 /**
@@ -8,15 +8,7 @@ import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemIn
  * Metrics plugin `TimeInQueueAction.java` (all values ms); see design/reference/apis.md §2.4, §4.
  */
 
-export interface ParseResult<T> {
-  readonly value: T;
-  readonly errors: readonly CollectError[];
-  readonly skipped: Readonly<Record<string, number>>;
-}
-
-function done<T>(value: T, fr: FieldReader): ParseResult<T> {
-  return { value, errors: fr.errors, skipped: fr.skipped };
-}
+export type { ParseResult };
 
 /** Instants before this are not Jenkins timestamps (2000-01-01T00:00:00Z). */
 export const MIN_PLAUSIBLE_EPOCH_MS = Date.UTC(2000, 0, 1);

@@ -1,5 +1,5 @@
-import type { AgentDoc, ClusterDoc, CollectError, ContainerDoc, RoleDoc } from '../../model/index.js';
-import { FieldReader, isRecord } from '../http/fields.js';
+import type { AgentDoc, ClusterDoc, ContainerDoc, RoleDoc } from '../../model/index.js';
+import { done, FieldReader, isRecord, type ParseResult } from '../http/fields.js';
 import type {
   AgentExecutorInfo,
   AgentStateInfo,
@@ -32,15 +32,7 @@ export function mbToBytes(mb: number): number | undefined {
   return Number.isFinite(bytes) ? bytes : undefined;
 }
 
-export interface ParseResult<T> {
-  readonly value: T;
-  readonly errors: readonly CollectError[];
-  readonly skipped: Readonly<Record<string, number>>;
-}
-
-function done<T>(value: T, fr: FieldReader): ParseResult<T> {
-  return { value, errors: fr.errors, skipped: fr.skipped };
-}
+export type { ParseResult };
 
 function iso(nowMs: number): string {
   return new Date(nowMs).toISOString();
