@@ -2,16 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, analyzeBuilds, generateTrace, parseTrace, toBuildRecord, toNdjson } from '../../../src/analysis/index.js';
 import { analyzeFromStore, exportTrace } from '../../../src/analysis/service/index.js';
-import { main } from '../../../src/cli/main.js';
 import type { BuildDoc, RecommendationDoc } from '../../../src/model/index.js';
 import { createEsClient, deleteTemplates, idFor, indexFor, installTemplates } from '../../../src/store/index.js';
 import { historyId } from '../../../src/store/queries/index.js';
 import { testEsUrl } from '../../support/env.js';
+import { runCli } from '../../support/cli.js';
 
 const prefix = `rs-test-analyze-${randomBytes(4).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'rs-analyze-es-'));
@@ -34,16 +33,7 @@ async function refresh(): Promise<void> {
   await client.indices.refresh({ index: `${prefix}-*` });
 }
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(args, { stdout, stderr, env: {} });
-  return { code, out, err };
-}
+const run = (args: string[]): ReturnType<typeof runCli> => runCli(args);
 
 /** The fields compared between the Elasticsearch and the offline path. */
 const keyFields = (d: RecommendationDoc) => ({

@@ -1,22 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import type { RecommendationDoc } from '../../../src/model/index.js';
 import { parseTrace } from '../../../src/analysis/index.js';
+import { runCli } from '../../support/cli.js';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(args, { stdout, stderr, env: {} });
-  return { code, out, err };
-}
+const run = (args: string[]): ReturnType<typeof runCli> => runCli(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-analysis-'));
 const trace = join(dir, 'trace.ndjson');
