@@ -19,7 +19,8 @@ export type IndexKind =
   | 'recommendations-history'
   | 'alerts'
   | 'alert-events'
-  | 'silences';
+  | 'silences'
+  | 'waste';
 
 /** How an index kind is split over time. */
 export type IndexPeriod = 'daily' | 'monthly' | 'single';
@@ -35,6 +36,7 @@ export const INDEX_KINDS: Readonly<Record<IndexKind, IndexPeriod>> = {
   alerts: 'single',
   'alert-events': 'monthly',
   silences: 'single',
+  waste: 'monthly',
 };
 
 /** The index kind each sample kind is written to (agents and roles share the cluster indices). */

@@ -14,7 +14,7 @@ import { INDEX_KINDS, indexPattern, type IndexKind } from './routing.js';
  * replaces only templates whose installed version is lower. Existing indices keep their mapping;
  * the next daily/monthly index picks up the new one.
  */
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
 /** Priority above Elasticsearch's built-in templates (100) so ours win on any overlap. */
 export const TEMPLATE_PRIORITY = 200;
@@ -26,6 +26,7 @@ type Props = Readonly<Record<string, MappingProperty>>;
 const keyword: MappingProperty = { type: 'keyword', ignore_above: 1024 };
 const double: MappingProperty = { type: 'double' };
 const long: MappingProperty = { type: 'long' };
+const integer: MappingProperty = { type: 'integer' };
 const bool: MappingProperty = { type: 'boolean' };
 const isoDate: MappingProperty = { type: 'date' };
 /**
@@ -65,7 +66,16 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
     event: obj({ dataset: keyword, module: keyword }),
     host: obj({ name: keyword }),
     source: obj({ endpoint: keyword }),
-    container: obj({ id: keyword, name: keyword, runtime: keyword, image: obj({ name: keyword }), labels: labelsObject }),
+    container: obj({
+      id: keyword,
+      name: keyword,
+      runtime: keyword,
+      image: obj({ name: keyword }),
+      labels: labelsObject,
+      // The final document of an exited container (Docker `oom`/`die` events).
+      oom_killed: bool,
+      exit_code: integer,
+    }),
     labels: labelsObject,
     mesos: obj({
       agent: obj({ id: keyword }),
@@ -177,6 +187,17 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
     created_by: keyword,
     comment: text,
   },
+  waste: {
+    '@timestamp': isoDate,
+    // `scope` is a sibling of the waste figures: `waste.scope` + `waste.{cpu_core_hours,memory_gib_hours}`.
+    waste: obj({ scope: keyword, cpu_core_hours: double, memory_gib_hours: double }),
+    workload: obj({ kind: keyword, key: keyword }),
+    week: { type: 'date', format: 'strict_date' },
+    builds: long,
+    reserved: obj({ cpu_core_hours: double, memory_gib_hours: double }),
+    used: obj({ cpu_core_hours: double, memory_gib_hours: double }),
+    cost: obj({ cpu: double, memory: double, total: double, currency: keyword }),
+  },
 };
 
 function recommendationProps(): Props {
@@ -207,6 +228,7 @@ const REFRESH_INTERVAL: Readonly<Record<IndexKind, string>> = {
   alerts: '1s',
   'alert-events': '1s',
   silences: '1s',
+  waste: '5s',
 };
 
 /** Options of the templates, from `elasticsearch.*` of the configuration. */

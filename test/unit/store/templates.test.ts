@@ -33,6 +33,8 @@ describe('index templates', () => {
       'memory.working_set_bytes': 'long',
       'memory.peak_bytes': 'long',
       'process.count': 'long',
+      'container.oom_killed': 'boolean',
+      'container.exit_code': 'integer',
     });
   });
 
@@ -71,9 +73,33 @@ describe('index templates', () => {
     expect(fields('queue')).toMatchObject({ 'queue.wait_ms.p95': 'long', 'executors.idle': 'long' });
   });
 
+  it('maps weekly waste rows with units in their names', () => {
+    expect(fields('waste')).toEqual({
+      '@timestamp': 'date',
+      week: 'date:strict_date',
+      'waste.scope': 'keyword',
+      'waste.cpu_core_hours': 'double',
+      'waste.memory_gib_hours': 'double',
+      'workload.kind': 'keyword',
+      'workload.key': 'keyword',
+      builds: 'long',
+      'reserved.cpu_core_hours': 'double',
+      'reserved.memory_gib_hours': 'double',
+      'used.cpu_core_hours': 'double',
+      'used.memory_gib_hours': 'double',
+      'cost.cpu': 'double',
+      'cost.memory': 'double',
+      'cost.total': 'double',
+      'cost.currency': 'keyword',
+    });
+    const t = buildTemplates({ prefix: 'rs', shards: 2, replicas: 0 }).get('rs-waste')!;
+    expect(t.index_patterns).toEqual(['rs-waste-*']);
+    expect(t.template.settings['index.number_of_shards']).toBe(2);
+  });
+
   it('uses no mapping type the integ-test-zip distribution lacks', () => {
     const types = new Set(Object.keys(INDEX_KINDS).flatMap((k) => Object.values(fields(k as IndexKind)).map((t) => t.split(':')[0])));
-    expect([...types].sort()).toEqual(['boolean', 'date', 'double', 'keyword', 'long', 'object', 'text']);
+    expect([...types].sort()).toEqual(['boolean', 'date', 'double', 'integer', 'keyword', 'long', 'object', 'text']);
   });
 
   it('carries the version twice, settings from the options, and one exact pattern per kind', () => {
