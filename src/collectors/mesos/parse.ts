@@ -571,13 +571,22 @@ export function parseAgentStatistics(body: unknown, ctx: { readonly target: stri
   return done(readings, fr);
 }
 
+/** How far above its hard memory limit a working set may be read (page rounding) before it is rejected. */
+export const MEMORY_LIMIT_TOLERANCE = 1.02;
+
+/** How far above its CFS quota a rate between two readings may be (timestamp jitter) before it is rejected. */
+export const CFS_RATE_TOLERANCE = 1.1;
+
 /**
  * Average cores used between two readings of one executor:
  * Δ(`cpus_user_time_secs` + `cpus_system_time_secs`) / Δ`timestamp`.
  *
  * Never negative, never NaN: no previous reading → `first_reading`; a counter or timestamp
  * missing → `missing_counters`; Δt ≤ 0 → `non_increasing_time`; CPU seconds going backwards
- * (the executor restarted under the same id) → `counter_reset`.
+ * (the executor restarted under the same id) → `counter_reset`. A rate above the CFS quota
+ * (`cpus_limit` × {@link CFS_RATE_TOLERANCE}) while the quota is enforced (`cpus_nr_periods`
+ * advanced) cannot be real: one of the readings is somebody else's counters → `implausible_rate`.
+ * (With shares only, no `nr_periods`, a container may legitimately use more than its limit.)
  *
  * @example prev user 26.25 + sys 55.99 at t=1403819237.307, cur user 26.35 + sys 56.09 at
  *          t=1403819247.307 → 0.2 CPU-s / 10 s = 0.02 cores, interval 10,000 ms
@@ -596,6 +605,10 @@ export function cpuCoresBetween(prev: ExecutorStatistics | undefined, cur: Execu
   const cores = dc / dt;
   const intervalMs = Math.round(dt * 1000);
   if (!Number.isFinite(cores) || !Number.isFinite(intervalMs)) return { ok: false, skip: 'missing_counters' };
+  const periods = delta(prev.cpusNrPeriods, cur.cpusNrPeriods);
+  if (periods !== undefined && periods > 0 && cur.cpusLimit !== undefined && cur.cpusLimit > 0 && cores > cur.cpusLimit * CFS_RATE_TOLERANCE) {
+    return { ok: false, skip: 'implausible_rate' };
+  }
   return { ok: true, cores, intervalMs };
 }
 
@@ -664,7 +677,11 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
   const isCommandExecutor = reading.executorName?.startsWith('Command Executor') ?? false;
   const taskId = taskIds.length === 1 ? taskIds[0] : taskIds.includes(reading.executorId) || isCommandExecutor ? reading.executorId : undefined;
   const rate = cpuCoresBetween(prev, s);
-  const ws = workingSetBytes(s);
+  // A container's cgroup cannot hold more than its hard limit: a working set above it is somebody
+  // else's counters (e.g. read from the root cgroup) → no memory figures, counted as inconsistent.
+  const wsRaw = workingSetBytes(s);
+  const overLimit = wsRaw !== undefined && s.memLimitBytes !== undefined && s.memLimitBytes > 0 && wsRaw > s.memLimitBytes * MEMORY_LIMIT_TOLERANCE;
+  const ws = overLimit ? undefined : wsRaw;
   const throttled = compact({
     periods: delta(prev?.cpusNrThrottled, s.cpusNrThrottled),
     time_ms: (() => {
@@ -682,8 +699,8 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
   });
   const memory = compact({
     working_set_bytes: ws,
-    rss_bytes: s.memRssBytes,
-    usage_bytes: s.memTotalBytes,
+    rss_bytes: overLimit ? undefined : s.memRssBytes,
+    usage_bytes: overLimit ? undefined : s.memTotalBytes,
     limit_bytes: s.memLimitBytes,
   });
   const doc: ContainerDoc = {
@@ -710,7 +727,7 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
   return {
     doc,
     ...(rate.ok ? {} : { cpuSkip: rate.skip }),
-    memoryInconsistent: ws === undefined && s.memTotalBytes !== undefined,
+    memoryInconsistent: overLimit || (ws === undefined && s.memTotalBytes !== undefined),
   };
 }
 

@@ -131,4 +131,4 @@ export interface AgentStateInfo {
 /** Result of {@link cpuCoresBetween}: a rate, or why there is none. */
 export type CpuRate =
   | { readonly ok: true; readonly cores: number; readonly intervalMs: number }
-  | { readonly ok: false; readonly skip: 'first_reading' | 'missing_counters' | 'non_increasing_time' | 'counter_reset' };
+  | { readonly ok: false; readonly skip: 'first_reading' | 'missing_counters' | 'non_increasing_time' | 'counter_reset' | 'implausible_rate' };

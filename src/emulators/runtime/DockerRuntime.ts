@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import type { Logger } from '../../util/index.js';
 import type { BuildKey } from '../cluster/types.js';
-import { readCgroupUsage } from './cgroups.js';
+import { readCgroupUsage, resolveCgroupPaths, type CgroupPaths } from './cgroups.js';
 import { buildKeyString, type BuildLaunch, type ContainerUsage, type ExitListener, type Runtime } from './types.js';
 
 const CFS_PERIOD_US = 100_000;
@@ -29,8 +29,8 @@ export interface DockerRuntimeOptions {
 interface Live {
   readonly name: string;
   container?: Docker.Container;
-  /** Host pid of the container's init process (for its cgroups). */
-  pid?: number;
+  /** The container's cgroups, resolved from its init process right after the start. */
+  cgroups?: CgroupPaths;
   latest?: ContainerUsage;
   done: boolean;
 }
@@ -142,7 +142,10 @@ export class DockerRuntime implements Runtime {
       await container.start();
       try {
         const started = await container.inspect();
-        if (started.State.Pid > 0) live.pid = started.State.Pid;
+        if (started.State.Pid > 0) {
+          const paths = await resolveCgroupPaths(started.State.Pid);
+          if (paths !== undefined) live.cgroups = paths;
+        }
       } catch {
         // Exited already; Docker stats / the last sample stand.
       }
@@ -191,8 +194,8 @@ export class DockerRuntime implements Runtime {
 
   private async _read(live: Live): Promise<ContainerUsage | undefined> {
     const source = this._opts.statsSource ?? 'auto';
-    if (source !== 'docker' && live.pid !== undefined) {
-      const u = await readCgroupUsage(live.pid, Date.now());
+    if (source !== 'docker' && live.cgroups !== undefined) {
+      const u = await readCgroupUsage(live.cgroups, Date.now());
       if (u || source === 'cgroup') return u;
     }
     if (source === 'cgroup' || !live.container) return undefined;

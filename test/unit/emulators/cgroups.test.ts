@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcCgroup, usageFromV1, usageFromV2 } from '../../../src/emulators/runtime/cgroups.js';
+import { containerCgroupPaths, parseProcCgroup, usageFromV1, usageFromV2 } from '../../../src/emulators/runtime/cgroups.js';
 import { usageFromDockerStats } from '../../../src/emulators/runtime/DockerRuntime.js';
 
 describe('cgroup readers', () => {
@@ -30,5 +30,20 @@ describe('cgroup readers', () => {
     };
     expect(usageFromDockerStats(stats as never, 2000)).toEqual({ timestampSec: 2, cpuUserSecs: 4.1, cpuSystemSecs: 0.4, rssBytes: 1234, nrPeriods: 7, nrThrottled: 1, throttledSecs: 0.2 });
     expect(usageFromDockerStats({ cpu_stats: { cpu_usage: { total_usage: 0 } }, memory_stats: {} } as never, 0)).toBeUndefined();
+  });
+});
+
+describe('containerCgroupPaths', () => {
+  it('keeps a container\'s cpu, cpuacct and memory cgroups', () => {
+    const p = containerCgroupPaths(parseProcCgroup('12:cpu,cpuacct:/docker/abc\n9:memory:/docker/abc\n1:name=systemd:/docker/abc\n'));
+    expect(p && [...p.v1.entries()].sort()).toEqual([['cpu', '/docker/abc'], ['cpuacct', '/docker/abc'], ['memory', '/docker/abc']]);
+  });
+  it('refuses the root cgroup (an exiting process or a reused pid reports "/": the whole machine\'s counters)', () => {
+    expect(containerCgroupPaths(parseProcCgroup('12:cpu,cpuacct:/\n9:memory:/\n'))).toBeUndefined();
+    expect(containerCgroupPaths(parseProcCgroup('12:cpu,cpuacct:/docker/abc\n9:memory:/\n'))).toBeUndefined();
+    expect(containerCgroupPaths(parseProcCgroup('0::/\n'))).toBeUndefined();
+  });
+  it('takes the unified path on a cgroup v2 host', () => {
+    expect(containerCgroupPaths(parseProcCgroup('0::/system.slice/docker-abc.scope\n'))).toEqual({ v1: new Map(), v2: '/system.slice/docker-abc.scope' });
   });
 });

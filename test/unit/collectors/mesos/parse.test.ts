@@ -30,6 +30,15 @@ describe('cpuCoresBetween', () => {
     expect(cpuCoresBetween({ timestampSecs: 100, cpusUserTimeSecs: 1 }, at(110, 1, 1))).toEqual({ ok: false, skip: 'missing_counters' });
     expect(cpuCoresBetween(at(0, 0, 0), at(110, 1, 1))).toEqual({ ok: false, skip: 'missing_counters' });
   });
+  it('a rate above the enforced CFS quota is implausible (somebody else\'s counters), with shares only it is not', () => {
+    const q = (t: number, cpu: number, periods: number) => ({ timestampSecs: t, cpusUserTimeSecs: cpu, cpusSystemTimeSecs: 0, cpusLimit: 0.5, cpusNrPeriods: periods });
+    // 0.5-cpu quota: 0.54 cores over 10 s is within 1.1×, 0.56 is not; 160 cores (a root-cgroup read) is not.
+    expect(cpuCoresBetween(q(100, 10, 1000), q(110, 15.4, 1100))).toEqual({ ok: true, cores: expect.closeTo(0.54, 9) as number, intervalMs: 10000 });
+    expect(cpuCoresBetween(q(100, 10, 1000), q(110, 15.6, 1100))).toEqual({ ok: false, skip: 'implausible_rate' });
+    expect(cpuCoresBetween(q(100, 10, 1000), q(110, 1610, 1100))).toEqual({ ok: false, skip: 'implausible_rate' });
+    // No CFS periods advanced: shares only, using more than the limit is legal.
+    expect(cpuCoresBetween(q(100, 10, 0), q(110, 25, 0))).toEqual({ ok: true, cores: 1.5, intervalMs: 10000 });
+  });
   it('idle executor: exactly 0 cores (a measured zero, not a missing value)', () => {
     expect(cpuCoresBetween(at(100, 5, 5), at(110, 5, 5))).toEqual({ ok: true, cores: 0, intervalMs: 10000 });
   });
@@ -162,6 +171,16 @@ describe('parseAgentStatistics: bad input', () => {
     expect(containerDocFromReading(undefined, reading, { ...ctx, executor: { frameworkId: 'f', executorId: 'exec', taskIds: ['a'] } }).doc.mesos!.task).toEqual({ id: 'a' });
     // no agent state at all: container id falls back to the executor id
     expect(containerDocFromReading(undefined, reading, ctx).doc.container.id).toBe('exec');
+  });
+  it('a working set above the hard memory limit (not this container\'s counters) gives no memory figures and is flagged', () => {
+    const ctx = { nowMs: NOW, agentUrl: 'http://a:5051' };
+    const at = (rss: number) => ({ frameworkId: 'f', executorId: 'e', statistics: { memRssBytes: rss, memTotalBytes: rss, memLimitBytes: 400 * MB } });
+    const ok = containerDocFromReading(undefined, at(399 * MB), ctx);
+    expect(ok.doc.memory).toEqual({ working_set_bytes: 399 * MB, rss_bytes: 399 * MB, usage_bytes: 399 * MB, limit_bytes: 400 * MB });
+    expect(ok.memoryInconsistent).toBe(false);
+    const bad = containerDocFromReading(undefined, at(2355 * MB), ctx);
+    expect(bad.doc.memory).toEqual({ limit_bytes: 400 * MB });
+    expect(bad.memoryInconsistent).toBe(true);
   });
   it('throttling counters going backwards give no delta', () => {
     const prev = { timestampSecs: 1, cpusUserTimeSecs: 1, cpusSystemTimeSecs: 1, cpusNrThrottled: 100, cpusThrottledTimeSecs: 9 };
