@@ -10,7 +10,7 @@ interface Row {
 
 function typeOf(schema: TSchema): string {
   const s = schema as { type?: string; items?: TSchema; anyOf?: TSchema[]; const?: unknown };
-  if (s.anyOf) return s.anyOf.map((x) => JSON.stringify((x as { const?: unknown }).const)).join(' \\| ');
+  if (s.anyOf) return s.anyOf.map((x) => ((x as { const?: unknown }).const !== undefined ? JSON.stringify((x as { const?: unknown }).const) : typeOf(x))).join(' \\| ');
   if (s.type === 'array' && s.items) return `${typeOf(s.items)}[]`;
   return s.type ?? 'any';
 }

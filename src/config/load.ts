@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, RightsizeError, type ConfigProblem } from '../errors/index.js';
+import { parseBytes } from '../util/index.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 /** Default config file, looked up in the working directory. */
@@ -54,6 +55,23 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Problems of `analysis` beyond the schema: size strings, floor ≤ cap, minBuilds ≤ maxBuilds. */
+function analysisProblems(a: Config['analysis']): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const bytes: Partial<Record<'headroomBytes' | 'floorBytes' | 'capBytes', number>> = {};
+  for (const key of ['headroomBytes', 'floorBytes', 'capBytes'] as const) {
+    const v = parseBytes(a.memory[key]);
+    if (v === undefined) problems.push({ path: `/analysis/memory/${key}`, message: `not a size (bytes, or e.g. 512MiB, 4g): ${JSON.stringify(a.memory[key])}` });
+    else bytes[key] = v;
+  }
+  if (a.cpu.floorCores > a.cpu.capCores) problems.push({ path: '/analysis/cpu/floorCores', message: `must not exceed analysis.cpu.capCores (${a.cpu.capCores})` });
+  if (bytes.floorBytes !== undefined && bytes.capBytes !== undefined && bytes.floorBytes > bytes.capBytes)
+    problems.push({ path: '/analysis/memory/floorBytes', message: `must not exceed analysis.memory.capBytes (${bytes.capBytes} bytes)` });
+  if (bytes.capBytes === 0) problems.push({ path: '/analysis/memory/capBytes', message: 'must be above 0' });
+  if (a.minBuilds > a.maxBuilds) problems.push({ path: '/analysis/minBuilds', message: `must not exceed analysis.maxBuilds (${a.maxBuilds}): no job could ever get a recommendation` });
+  return problems;
+}
+
 /**
  * Validates raw configuration data (already parsed from YAML) into a frozen Config.
  * Every problem is listed at once with its path; the input is not modified.
@@ -76,7 +94,8 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
         continue;
       }
     }
-    problems.push({ path, message: e.message });
+    // A missing required key is reported twice (required, then its type): name each path once.
+    if (!problems.some((p) => p.path === path)) problems.push({ path, message: e.message });
   }
   // Invalid combinations, named by key.
   const c = candidate as Config;
@@ -110,6 +129,7 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
       }
     }
     if (c.jenkins.url !== undefined && !/^https?:\/\//.test(c.jenkins.url)) problems.push({ path: '/jenkins/url', message: 'not an http(s) URL' });
+    problems.push(...analysisProblems(c.analysis));
   }
   if (problems.length > 0) throw new ConfigError(problems, source);
   return deepFreeze(candidate as Config);

@@ -116,6 +116,75 @@ export const CollectSchema = Type.Object(
   { ...strict, default: {} },
 );
 
+/** A size: bytes, or a size string `parseBytes` reads (`512MiB`, `64g`; m/MB/MiB are all 1024²). */
+const Size = (defaultValue: string, description: string) =>
+  Type.Union([Type.Integer({ minimum: 0 }), Type.String()], { default: defaultValue, description: `${description} Bytes or a size such as 512MiB, 4g.` });
+
+/**
+ * The recommender's tunables (`rightsize analyze`). Defaults equal `DEFAULT_POLICY`
+ * (src/analysis/recommend/policy.ts); a unit test keeps the two equal. CLI flags
+ * (`--window`, `--split-branch-kind`, `--plan k`) override these.
+ */
+export const AnalysisSchema = Type.Object(
+  {
+    windowDays: Type.Number({ default: 30, minimum: 1, description: 'Only builds that ended within this many days before now count (`--window` overrides).' }),
+    maxBuilds: Type.Integer({
+      default: 100,
+      minimum: 1,
+      description: 'At most this many newest builds per job count. On Elasticsearch at most 100 are read per job (index.max_inner_result_window).',
+    }),
+    minBuilds: Type.Integer({ default: 5, minimum: 1, description: 'No recommendation below this many usable builds.' }),
+    decreaseEvidence: Type.Object(
+      {
+        fraction: Type.Number({
+          default: 0.25,
+          minimum: 0,
+          maximum: 1,
+          description: 'A decrease larger than this fraction of the current request needs the evidence below.',
+        }),
+        minBuilds: Type.Integer({ default: 10, minimum: 1, description: '... at least this many usable builds ...' }),
+        minDays: Type.Number({ default: 2, minimum: 0, description: '... spanning at least this many days.' }),
+      },
+      { ...strict, default: {} },
+    ),
+    cpu: Type.Object(
+      {
+        percentile: Type.Number({ default: 0.95, exclusiveMinimum: 0, maximum: 1, description: 'Weighted percentile (0 < p ≤ 1) of the per-build p95 cores.' }),
+        headroom: Type.Number({ default: 0.15, minimum: 0, description: 'Multiplicative headroom: recommendation = percentile × (1 + headroom).' }),
+        floorCores: Type.Number({ default: 0.25, minimum: 0, description: 'Never recommend fewer cores.' }),
+        capCores: Type.Number({ default: 16, exclusiveMinimum: 0, description: 'Never recommend more cores (the largest agent).' }),
+      },
+      { ...strict, default: {} },
+    ),
+    memory: Type.Object(
+      {
+        percentile: Type.Number({ default: 0.99, exclusiveMinimum: 0, maximum: 1, description: 'Weighted percentile (0 < p ≤ 1) of the per-build peak memory.' }),
+        headroom: Type.Number({ default: 0.2, minimum: 0, description: 'Multiplicative headroom: max(Q × (1 + headroom), Q + headroomBytes).' }),
+        headroomBytes: Size('256MiB', 'Additive headroom.'),
+        floorBytes: Size('512MiB', 'Never recommend less memory (the Jenkins remoting JVM needs about this much).'),
+        capBytes: Size('64GiB', 'Never recommend more memory (the largest agent).'),
+      },
+      { ...strict, default: {} },
+    ),
+    splitBranchKind: Type.Boolean({ default: false, description: 'Size the pull-request branches of a multibranch job (…/PR-n) as one workload …/PR-* (`--split-branch-kind` turns it on).' }),
+    labelPlan: Type.Object(
+      { maxSizes: Type.Integer({ default: 4, minimum: 1, maximum: 64, description: 'Label sizes `analyze --plan` plans (`--plan k` overrides).' }) },
+      { ...strict, default: {} },
+    ),
+    prices: Type.Optional(
+      Type.Object(
+        {
+          perCoreHour: Type.Number({ minimum: 0, description: 'Price of one reserved core for one hour.' }),
+          perGibHour: Type.Number({ minimum: 0, description: 'Price of one reserved GiB of memory for one hour.' }),
+          currency: Type.Optional(Type.String({ minLength: 1, description: 'Currency code written beside the amounts, e.g. EUR.' })),
+        },
+        { ...strict, description: 'Optional prices; with them waste rows carry cost. Absent: no money anywhere.' },
+      ),
+    ),
+  },
+  { ...strict, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     elasticsearch: ElasticsearchSchema,
@@ -123,6 +192,7 @@ export const ConfigSchema = Type.Object(
     mesos: MesosSchema,
     jenkins: JenkinsSchema,
     collect: CollectSchema,
+    analysis: AnalysisSchema,
     log: Type.Object(
       { level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }) },
       { ...strict, default: {} },
@@ -133,3 +203,5 @@ export const ConfigSchema = Type.Object(
 
 /** The validated, frozen configuration. */
 export type Config = Static<typeof ConfigSchema>;
+/** `config.analysis`. */
+export type AnalysisConfig = Static<typeof AnalysisSchema>;

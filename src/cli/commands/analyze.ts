@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import {
-  DEFAULT_POLICY,
   analyzeBuilds,
   planToJcascYaml,
   recommendationsCsv,
@@ -8,12 +7,14 @@ import {
   toBuildRecord,
   withPolicy,
   type BuildRecord,
+  type Prices,
+  type RecommenderPolicy,
 } from '../../analysis/index.js';
 import { analyzeFromStore } from '../../analysis/service/index.js';
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, type AnalysisConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import { createEsClient } from '../../store/index.js';
-import { parseDurationMs } from '../../util/index.js';
+import { parseBytes, parseDurationMs } from '../../util/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import type { LabelPlan } from '../../analysis/index.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -45,9 +46,56 @@ function parseNow(text: string | undefined, records: readonly BuildRecord[]): nu
   return ms;
 }
 
-/** `--window` in days (at least one day), or the policy default. */
-export function windowDaysOption(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_POLICY.windowDays;
+/** A size the config validation has already accepted (bytes or a `parseBytes` string). */
+function sizeBytes(v: number | string, path: string): number {
+  const b = parseBytes(v);
+  if (b === undefined) throw new RightsizeError('RS_ERR_CLI_USAGE', `${path} is not a size: ${JSON.stringify(v)}`);
+  return b;
+}
+
+/**
+ * The recommender policy of `config.analysis` (pure). It lives here, in the composition root,
+ * because `src/analysis` may not import `src/config` (docs/development.md): the config section is
+ * plain data, and this is the one place that maps it onto {@link RecommenderPolicy}. Tunables the
+ * config does not expose keep their `DEFAULT_POLICY` value.
+ */
+export function policyFromConfig(a: AnalysisConfig): RecommenderPolicy {
+  return withPolicy({
+    windowDays: a.windowDays,
+    maxBuilds: a.maxBuilds,
+    minBuilds: a.minBuilds,
+    bigDecreaseFraction: a.decreaseEvidence.fraction,
+    bigDecreaseMinBuilds: a.decreaseEvidence.minBuilds,
+    bigDecreaseMinDays: a.decreaseEvidence.minDays,
+    splitBranchKind: a.splitBranchKind,
+    cpu: { percentile: a.cpu.percentile, headroom: a.cpu.headroom, floor: a.cpu.floorCores, cap: a.cpu.capCores },
+    memory: {
+      percentile: a.memory.percentile,
+      headroom: a.memory.headroom,
+      headroomAbsolute: sizeBytes(a.memory.headroomBytes, 'analysis.memory.headroomBytes'),
+      floor: sizeBytes(a.memory.floorBytes, 'analysis.memory.floorBytes'),
+      cap: sizeBytes(a.memory.capBytes, 'analysis.memory.capBytes'),
+    },
+  });
+}
+
+/** `config.analysis.prices` as the waste computation takes them (absent: no money). */
+export function pricesFromConfig(a: AnalysisConfig): Prices | undefined {
+  const p = a.prices;
+  if (p === undefined) return undefined;
+  return { perCoreHour: p.perCoreHour, perGibHour: p.perGibHour, ...(p.currency !== undefined ? { currency: p.currency } : {}) };
+}
+
+/** The policy of a run: `config.analysis`, then the flags that override it (`--window`, `--split-branch-kind`). */
+export function runPolicy(a: AnalysisConfig, flags: { readonly window?: string; readonly splitBranchKind?: boolean }): RecommenderPolicy {
+  const base = policyFromConfig(a);
+  const windowDays = windowDaysOption(flags.window);
+  return withPolicy({ ...(windowDays !== undefined ? { windowDays } : {}), ...(flags.splitBranchKind === true ? { splitBranchKind: true } : {}) }, base);
+}
+
+/** `--window` in days (at least one day), or undefined when not given (the config's `analysis.windowDays` applies). */
+export function windowDaysOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const ms = parseDurationMs(text);
   if (ms === undefined || ms < 86_400_000) throw new RightsizeError('RS_ERR_CLI_USAGE', `--window must be a duration of at least 1d, e.g. 30d; got "${text}"`);
   return ms / 86_400_000;
@@ -67,9 +115,9 @@ function printResult(ctx: CliContext, format: string, docs: readonly Recommendat
 }
 
 /** The Elasticsearch path: read builds, write recommendations + history (unless --dry-run/--print), print. */
-async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, format: string, k: number | undefined, windowDays: number): Promise<void> {
-  const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
-  const policy = withPolicy({ splitBranchKind: opts.splitBranchKind === true, windowDays });
+async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, format: string, k: number | undefined, config: Config): Promise<void> {
+  const policy = runPolicy(config.analysis, opts);
+  const windowDays = policy.windowDays;
   const runMs = Date.now();
   const nowMs = opts.now === undefined ? runMs : parseNow(opts.now, []);
   const dryRun = opts.dryRun === true || opts.print === true;
@@ -123,21 +171,23 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
     .option('--format <format>', 'json (NDJSON recommendation documents) | table (sorted by savings) | csv (default: json with --from, table otherwise)')
     .option('--now <instant>', 'evaluate as of this instant (ISO-8601 or epoch ms; default: the newest build end with --from, the current time otherwise)')
     .option('--labels', 'also emit one jenkins.label recommendation per label')
-    .option('--plan [k]', 'print a label plan with at most k sizes (default 4) as mesos-plugin JCasC YAML plus the jobs to move')
-    .option('--window <duration>', 'history window, e.g. 30d (default 30d)')
-    .option('--split-branch-kind', 'size pull-request branches of multibranch jobs (…/PR-n) as one workload …/PR-*')
+    .option('--plan [k]', 'print a label plan with at most k sizes (default: analysis.labelPlan.maxSizes, 4) as mesos-plugin JCasC YAML plus the jobs to move')
+    .option('--window <duration>', 'history window, e.g. 30d (default: analysis.windowDays, 30)')
+    .option('--split-branch-kind', 'size pull-request branches of multibranch jobs (…/PR-n) as one workload …/PR-* (default: analysis.splitBranchKind)')
     .action(async (opts: AnalyzeOptions) => {
       const format = opts.format ?? (opts.from === undefined ? 'table' : 'json');
       if (!['json', 'table', 'csv'].includes(format)) throw new RightsizeError('RS_ERR_CLI_USAGE', `--format must be json, table or csv, got "${format}"`);
-      const k = opts.plan === undefined || opts.plan === false ? undefined : opts.plan === true ? 4 : intOption(opts.plan, '--plan', 4, 1);
-      const windowDays = windowDaysOption(opts.window);
+      if (opts.from !== undefined && opts.print !== true)
+        throw new RightsizeError('RS_ERR_CLI_USAGE', 'analyze --from <file> prints only (add --print); to write recommendations, analyze from Elasticsearch (no --from)');
+      windowDaysOption(opts.window); // a bad --window fails before any file or server is read
+      const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
+      const maxSizes = config.analysis.labelPlan.maxSizes;
+      const k = opts.plan === undefined || opts.plan === false ? undefined : opts.plan === true ? maxSizes : intOption(opts.plan, '--plan', maxSizes, 1);
       if (opts.from === undefined) {
-        await analyzeElasticsearch(opts, ctx, format, k, windowDays);
+        await analyzeElasticsearch(opts, ctx, format, k, config);
         return;
       }
-      if (opts.print !== true)
-        throw new RightsizeError('RS_ERR_CLI_USAGE', 'analyze --from <file> prints only (add --print); to write recommendations, analyze from Elasticsearch (no --from)');
-      const policy = withPolicy({ splitBranchKind: opts.splitBranchKind === true, windowDays });
+      const policy = runPolicy(config.analysis, opts);
       const records = readTrace(opts.from, ctx).map((d) => toBuildRecord(d, policy.splitBranchKind));
       const nowMs = parseNow(opts.now, records);
       const result = analyzeBuilds(records, { policy, nowMs, ...(k !== undefined ? { planK: k } : {}) });
