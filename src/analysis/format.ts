@@ -1,4 +1,5 @@
 import type { RecommendationDoc } from '../model/index.js';
+import type { WasteRow } from './waste/waste.js';
 import type { Interval, PolicyMetrics } from './replay/engine.js';
 
 const GiB = 1024 ** 3;
@@ -108,4 +109,62 @@ export function replayTable(metrics: readonly PolicyMetrics[]): string {
       m.coverage.toFixed(3),
     ]),
   );
+}
+
+const WASTE_COLUMNS = [
+  'week',
+  'scope',
+  'key',
+  'builds',
+  'cpu_reserved_core_h',
+  'cpu_used_core_h',
+  'cpu_waste_core_h',
+  'mem_reserved_gib_h',
+  'mem_used_gib_h',
+  'mem_waste_gib_h',
+  'cost_total',
+  'currency',
+] as const;
+
+const SCOPE_ORDER: Readonly<Record<WasteRow['scope'], number>> = { cluster: 0, label: 1, job: 2 };
+
+/** Newest week first; within a week the cluster, then labels, then jobs, each by CPU waste (largest first). Does not mutate. */
+export function sortWaste(rows: readonly WasteRow[]): WasteRow[] {
+  return [...rows].sort(
+    (a, b) =>
+      b.week.localeCompare(a.week) ||
+      SCOPE_ORDER[a.scope] - SCOPE_ORDER[b.scope] ||
+      b.cpuWasteCoreHours - a.cpuWasteCoreHours ||
+      b.memoryWasteGibHours - a.memoryWasteGibHours ||
+      a.key.localeCompare(b.key),
+  );
+}
+
+function wasteRow(r: WasteRow): Array<string | number | undefined> {
+  return [
+    r.week,
+    r.scope,
+    r.key,
+    r.builds,
+    r.cpuReservedCoreHours,
+    r.cpuUsedCoreHours,
+    r.cpuWasteCoreHours,
+    r.memoryReservedGibHours,
+    r.memoryUsedGibHours,
+    r.memoryWasteGibHours,
+    r.cost?.total,
+    r.cost?.currency,
+  ];
+}
+
+/** The weekly waste rows as a table (core-hours and GiB-hours; cost only with prices). */
+export function wasteTable(rows: readonly WasteRow[]): string {
+  return formatTable(
+    WASTE_COLUMNS,
+    sortWaste(rows).map((r) => wasteRow(r).map((v) => (v === undefined ? '-' : String(v)))),
+  );
+}
+
+export function wasteCsv(rows: readonly WasteRow[]): string {
+  return formatCsv(WASTE_COLUMNS, sortWaste(rows).map(wasteRow));
 }

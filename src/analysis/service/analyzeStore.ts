@@ -4,6 +4,7 @@ import { StoreError, redactUrl } from '../../errors/index.js';
 import {
   emptyWriteStats,
   fetchRecommendations,
+  recommendationDocId,
   searchJobPages,
   writeRecommendations,
   type JobBucket,
@@ -39,6 +40,11 @@ export interface AnalyzeStoreOptions {
   readonly dryRun?: boolean;
   /** Also plan at most this many label sizes. */
   readonly planK?: number;
+  /**
+   * Also store the `jenkins.label` documents (latest at `_id` = `jenkins.label:<label>`, plus
+   * history). Off by default for callers of this library function; `rightsize analyze` turns it on.
+   */
+  readonly writeLabels?: boolean;
 }
 
 export interface AnalyzeStoreStats {
@@ -52,6 +58,8 @@ export interface AnalyzeStoreStats {
   badFields: number;
   skippedBuckets: number;
   readonly write: RecommendationWriteStats;
+  /** The label documents' write (all zero unless `writeLabels`). */
+  readonly labelWrite: RecommendationWriteStats;
 }
 
 export interface AnalyzeStoreResult {
@@ -132,7 +140,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
       cause: err,
     });
   }
-  const stats: AnalyzeStoreStats = { pages: 0, jobs: 0, builds: 0, skippedBuilds: 0, badFields: 0, skippedBuckets: 0, write: emptyWriteStats() };
+  const stats: AnalyzeStoreStats = { pages: 0, jobs: 0, builds: 0, skippedBuilds: 0, badFields: 0, skippedBuckets: 0, write: emptyWriteStats(), labelWrite: emptyWriteStats() };
   const jobs: RecommendationDoc[] = [];
   const planJobs: PlanJob[] = [];
   const grouper = new WorkloadGrouper(policy.splitBranchKind);
@@ -188,7 +196,13 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     await analyzePage(ready);
   }
   await analyzePage(grouper.flush());
-  if (o.dryRun !== true && stats.write.written > 0) {
+  const labels = recommendLabels(jobs, policy, nowMs);
+  if (o.dryRun !== true && o.writeLabels === true && labels.length > 0) {
+    // Labels are few (one per label in use): one mget and one bulk.
+    const stored = await fetchRecommendations(client, prefix, labels.map((d) => recommendationDocId(d.workload)));
+    await writeRecommendations(client, prefix, labels, stored, runMs, stats.labelWrite);
+  }
+  if (o.dryRun !== true && stats.write.written + stats.labelWrite.written > 0) {
     try {
       await client.indices.refresh({ index: `${prefix}-recommendations` });
     } catch {
@@ -197,7 +211,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
   }
   return {
     jobs,
-    labels: recommendLabels(jobs, policy, nowMs),
+    labels,
     ...(o.planK !== undefined ? { plan: planLabels(planJobs, { k: o.planK }) } : {}),
     stats,
   };

@@ -3,3 +3,5 @@ export { analyzeFromStore, WorkloadGrouper, MAX_TOP_HITS } from './analyzeStore.
 export type { AnalyzeStoreOptions, AnalyzeStoreResult, AnalyzeStoreStats } from './analyzeStore.js';
 export { exportTrace } from './exportTrace.js';
 export type { ExportTraceOptions, ExportTraceResult } from './exportTrace.js';
+export { wasteFromStore, windowStartMs } from './wasteStore.js';
+export type { WasteStoreOptions, WasteStoreResult } from './wasteStore.js';

@@ -1,2 +1,2 @@
-export { computeWaste, weekStart } from './waste.js';
-export type { WasteRow, WasteResult, Prices } from './waste.js';
+export { computeWaste, weekStart, WasteAccumulator, wasteDocument } from './waste.js';
+export type { WasteRow, WasteResult, Prices, WasteDoc } from './waste.js';

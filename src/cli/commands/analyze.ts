@@ -10,7 +10,9 @@ import {
   type Prices,
   type RecommenderPolicy,
 } from '../../analysis/index.js';
-import { analyzeFromStore } from '../../analysis/service/index.js';
+import { analyzeFromStore, wasteFromStore, windowStartMs } from '../../analysis/service/index.js';
+import { wasteCsv, wasteTable } from '../../analysis/format.js';
+import { wasteDocument, type WasteRow } from '../../analysis/waste/index.js';
 import { loadConfig, type AnalysisConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import { createEsClient } from '../../store/index.js';
@@ -32,6 +34,7 @@ interface AnalyzeOptions {
   plan?: string | boolean;
   splitBranchKind?: boolean;
   window?: string;
+  waste?: boolean;
 }
 
 function parseNow(text: string | undefined, records: readonly BuildRecord[]): number {
@@ -114,6 +117,13 @@ function printResult(ctx: CliContext, format: string, docs: readonly Recommendat
   else for (const d of docs) writeLine(ctx.stdout, JSON.stringify(d));
 }
 
+/** `--waste`: the weekly waste rows in the chosen format (json: NDJSON of the waste documents). */
+function printWaste(ctx: CliContext, format: string, rows: readonly WasteRow[]): void {
+  if (format === 'table') ctx.stdout.write(wasteTable(rows));
+  else if (format === 'csv') ctx.stdout.write(wasteCsv(rows));
+  else for (const r of rows) writeLine(ctx.stdout, JSON.stringify(wasteDocument(r)));
+}
+
 /** The Elasticsearch path: read builds, write recommendations + history (unless --dry-run/--print), print. */
 async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, format: string, k: number | undefined, config: Config): Promise<void> {
   const policy = runPolicy(config.analysis, opts);
@@ -132,7 +142,18 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
       runMs,
       dryRun,
       pageSize: intOption(opts.pageSize, '--page-size', 500, 1),
+      writeLabels: true,
       ...(k !== undefined ? { planK: k } : {}),
+    });
+    const prices = pricesFromConfig(config.analysis);
+    const waste = await wasteFromStore({
+      client,
+      prefix: config.elasticsearch.indexPrefix,
+      fromMs: windowStartMs(nowMs, windowDays),
+      toMs: nowMs,
+      splitBranchKind: policy.splitBranchKind,
+      dryRun,
+      ...(prices !== undefined ? { prices } : {}),
     });
     const s = result.stats;
     const w = s.write;
@@ -142,14 +163,23 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
         (s.skippedBuilds + s.badFields + s.skippedBuckets > 0 ? `; skipped ${s.skippedBuilds} malformed build(s), ${s.skippedBuckets} bucket(s), dropped ${s.badFields} malformed field(s)` : '') +
         (dryRun ? '; dry run: nothing written' : `; recommendations: ${w.written} written, ${w.unchanged} unchanged; history: ${w.history} written` + (w.historyExisting > 0 ? `, ${w.historyExisting} already present` : '')),
     );
+    const lw = s.labelWrite;
+    writeLine(
+      ctx.stderr,
+      `waste: ${waste.rows.length} weekly row(s) from ${waste.scanned} build(s) since ${new Date(waste.fromMs).toISOString().slice(0, 10)}` +
+        (waste.skipped + waste.malformed > 0 ? ` (${waste.skipped} without request or usage, ${waste.malformed} malformed, not counted)` : '') +
+        (dryRun ? '' : `; ${waste.write.written} written; labels: ${lw.written} written, ${lw.unchanged} unchanged`),
+    );
     if (s.jobs === 0)
       writeLine(ctx.stderr, `note: no builds documents in ${config.elasticsearch.indexPrefix}-builds-* ended between ${new Date(nowMs - windowDays * 86_400_000).toISOString()} and ${new Date(nowMs).toISOString()}`);
-    if (w.failed > 0) {
-      writeLine(ctx.stderr, `error: Elasticsearch refused ${w.failed} document(s):`);
-      for (const f of w.failures) writeLine(ctx.stderr, `  ${f}`);
+    const failed = w.failed + lw.failed + waste.write.failed;
+    if (failed > 0) {
+      writeLine(ctx.stderr, `error: Elasticsearch refused ${failed} document(s):`);
+      for (const f of [...w.failures, ...lw.failures, ...waste.write.failures]) writeLine(ctx.stderr, `  ${f}`);
       ctx.exitCode = 1;
     }
-    printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan);
+    if (opts.waste === true) printWaste(ctx, format, waste.rows);
+    else printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan);
   } finally {
     await client.close();
   }
@@ -161,7 +191,7 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
     .command('analyze')
     .description(
       'Recommend CPU and memory per Jenkins job (and label) from the builds documents in Elasticsearch, write the recommendations ' +
-        '(latest per workload + history) and print a table sorted by weekly savings. With --from <trace.ndjson> --print: the same from a file, offline.',
+        '(latest per job and label + history) and the weekly waste, and print a table sorted by weekly savings. With --from <trace.ndjson> --print: the same from a file, offline.',
     )
     .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
     .option('--dry-run', 'read from Elasticsearch and print, but write nothing')
@@ -173,6 +203,7 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
     .option('--labels', 'also emit one jenkins.label recommendation per label')
     .option('--plan [k]', 'print a label plan with at most k sizes (default: analysis.labelPlan.maxSizes, 4) as mesos-plugin JCasC YAML plus the jobs to move')
     .option('--window <duration>', 'history window, e.g. 30d (default: analysis.windowDays, 30)')
+    .option('--waste', 'print the weekly waste per job, label and cluster (reserved − used core-hours and GiB-hours; cost with analysis.prices) instead of the recommendations')
     .option('--split-branch-kind', 'size pull-request branches of multibranch jobs (…/PR-n) as one workload …/PR-* (default: analysis.splitBranchKind)')
     .action(async (opts: AnalyzeOptions) => {
       const format = opts.format ?? (opts.from === undefined ? 'table' : 'json');
@@ -190,7 +221,9 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
       const policy = runPolicy(config.analysis, opts);
       const records = readTrace(opts.from, ctx).map((d) => toBuildRecord(d, policy.splitBranchKind));
       const nowMs = parseNow(opts.now, records);
-      const result = analyzeBuilds(records, { policy, nowMs, ...(k !== undefined ? { planK: k } : {}) });
-      printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan);
+      const prices = pricesFromConfig(config.analysis);
+      const result = analyzeBuilds(records, { policy, nowMs, ...(k !== undefined ? { planK: k } : {}), ...(prices !== undefined ? { prices } : {}) });
+      if (opts.waste === true) printWaste(ctx, format, result.waste.rows);
+      else printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan);
     });
 }

@@ -15,17 +15,23 @@ export interface ExportBuildsQuery {
   readonly pageSize?: number;
   /** PIT keep-alive between pages. @defaultValue '2m' */
   readonly keepAlive?: string;
+  /** The instant the window and the order apply to. @defaultValue 'build.end' */
+  readonly timeField?: 'build.end' | 'build.start';
+  /** Only these `_source` fields (e.g. {@link JOB_BUILD_FIELDS}); absent: the whole document. */
+  readonly includes?: readonly string[];
 }
 
 /** The search request of one export page (pure). */
 export function exportPageRequest(q: ExportBuildsQuery, pitId: string, after?: readonly unknown[]): Record<string, unknown> {
+  const field = q.timeField ?? 'build.end';
   return {
     size: q.pageSize ?? 1000,
     pit: { id: pitId, keep_alive: q.keepAlive ?? '2m' },
     track_total_hits: false,
-    query: { bool: { filter: [{ range: { 'build.end': { gte: q.fromMs, lte: q.toMs, format: 'epoch_millis' } } }] } },
+    query: { bool: { filter: [{ range: { [field]: { gte: q.fromMs, lte: q.toMs, format: 'epoch_millis' } } }] } },
     // `_shard_doc` is the PIT's cheap unique tie-breaker.
-    sort: [{ 'build.end': { order: 'asc' } }, { _shard_doc: { order: 'asc' } }],
+    sort: [{ [field]: { order: 'asc' } }, { _shard_doc: { order: 'asc' } }],
+    ...(q.includes !== undefined ? { _source: { includes: [...q.includes] } } : {}),
     ...(after !== undefined ? { search_after: after } : {}),
   };
 }

@@ -6,6 +6,7 @@ export {
   emptyWriteStats,
   fetchRecommendations,
   historyId,
+  recommendationDocId,
   parseRecommendationsMget,
   recommendationsBulkBody,
   recommendationsMgetRequest,
@@ -14,3 +15,5 @@ export {
 export type { RecommendationWriteStats } from './recommendations.js';
 export { exportBuildPages, exportPageRequest } from './exportBuilds.js';
 export type { ExportBuildsQuery } from './exportBuilds.js';
+export { emptyWasteWriteStats, wasteBulkBody, wasteId, writeWaste } from './waste.js';
+export type { WasteDocIdentity, WasteWriteStats } from './waste.js';

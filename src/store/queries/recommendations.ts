@@ -13,6 +13,17 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * `_id` of the latest recommendation document of a workload (docs/data-model.md): a
+ * `jenkins.job` keeps its bare key (compatible with every document written so far); any other
+ * kind gets `<kind>:<key>`, e.g. `jenkins.label:linux`. Jenkins forbids `:` in job names
+ * (`Jenkins.checkGoodName`), so no job key can equal a prefixed id: a label named like a job
+ * never overwrites it.
+ */
+export function recommendationDocId(workload: { readonly kind: string; readonly key: string }): string {
+  return workload.kind === 'jenkins.job' ? recommendationId(workload.key) : `${workload.kind}:${workload.key}`;
+}
+
+/**
  * `_id` of a history document: sha1 of the workload key and the run's instant, so writing the
  * same run twice (a retry) stores it once, and every new run adds one.
  */
@@ -43,7 +54,8 @@ export function parseRecommendationsMget(response: unknown): Map<string, Recomme
 }
 
 /**
- * The latest stored recommendation of each key (absent keys have none).
+ * The latest stored recommendation of each key (absent keys have none). For kinds other than
+ * `jenkins.job` pass their {@link recommendationDocId}s; the map is keyed by `_id`.
  *
  * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` / `RS_ERR_STORE_REJECTED`.
  */
@@ -90,8 +102,9 @@ function canonical(v: unknown): string {
 }
 
 /**
- * The bulk operations for one batch (pure): an `index` of the latest document unless it equals
- * the stored one, and a `create` of one history document per workload in the month of `runMs`.
+ * The bulk operations for one batch (pure): an `index` of the latest document (at
+ * {@link recommendationDocId}) unless it equals the stored one, and a `create` of one history
+ * document per workload in the month of `runMs`. `stored` is keyed by `_id`.
  */
 export function recommendationsBulkBody(
   prefix: string,
@@ -104,11 +117,12 @@ export function recommendationsBulkBody(
   const latest = indexName(prefix, 'recommendations', runMs);
   const history = indexName(prefix, 'recommendations-history', runMs);
   for (const d of docs) {
-    const key = d.workload.key;
-    const old = stored.get(recommendationId(key));
+    const id = recommendationDocId(d.workload);
+    const old = stored.get(id);
     if (old !== undefined && canonical(old) === canonical(d)) unchanged++;
-    else operations.push({ index: { _index: latest, _id: recommendationId(key) } }, d);
-    operations.push({ create: { _index: history, _id: historyId(key, runMs) } }, d);
+    else operations.push({ index: { _index: latest, _id: id } }, d);
+    // Jobs: historyId(key, run) as before; other kinds hash their prefixed id, so they differ too.
+    operations.push({ create: { _index: history, _id: historyId(id, runMs) } }, d);
   }
   return { operations, unchanged };
 }
