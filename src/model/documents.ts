@@ -39,6 +39,10 @@ export interface ContainerDoc {
     readonly image?: { readonly name?: string };
     readonly runtime?: string;
     readonly labels?: Readonly<Record<string, string>>;
+    /** Only on the one final document of a container the collector saw exit (Docker `die`/`oom` events, inspect). */
+    readonly exit_code?: number;
+    /** The container's process was killed by the kernel OOM killer (Docker `oom` event or `State.OOMKilled`). */
+    readonly oom_killed?: boolean;
   };
   readonly mesos?: MesosIdentity;
   readonly jenkins?: JenkinsIdentity;

@@ -131,9 +131,12 @@ const round = (v: number): number => Math.round(v);
  *   time (= throttled time / duration when coverage is 1).
  * - `usage.memory.avg_bytes` = mean working set; `peak_bytes` = max of the working set and
  *   `memory.peak_bytes` (the cgroup high-water mark between readings).
- * - `outcome.oom_killed`: Mesos' `/master/state` does not carry a status `reason` (its
- *   `json(TaskStatus)` writes state, timestamp, labels, container_status, healthy), so
- *   `REASON_CONTAINER_LIMITATION_MEMORY` is not visible there. It is inferred: a `FAILURE` whose
+ * - `outcome.oom_killed`: from the Docker engine when the collector saw the build's container
+ *   exit (its final document's `container.oom_killed`: Docker's `oom` event or
+ *   `State.OOMKilled`), whatever the result (the OOM killer may hit a child process and the
+ *   build go on). Otherwise inferred, because Mesos' `/master/state` does not carry a status
+ *   `reason` (its `json(TaskStatus)` writes state, timestamp, labels, container_status,
+ *   healthy), so `REASON_CONTAINER_LIMITATION_MEMORY` is not visible there: a `FAILURE` whose
  *   peak reached {@link OOM_PEAK_FRACTION} of the memory limit (the readings' limit, else the
  *   request). Any other result → false; a failure without a measured peak → absent.
  * - `waste.cpu_core_seconds` = request × duration − used core-seconds, where the used figure is
@@ -187,7 +190,11 @@ export function summarizeBuild(input: SummarizeInput): BuildDoc {
   if (request?.memBytes !== undefined && Number.isFinite(request.memBytes)) requestPart['memory_bytes'] = round(request.memBytes);
 
   let oomKilled: boolean | undefined;
-  if (build.result !== undefined) {
+  const exitReports = usage.datasets.filter((d) => d.oomKilled !== undefined);
+  if (exitReports.length > 0) {
+    // The engine saw the container exit and says whether the OOM killer struck: believe it.
+    oomKilled = exitReports.some((d) => d.oomKilled === true);
+  } else if (build.result !== undefined) {
     if (build.result !== 'FAILURE') oomKilled = false;
     else {
       const limit = chosen?.memoryLimitMaxBytes ?? request?.memBytes;

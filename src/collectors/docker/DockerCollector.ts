@@ -18,14 +18,19 @@ import { systemClock, type Clock } from '../../util/index.js';
 import type { Collector } from '../types.js';
 import {
   containerCpuCores,
+  exitFromEvents,
+  exitFromInspect,
   formatDockerTimestamp,
   nsBetween,
   parseContainerList,
   parseInspect,
+  parseExitEvents,
   parseStartEvents,
   parseStatsReading,
   startedBetween,
   toContainerDoc,
+  toExitDoc,
+  type ContainerExit,
   type CpuSnapshot,
   type DockerInstant,
   type InspectInfo,
@@ -193,6 +198,13 @@ interface PendingReading {
   readonly receivedMs: number;
 }
 
+/** A container that had a reading last round and is no longer running. */
+interface GoneContainer {
+  readonly id: string;
+  readonly lastRead: DockerInstant;
+  readonly inspect?: InspectInfo;
+}
+
 /** Upper bound of one stats answer (a real one is 2–5 KiB). */
 const MAX_STATS_BYTES = 1024 * 1024;
 
@@ -251,6 +263,10 @@ type DockerWithAgent = Docker.DockerOptions & { agent?: HttpAgent };
  * `skipped` counts, by reason: `not_running` (exited between list and stats: no document),
  * `vanished` (404: no document), `aborted` (round cancelled), and, for documents emitted without
  * a CPU figure, `first_reading`, `counter_reset`, `implausible_rate`, `clock_jump`.
+ *
+ * A container that had a reading last round and is gone now gets one final document with
+ * `container.exit_code` and `container.oom_killed` (Docker `die`/`oom` events, else its
+ * inspect); when neither tells, it is counted as `exit_unknown`.
  */
 export class DockerCollector implements Collector {
   readonly target: string;
@@ -263,6 +279,8 @@ export class DockerCollector implements Collector {
   private readonly _clock: Clock;
   private readonly _previous = new Map<string, PreviousReading>();
   private readonly _inspect = new Map<string, InspectInfo>();
+  /** Containers that stopped during the last round, waiting for their exit lookup. */
+  private readonly _exiting = new Map<string, GoneContainer>();
   private _hostName: string | undefined;
   private _closed = false;
   /** Where the hot-path stats requests go (same agent as dockerode's). */
@@ -335,8 +353,18 @@ export class DockerCollector implements Collector {
     const running = list.containers.filter((c) => c.state === undefined || c.state === 'running');
     for (const c of list.containers) if (c.state !== undefined && c.state !== 'running') skip('not_running'); // e.g. paused
 
-    // Forget containers that are gone.
+    // Containers that ran last round and are gone now: their exit is looked up after the stats.
+    // Then forget them.
     const present = new Set(running.map((c) => c.id));
+    const gone: GoneContainer[] = [];
+    for (const [id, prev] of this._previous) {
+      if (present.has(id)) continue;
+      const inspect = this._inspect.get(id);
+      gone.push({ id, lastRead: prev.snapshot.read, ...(inspect !== undefined && { inspect }) });
+    }
+    // Those that stopped during the last round (after the list) end now; running again: no end.
+    for (const [id, g] of this._exiting) if (!present.has(id) && !this._previous.has(id)) gone.push(g);
+    this._exiting.clear();
     for (const id of [...this._previous.keys()]) if (!present.has(id)) this._previous.delete(id);
     for (const id of [...this._inspect.keys()]) if (!present.has(id)) this._inspect.delete(id);
 
@@ -367,8 +395,25 @@ export class DockerCollector implements Collector {
     if (running.length > 0 && connectionFailures === running.length && lastConnectionFailure) {
       throw this._roundError('lost the connection during the round', lastConnectionFailure);
     }
-    const [starts] = await Promise.all([this._startEvents(pending, signal, errors), hostNameDone]);
+    const [starts, exits] = await Promise.all([this._startEvents(pending, signal, errors), this._exits(gone, pending, signal, errors), hostNameDone]);
     for (const p of pending) samples.push(this._finish(p, starts, skip));
+    for (const g of gone) {
+      const exit = exits.get(g.id);
+      if (exit === undefined) {
+        skip('exit_unknown');
+        continue;
+      }
+      samples.push({
+        kind: 'container',
+        doc: toExitDoc({
+          containerId: g.id,
+          exit,
+          endpoint: this.endpoint,
+          ...(g.inspect !== undefined && { inspect: g.inspect }),
+          ...(this._hostName !== undefined && { hostName: this._hostName }),
+        }),
+      });
+    }
     return { samples, errors, skipped };
   }
 
@@ -378,6 +423,7 @@ export class DockerCollector implements Collector {
     this._agent.destroy();
     this._previous.clear();
     this._inspect.clear();
+    this._exiting.clear();
     await Promise.resolve();
   }
 
@@ -420,7 +466,7 @@ export class DockerCollector implements Collector {
     if ((body instanceof Uint8Array || typeof body === 'string') && body.length === 0) {
       // Docker 20.10 answers a one-shot stats call with an empty 200 body when the container
       // stopped between the list and the call (seen with builds ending): not an error.
-      this._previous.delete(id);
+      this._markExiting(id);
       skip('stopped_during_round');
       return {};
     }
@@ -430,7 +476,7 @@ export class DockerCollector implements Collector {
       return {};
     }
     if (reading.status === 'not_running') {
-      this._previous.delete(id);
+      this._markExiting(id);
       skip('not_running');
       return {};
     }
@@ -510,6 +556,76 @@ export class DockerCollector implements Collector {
   }
 
   /**
+   * A container that stopped between this round's list and its stats call: its exit is looked
+   * up next round (with its last reading's time and identity); its reading is forgotten now.
+   */
+  private _markExiting(id: string): void {
+    const prev = this._previous.get(id);
+    const inspect = this._inspect.get(id);
+    if (prev !== undefined) this._exiting.set(id, { id, lastRead: prev.snapshot.read, ...(inspect !== undefined && { inspect }) });
+    this._previous.delete(id);
+    this._inspect.delete(id);
+  }
+
+  /**
+   * How the containers that vanished since the last round ended: one events call
+   * (`die`/`oom` between the oldest of their last readings and now, daemon clock), then an
+   * inspect of any container the events did not cover (the daemon keeps only its last 256
+   * events; a container Mesos has not removed yet still answers). A container removed and out
+   * of the events is left out (the caller counts `exit_unknown`). Never throws: a failed call is
+   * one error of the round.
+   */
+  private async _exits(gone: readonly GoneContainer[], pending: readonly PendingReading[], signal: AbortSignal, errors: CollectError[]): Promise<Map<string, ContainerExit>> {
+    const out = new Map<string, ContainerExit>();
+    if (gone.length === 0) return out;
+    let since = gone[0]!.lastRead;
+    for (const g of gone) if (nsBetween(g.lastRead, since) > 0) since = g.lastRead;
+    // Every exit happened before this round's list, so before any of its readings; without one,
+    // the local clock (an engine on another host may disagree: then inspect covers it).
+    let until: DockerInstant = { epochMs: this._clock.nowMs(), subMsNs: 0 };
+    for (const p of pending) if (nsBetween(until, p.reading.cpu.read) > 0) until = p.reading.cpu.read;
+    if (nsBetween(since, until) > 0) {
+      const query = {
+        since: formatDockerTimestamp(since),
+        until: formatDockerTimestamp(until),
+        filters: JSON.stringify({ type: ['container'], event: ['die', 'oom'] }),
+      };
+      try {
+        const body = await this._call(signal, async (s) => {
+          const stream = (await this._docker.getEvents({ ...query, abortSignal: s } as unknown as Docker.GetEventsOptions)) as NodeJS.ReadableStream & { destroy?: () => void };
+          return readCapped(stream, s, MAX_EVENTS_BYTES);
+        });
+        const { events } = parseExitEvents(body);
+        for (const g of gone) {
+          const exit = exitFromEvents(events, g.id);
+          if (exit !== undefined) out.set(g.id, exit);
+        }
+      } catch (thrown) {
+        const failure = asFailure(thrown);
+        if (failure.kind === 'aborted') return out;
+        errors.push(this._error('', 'events', failure));
+      }
+    }
+    await Promise.all(
+      gone
+        .filter((g) => !out.has(g.id))
+        .map(async (g) => {
+          try {
+            const raw: unknown = await this._call(signal, (s) => this._docker.getContainer(g.id).inspect({ abortSignal: s } as Docker.ContainerInspectOptions));
+            const parsed = parseInspect(raw);
+            const exit = parsed.status === 'ok' ? exitFromInspect(parsed.info) : undefined;
+            if (exit !== undefined) out.set(g.id, exit);
+          } catch (thrown) {
+            const failure = asFailure(thrown);
+            // Removed already (404) is the usual end of a Mesos build container: not an error.
+            if (failure.kind !== 'not_found' && failure.kind !== 'aborted') errors.push(this._error(g.id, 'inspect', failure));
+          }
+        }),
+    );
+    return out;
+  }
+
+  /**
    * `GET /containers/{id}/stats?stream=false&one-shot=true` with plain node:http on the
    * collector's keep-alive agent. This is the hot path of every round, and dockerode's request
    * path made it 3–4× slower than the daemon's own answer time (100 concurrent calls on the
@@ -567,8 +683,7 @@ export class DockerCollector implements Collector {
     skip: (reason: string) => void,
   ): { connectionFailure?: CallFailure } {
     if (failure.kind === 'not_found') {
-      this._previous.delete(id);
-      this._inspect.delete(id);
+      this._markExiting(id);
       skip('vanished');
       return {};
     }

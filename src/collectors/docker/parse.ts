@@ -457,6 +457,31 @@ export interface StartEvent {
   readonly at: DockerInstant;
 }
 
+/** A container `die` or `oom` event (daemon clock). `exitCode` only on `die`. */
+export interface ExitEvent {
+  readonly id: string;
+  readonly action: 'die' | 'oom';
+  readonly at: DockerInstant;
+  readonly exitCode?: number;
+}
+
+/** One line of an events answer → its parts, or undefined when it is not a container event of a valid id. */
+function eventLine(text: string): { id: string; action: unknown; at: DockerInstant; attributes: Record<string, unknown> | undefined } | undefined {
+  let ev: unknown;
+  try {
+    ev = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObj(ev)) return undefined;
+  const actor = obj(ev, 'Actor');
+  const id = ev['id'] ?? actor?.['ID'];
+  const digits = /"timeNano"\s*:\s*(\d{7,19})\b/.exec(text)?.[1];
+  if (typeof id !== 'string' || !CONTAINER_ID_PATTERN.test(id) || digits === undefined) return undefined;
+  const attributes = actor !== undefined ? obj(actor, 'Attributes') : undefined;
+  return { id, action: ev['Action'] ?? ev['status'], at: { epochMs: Number(digits.slice(0, -6)), subMsNs: Number(digits.slice(-6)) }, attributes };
+}
+
 /**
  * Parses the body of `GET /events?since=…&until=…&filters={"type":["container"],"event":["start"]}`:
  * one JSON object per line. `timeNano` is read from the text digits, because a JSON number of
@@ -469,23 +494,61 @@ export function parseStartEvents(body: string): { readonly events: readonly Star
   for (const line of body.split('\n')) {
     const text = line.trim();
     if (text === '') continue;
-    let ev: unknown;
-    try {
-      ev = JSON.parse(text);
-    } catch {
+    const ev = eventLine(text);
+    if (ev === undefined || ev.action !== 'start') {
       ignored++;
       continue;
     }
-    const id = isObj(ev) ? (ev['id'] ?? obj(ev, 'Actor')?.['ID']) : undefined;
-    const action = isObj(ev) ? (ev['Action'] ?? ev['status']) : undefined;
-    const digits = /"timeNano"\s*:\s*(\d{7,19})\b/.exec(text)?.[1];
-    if (typeof id !== 'string' || !CONTAINER_ID_PATTERN.test(id) || action !== 'start' || digits === undefined) {
-      ignored++;
-      continue;
-    }
-    events.push({ id, at: { epochMs: Number(digits.slice(0, -6)), subMsNs: Number(digits.slice(-6)) } });
+    events.push({ id: ev.id, at: ev.at });
   }
   return { events, ignored };
+}
+
+/**
+ * Parses the body of `GET /events?…&filters={"type":["container"],"event":["die","oom"]}`.
+ * `die` carries `Actor.Attributes.exitCode` (a decimal string); `oom` is sent when the kernel
+ * OOM killer hit a process of the container (Engine API "System events"). Other lines are
+ * ignored (and counted).
+ */
+export function parseExitEvents(body: string): { readonly events: readonly ExitEvent[]; readonly ignored: number } {
+  const events: ExitEvent[] = [];
+  let ignored = 0;
+  for (const line of body.split('\n')) {
+    const text = line.trim();
+    if (text === '') continue;
+    const ev = eventLine(text);
+    if (ev === undefined || (ev.action !== 'die' && ev.action !== 'oom')) {
+      ignored++;
+      continue;
+    }
+    const code = ev.attributes?.['exitCode'];
+    const exitCode = typeof code === 'string' && /^-?\d{1,10}$/.test(code) ? Number(code) : typeof code === 'number' && Number.isInteger(code) ? code : undefined;
+    events.push({ id: ev.id, action: ev.action, at: ev.at, ...(ev.action === 'die' && exitCode !== undefined && { exitCode }) });
+  }
+  return { events, ignored };
+}
+
+/** How a container ended, from its exit events or its inspect `State`. */
+export interface ContainerExit {
+  /** When it ended (daemon clock), epoch ms. */
+  readonly atMs: number;
+  readonly exitCode?: number;
+  readonly oomKilled: boolean;
+}
+
+/**
+ * The exit of container `id` from the events of a window: the newest `die`, OOM-killed when an
+ * `oom` event of the same container came before it (the kernel kills, then the process dies).
+ * Undefined when the window holds no `die` of it.
+ */
+export function exitFromEvents(events: readonly ExitEvent[], id: string): ContainerExit | undefined {
+  const mine = events.filter((e) => e.id === id || e.id.startsWith(id) || id.startsWith(e.id));
+  let die: ExitEvent | undefined;
+  for (const e of mine) if (e.action === 'die' && (die === undefined || nsBetween(die.at, e.at) > 0)) die = e;
+  if (die === undefined) return undefined;
+  const d = die;
+  const oom = mine.some((e) => e.action === 'oom' && nsBetween(e.at, d.at) >= 0);
+  return { atMs: d.at.epochMs, oomKilled: oom, ...(d.exitCode !== undefined && { exitCode: d.exitCode }) };
 }
 
 /** True when `events` holds a start of container `id` after `prev` and no later than `cur`. */
@@ -531,6 +594,11 @@ export interface InspectInfo {
   readonly oomKilled?: boolean;
   /** `State.StartedAt`, whole epoch ms (changes when the container restarts). */
   readonly startedAtMs?: number;
+  /** `State.Status` (`running`, `exited`, …). */
+  readonly status?: string;
+  /** `State.ExitCode` and `State.FinishedAt` (whole epoch ms), once the container has exited. */
+  readonly exitCode?: number;
+  readonly finishedAtMs?: number;
   /** `Config.Labels` with dots in keys replaced by `_`, lengths capped. */
   readonly labels?: Readonly<Record<string, string>>;
   readonly mesos?: MesosIdentity;
@@ -648,6 +716,9 @@ export function parseInspect(raw: unknown): InspectParseResult {
 
   const oom = state?.['OOMKilled'];
   const started = parseDockerTime(state?.['StartedAt']);
+  const finished = parseDockerTime(state?.['FinishedAt']);
+  const status = str(state, 'Status', 32);
+  const exitCode = state?.['ExitCode'];
   const env = envMap(config);
 
   const fromName = rawName !== undefined ? mesosIdentityFromName(rawName) : undefined;
@@ -682,6 +753,9 @@ export function parseInspect(raw: unknown): InspectParseResult {
     ...(memoryLimitBytes !== undefined && { memoryLimitBytes }),
     ...(typeof oom === 'boolean' && { oomKilled: oom }),
     ...(started != null && { startedAtMs: started.epochMs }),
+    ...(status !== undefined && { status }),
+    ...(status === 'exited' && typeof exitCode === 'number' && Number.isInteger(exitCode) && { exitCode }),
+    ...(status === 'exited' && finished != null && { finishedAtMs: finished.epochMs }),
     ...(labels !== undefined && { labels }),
     ...(mesos !== undefined && { mesos }),
     ...(jenkins !== undefined && { jenkins }),
@@ -822,6 +896,49 @@ export function toContainerDoc(input: ContainerDocInput): ContainerDoc {
     ...(cpuPart !== undefined && { cpu: cpuPart }),
     ...(memoryPart !== undefined && { memory: memoryPart }),
     ...(processCount !== undefined && { process: { count: processCount } }),
+  };
+}
+
+/** The exit of a container from its inspect, when it has exited (`State.Status` `exited`). */
+export function exitFromInspect(info: InspectInfo): ContainerExit | undefined {
+  if (info.status !== 'exited' || info.finishedAtMs === undefined) return undefined;
+  return { atMs: info.finishedAtMs, oomKilled: info.oomKilled === true, ...(info.exitCode !== undefined && { exitCode: info.exitCode }) };
+}
+
+/**
+ * The one final document of a container that exited: identity as on its readings (from the
+ * inspect taken while it ran), `@timestamp` = when it ended, `container.exit_code` and
+ * `container.oom_killed`; no CPU or memory figures (nothing was measured). A build summary reads
+ * the OOM kill from it (Mesos' `/master/state` does not carry the status reason).
+ */
+export function toExitDoc(input: {
+  readonly containerId: string;
+  readonly exit: ContainerExit;
+  readonly endpoint: string;
+  readonly inspect?: InspectInfo;
+  readonly name?: string;
+  readonly imageName?: string;
+  readonly hostName?: string;
+}): ContainerDoc {
+  const { inspect, exit } = input;
+  const name = inspect?.name ?? input.name;
+  const imageName = inspect?.imageName ?? input.imageName;
+  return {
+    '@timestamp': new Date(exit.atMs).toISOString(),
+    event: { dataset: 'docker.container', module: 'docker' },
+    ...(input.hostName !== undefined && input.hostName !== '' && { host: { name: input.hostName } }),
+    source: { endpoint: input.endpoint },
+    container: {
+      id: input.containerId,
+      ...(name !== undefined && { name }),
+      ...(imageName !== undefined && { image: { name: imageName } }),
+      runtime: 'docker',
+      ...(inspect?.labels !== undefined && { labels: inspect.labels }),
+      ...(exit.exitCode !== undefined && { exit_code: exit.exitCode }),
+      oom_killed: exit.oomKilled,
+    },
+    ...(inspect?.mesos !== undefined && { mesos: inspect.mesos }),
+    ...(inspect?.jenkins !== undefined && { jenkins: inspect.jenkins }),
   };
 }
 

@@ -39,8 +39,12 @@ export interface BuildUsageQuery {
 /** Usage statistics of one dataset's samples of the build. Absent numbers were not measured. */
 export interface DatasetUsage {
   readonly dataset: string;
-  /** Documents (readings), including first readings that carry no CPU figure. */
+  /** Documents (readings), including first readings that carry no CPU figure; not the final exit documents. */
   readonly samples: number;
+  /** Final documents of exited containers (`container.oom_killed` present); absent when none. */
+  readonly exits?: number;
+  /** Any of them OOM-killed; absent when there is no exit document. */
+  readonly oomKilled?: boolean;
   /** Readings with `cpu.cores`. */
   readonly cpuSamples: number;
   readonly coresAvg?: number;
@@ -132,6 +136,9 @@ export function buildUsageRequest(q: BuildUsageQuery): { index: string[]; body: 
               working_set: { stats: { field: 'memory.working_set_bytes' } },
               peak: { max: { field: 'memory.peak_bytes' } },
               memory_limit: { max: { field: 'memory.limit_bytes' } },
+              // a boolean's max is 1 when any is true
+              oom_killed: { max: { field: 'container.oom_killed' } },
+              exits: { value_count: { field: 'container.oom_killed' } },
               containers: { terms: { field: 'container.id', size: 20 }, aggs: span },
             },
           },
@@ -183,6 +190,8 @@ interface OwnAggs {
   readonly working_set?: StatsAgg;
   readonly peak?: ValueAgg;
   readonly memory_limit?: ValueAgg;
+  readonly oom_killed?: ValueAgg;
+  readonly exits?: ValueAgg;
   readonly containers?: { readonly buckets?: readonly SpanBucket[] };
 }
 /** The `aggregations` of the response, as requested by {@link buildUsageRequest}. */
@@ -220,10 +229,14 @@ export function parseBuildUsageAggs(aggs: BuildUsageAggs | undefined): BuildUsag
     const pct = new Map((own.cores_pct?.values ?? []).map((v) => [v.key, num(v.value)]));
     const cpuSamples = own.cores?.count ?? 0;
     const throttledN = num(own.throttled_n?.value) ?? 0;
+    const exits = num(own.exits?.value) ?? 0;
+    const oom = num(own.oom_killed?.value);
     const optional = (key: string, v: number | undefined): Record<string, number> => (v === undefined ? {} : { [key]: v });
     datasets.push({
       dataset: String(b.key),
-      samples: own.doc_count,
+      samples: Math.max(0, own.doc_count - exits),
+      ...(exits > 0 ? { exits } : {}),
+      ...(exits > 0 && oom !== undefined ? { oomKilled: oom > 0 } : {}),
       cpuSamples,
       ...optional('coresAvg', cpuSamples > 0 ? num(own.cores?.avg) : undefined),
       ...optional('coresMax', cpuSamples > 0 ? num(own.cores?.max) : undefined),

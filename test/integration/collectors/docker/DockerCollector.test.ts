@@ -132,12 +132,45 @@ describe('DockerCollector on the real engine', () => {
     await pause(ROUND_GAP_MS);
     const after = await collector.collect(never);
     expect(after.errors.filter((e) => e.subject === stays.id || e.subject === goes.id)).toEqual([]);
-    expect(docOf(after, goes.id)).toBeUndefined();
+    // its one final document: killed (SIGKILL → 137) but not by the OOM killer, no figures
+    const final = docOf(after, goes.id);
+    expect(final?.container).toMatchObject({ exit_code: 137, oom_killed: false });
+    expect(final?.cpu).toBeUndefined();
     const kept = docOf(after, stays.id);
     expect(kept?.cpu?.cores).toBeTypeOf('number');
     expect(kept!.cpu!.cores!).toBeGreaterThanOrEqual(0);
     expect(kept!.cpu!.cores!).toBeLessThan(0.3);
     await stays.remove({ force: true });
+  });
+
+  it('an OOM-killed container and one that exits by itself each get one final document from the engine\'s die/oom events', async () => {
+    const env = ['JOB_NAME=team/oom', 'BUILD_NUMBER=9', 'MESOS_TASK_ID=mesos-jenkins-oom-1'];
+    // 256 MiB limit: 3 s at 8 MiB, then 400 MiB → the kernel OOM killer
+    const hog = await startWorkload('oom', ['--phases', '0.05:8m:3s,0.05:400m:60s'], env);
+    const done = await startWorkload('exit3', ['--cpu', '0.05', '--mem', '8m', '--duration', '3s', '--exit', '3']);
+    const first = await collector.collect(never);
+    expect(docOf(first, hog.id), 'a reading while it runs').toBeDefined();
+    expect(docOf(first, done.id)).toBeDefined();
+    const finals = new Map<string, ContainerDoc>();
+    const deadline = Date.now() + 40_000;
+    while (Date.now() < deadline && finals.size < 2) {
+      await pause(ROUND_GAP_MS);
+      const r = await collector.collect(never);
+      expect(r.errors.filter((e) => e.subject === hog.id || e.subject === done.id)).toEqual([]);
+      for (const id of [hog.id, done.id]) {
+        const d = docOf(r, id);
+        if (d?.container.oom_killed !== undefined) finals.set(id, d);
+      }
+    }
+    const oom = finals.get(hog.id);
+    const exit3 = finals.get(done.id);
+    console.log(`docker integration: final documents ${JSON.stringify(oom?.container)} ${JSON.stringify(exit3?.container)}`);
+    expect(oom?.container).toMatchObject({ exit_code: 137, oom_killed: true });
+    expect(oom).toMatchObject({ jenkins: { job: { name: 'team/oom' }, build: { number: 9 } }, mesos: { task: { id: 'mesos-jenkins-oom-1' } } });
+    expect(oom?.memory).toBeUndefined();
+    expect(exit3?.container).toMatchObject({ exit_code: 3, oom_killed: false });
+    // the die time, not the collection time: before the round that noticed it
+    expect(Date.parse(oom!['@timestamp'])).toBeLessThan(Date.now());
   });
 
   it('a restarted container never yields a negative or huge CPU figure, and measures again afterwards', async () => {

@@ -112,6 +112,17 @@ describe('summarizeBuild', () => {
     expect(summarizeBuild({ build, usage: usage([dataset({ peakMaxBytes: limit })]), request, pollIntervalMs: 10_000 }).outcome).toEqual({ oom_killed: false });
   });
 
+  it('an OOM kill the Docker engine reported (exit document) wins over the inference, whatever the result', () => {
+    const at = (result: string, oomKilled: boolean, peak: number) =>
+      summarizeBuild({ build: { ...build, result }, usage: usage([dataset({ dataset: 'mesos.executor', peakMaxBytes: peak }), dataset({ dataset: 'docker.container', samples: 0, exits: 1, oomKilled })]), request, pollIntervalMs: 10_000 }).outcome;
+    // killed while the readings never came near the limit (the spike fell between two polls)
+    expect(at('FAILURE', true, 100 * MiB)).toEqual({ oom_killed: true });
+    // the OOM killer took a child process; the build went on and passed
+    expect(at('SUCCESS', true, 100 * MiB)).toEqual({ oom_killed: true });
+    // a failure at the limit the engine says was not an OOM kill
+    expect(at('FAILURE', false, 2080 * MiB)).toEqual({ oom_killed: false });
+  });
+
   it('readings without cpu.core_seconds (older documents): core-seconds ≈ mean cores × covered time', () => {
     const doc = summarizeBuild({ build, usage: usage([dataset({ coreSecondsSamples: 0, coreSecondsSum: 0, coresAvg: 0.4 })]), request, pollIntervalMs: 10_000 });
     expect(doc.usage?.cpu?.core_seconds).toBeCloseTo(36, 9); // 0.4 × 90 s

@@ -112,8 +112,74 @@ describe('DockerCollector against a fake engine', () => {
     engine.add(a);
     advance(1000, {});
     const back = await c.collect(never);
-    expect(engine.count(`/containers/${A}/json`)).toBe(2);
+    // 3: once while it ran, once to learn how it ended (404: removed, no exit document), once back
+    expect(engine.count(`/containers/${A}/json`)).toBe(3);
     expect(back.skipped).toEqual({ first_reading: 1 }); // no stale previous reading across the gap
+  });
+
+  it('a container that exited since the last round gets one final document from the die/oom events: exit code, oom_killed, its identity', async () => {
+    engine.containers.get(A)!.env = ['JOB_NAME=team/app', 'BUILD_NUMBER=7', 'MESOS_TASK_ID=mesos-task-1'];
+    const c = make();
+    await c.collect(never);
+    // alpha is OOM-killed 400 ms after its reading; beta keeps running
+    const oomNs = BigInt(clock.nowMs() + 400) * 1_000_000n;
+    engine.exits.push({ id: A, action: 'oom', timeNano: oomNs.toString() }, { id: A, action: 'die', timeNano: (oomNs + 2_000_000n).toString(), exitCode: 137 });
+    engine.containers.get(A)!.state = 'exited';
+    advance(1000, {});
+    const r = await c.collect(never);
+    expect(r.errors).toEqual([]);
+    const final = docs(r.samples).get(A)!;
+    expect(final).toMatchObject({
+      '@timestamp': '2026-11-22T03:00:00.402Z',
+      event: { dataset: 'docker.container' },
+      container: { id: A, name: 'alpha', exit_code: 137, oom_killed: true },
+      jenkins: { job: { name: 'team/app' }, build: { number: 7 } },
+      mesos: { task: { id: 'mesos-task-1' } },
+    });
+    expect(final.cpu).toBeUndefined();
+    expect(final.memory).toBeUndefined();
+    expect(engine.requests.some((q) => q.startsWith('/events?') && decodeURIComponent(q).includes('"die","oom"'))).toBe(true);
+    // one final document only: the next round knows nothing of alpha
+    advance(1000, {});
+    expect(docs((await c.collect(never)).samples).has(A)).toBe(false);
+  });
+
+  it('a container that stopped between the list and its stats call gets its final document the round after', async () => {
+    const c = make();
+    await c.collect(never);
+    const dieNs = BigInt(clock.nowMs() + 700) * 1_000_000n;
+    engine.exits.push({ id: A, action: 'die', timeNano: dieNs.toString(), exitCode: 1 });
+    engine.containers.get(A)!.statsBody = ''; // listed as running, then an empty answer: stopped meanwhile
+    advance(1000, {});
+    const during = await c.collect(never);
+    expect(during.skipped).toEqual({ stopped_during_round: 1 });
+    expect(docs(during.samples).has(A)).toBe(false);
+    engine.containers.get(A)!.state = 'exited';
+    advance(1000, {});
+    const after = await c.collect(never);
+    expect(docs(after.samples).get(A)?.container).toMatchObject({ exit_code: 1, oom_killed: false });
+  });
+
+  it('a plain exit (die, no oom) is oom_killed false; an exit the events miss comes from inspect; a removed one is counted exit_unknown', async () => {
+    const C = 'c'.repeat(64);
+    engine.add({ id: C, name: 'gamma', totalUsageNs: 0, read: '2026-11-22T03:00:00Z' });
+    const c = make();
+    await c.collect(never);
+    const t = BigInt(clock.nowMs() + 100) * 1_000_000n;
+    engine.exits.push({ id: A, action: 'die', timeNano: t.toString(), exitCode: 0 });
+    // beta: no event (out of the daemon's 256), but it still exists: inspect tells
+    Object.assign(engine.containers.get(B)!, { state: 'exited', exited: { exitCode: 137, oomKilled: true, finishedAt: '2026-11-22T03:00:00.5Z' } });
+    engine.containers.get(A)!.state = 'exited';
+    engine.containers.delete(C); // gamma: removed and no event
+    advance(1000, {});
+    const r = await c.collect(never);
+    expect(r.errors).toEqual([]);
+    const d = docs(r.samples);
+    expect(d.get(A)!.container).toMatchObject({ exit_code: 0, oom_killed: false });
+    expect(d.get(B)!.container).toMatchObject({ exit_code: 137, oom_killed: true });
+    expect(d.get(B)!['@timestamp']).toBe('2026-11-22T03:00:00.500Z');
+    expect(d.has(C)).toBe(false);
+    expect(r.skipped).toEqual({ exit_unknown: 1 });
   });
 
   it('a container that vanishes between list and stats (404) is skipped; the others are unaffected', async () => {

@@ -12,6 +12,7 @@ import {
   dockerCliCores,
   parseContainerList,
   parseInspect,
+  exitFromInspect,
   parseStatsReading,
   type CpuSnapshot,
   type RunningStats,
@@ -180,7 +181,9 @@ const expectations: Record<string, () => void> = {
       imageName: 'busybox',
       oomKilled: false,
       startedAtMs: Date.UTC(2015, 10, 20, 21, 10, 34, 845), // 2015-11-20T21:10:34.845546358Z, whole ms
+      status: 'running', // running: ExitCode 0 and FinishedAt 0001-01-01 are not an exit
     });
+    expect(exitFromInspect(r.info)).toBeUndefined();
   },
   'containers_json_docker-java_api1.22.json': () => {
     const r = parseContainerList(load('containers_json_docker-java_api1.22.json'));

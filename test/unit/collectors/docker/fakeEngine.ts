@@ -25,6 +25,8 @@ export interface FakeContainer {
   statsStatus?: number;
   statsBody?: string;
   statsDelayMs?: number;
+  /** Set with `state: 'exited'`: what inspect reports in `State`. */
+  exited?: { exitCode: number; oomKilled: boolean; finishedAt: string };
 }
 
 export class FakeEngine {
@@ -32,6 +34,8 @@ export class FakeEngine {
   readonly requests: string[] = [];
   /** `start` events served by `/events` (`timeNano` as a 19-digit string, daemon clock). */
   readonly starts: { id: string; timeNano: string }[] = [];
+  /** `die` (with an exit code) and `oom` events served by `/events`. */
+  readonly exits: { id: string; action: 'die' | 'oom'; timeNano: string; exitCode?: number }[] = [];
   /** Answer `/events` with this status instead. */
   eventsStatus: number | undefined;
   /** Replace the list answer with this raw text. */
@@ -100,11 +104,17 @@ export class FakeEngine {
       const until = toNs(url.searchParams.get('until'));
       const filters = JSON.parse(url.searchParams.get('filters') ?? '{}') as { event?: string[] };
       res.writeHead(200, { 'content-type': 'application/json' });
-      for (const e of this.starts) {
+      const wanted = filters.event ?? ['start', 'die', 'oom'];
+      const all = [...this.starts.map((e) => ({ ...e, action: 'start' as const, exitCode: undefined })), ...this.exits];
+      all.sort((a, b) => (BigInt(a.timeNano) < BigInt(b.timeNano) ? -1 : 1));
+      for (const e of all) {
         const t = BigInt(e.timeNano);
-        if (t < since || t > until || !(filters.event ?? ['start']).includes('start')) continue;
+        if (t < since || t > until || !wanted.includes(e.action)) continue;
+        const attrs = e.exitCode !== undefined ? `{"exitCode":"${e.exitCode}","name":"x"}` : '{}';
         // timeNano written as digits, as the daemon does (a JS number would round them)
-        res.write(`{"status":"start","id":"${e.id}","Type":"container","Action":"start","Actor":{"ID":"${e.id}","Attributes":{}},"time":${e.timeNano.slice(0, 10)},"timeNano":${e.timeNano}}\n`);
+        res.write(
+          `{"status":"${e.action}","id":"${e.id}","Type":"container","Action":"${e.action}","Actor":{"ID":"${e.id}","Attributes":${attrs}},"time":${e.timeNano.slice(0, 10)},"timeNano":${e.timeNano}}\n`,
+        );
       }
       res.end();
       return;
@@ -129,7 +139,9 @@ export class FakeEngine {
         Name: `/${c.name}`,
         Config: { Image: 'img:1', Env: c.env ?? [], Labels: { 'team.name': 'ci' } },
         HostConfig: { NanoCpus: c.nanoCpus ?? 0, Memory: c.memoryLimit ?? 0, CpuQuota: 0, CpuPeriod: 0 },
-        State: { Running: true, OOMKilled: false, StartedAt: '2026-11-22T03:00:00Z' },
+        State: c.exited
+          ? { Status: 'exited', Running: false, OOMKilled: c.exited.oomKilled, ExitCode: c.exited.exitCode, StartedAt: '2026-11-22T03:00:00Z', FinishedAt: c.exited.finishedAt }
+          : { Status: 'running', Running: true, OOMKilled: false, StartedAt: '2026-11-22T03:00:00Z' },
       });
     }
     this.inFlightStats++;

@@ -13,6 +13,8 @@ import {
   parseDockerTime,
   parseInspect,
   parseStartEvents,
+  parseExitEvents,
+  exitFromEvents,
   startedBetween,
   parseStatsReading,
   sanitizeLabels,
@@ -402,5 +404,39 @@ describe('start events', () => {
   it('formats since/until as <seconds>.<nanoseconds>', () => {
     expect(formatDockerTimestamp({ epochMs: 1_795_318_260_057, subMsNs: 537_285 })).toBe('1795318260.057537285');
     expect(formatDockerTimestamp({ epochMs: 1_795_318_260_000, subMsNs: 5 })).toBe('1795318260.000000005');
+  });
+});
+
+describe('parseExitEvents / exitFromEvents', () => {
+  const id = 'f'.repeat(64);
+  const other = 'e'.repeat(64);
+  const line = (action: string, timeNano: string, attrs = '{}', who = id) =>
+    `{"status":"${action}","id":"${who}","from":"rightsize/workload:latest","Type":"container","Action":"${action}","Actor":{"ID":"${who}","Attributes":${attrs}},"scope":"local","time":${timeNano.slice(0, 10)},"timeNano":${timeNano}}`;
+
+  it('reads die (exit code from the string attribute) and oom, ignores the rest and garbage', () => {
+    const body = [
+      line('oom', '1763780400123456789', '{"image":"x","name":"mesos-1"}'),
+      line('die', '1763780400125000001', '{"exitCode":"137","image":"x","name":"mesos-1"}'),
+      line('start', '1763780399000000000'),
+      '{not json',
+      line('die', '1763780400200000000', '{"exitCode":"x"}', other),
+    ].join('\n');
+    const r = parseExitEvents(body);
+    expect(r.ignored).toBe(2);
+    expect(r.events).toEqual([
+      { id, action: 'oom', at: { epochMs: 1763780400123, subMsNs: 456789 } },
+      { id, action: 'die', at: { epochMs: 1763780400125, subMsNs: 1 }, exitCode: 137 },
+      { id: other, action: 'die', at: { epochMs: 1763780400200, subMsNs: 0 } },
+    ]);
+    expect(exitFromEvents(r.events, id)).toEqual({ atMs: 1763780400125, exitCode: 137, oomKilled: true });
+    expect(exitFromEvents(r.events, other)).toEqual({ atMs: 1763780400200, oomKilled: false });
+    expect(exitFromEvents(r.events, 'd'.repeat(64))).toBeUndefined();
+  });
+
+  it('an oom after the newest die belongs to a later run, not to this exit; the newest die wins', () => {
+    const { events } = parseExitEvents(
+      [line('die', '1763780400000000000', '{"exitCode":"1"}'), line('die', '1763780401000000000', '{"exitCode":"0"}'), line('oom', '1763780402000000000')].join('\n'),
+    );
+    expect(exitFromEvents(events, id)).toEqual({ atMs: 1763780401000, exitCode: 0, oomKilled: false });
   });
 });

@@ -90,6 +90,23 @@ describe('parseBuildUsageAggs', () => {
     ]);
     expect(r.nodeBuilds).toEqual([{ key: 'j#3', samples: 2, firstMs: T0, lastMs: T0 + 5 }]);
   });
+  it('exit documents: counted apart from the readings; a boolean max of 1 means OOM-killed', () => {
+    const own = (doc_count: number, exits: number, oom: number | null) => ({ doc_count, exits: { value: exits }, oom_killed: { value: oom } });
+    const r = parseBuildUsageAggs({
+      datasets: {
+        buckets: [
+          { key: 'docker.container', doc_count: 5, own: own(5, 1, 1) },
+          { key: 'mesos.executor', doc_count: 3, own: own(3, 0, null) },
+          { key: 'x', doc_count: 2, own: own(2, 2, 0) },
+        ],
+      },
+    });
+    expect(r.datasets.map((d) => [d.dataset, d.samples, d.exits, d.oomKilled])).toEqual([
+      ['docker.container', 4, 1, true],
+      ['mesos.executor', 3, undefined, undefined],
+      ['x', 0, 2, false],
+    ]);
+  });
   it('an answer without aggregations (no index yet) is an empty result', () => {
     expect(parseBuildUsageAggs(undefined)).toEqual({ datasets: [], nodeBuilds: [] });
   });
