@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  exitFromInspect,
   containerCpuCores,
   dockerCliCores,
   parseContainerList,
@@ -103,6 +104,8 @@ describe('recorded engine responses', () => {
     expect(r.info.oomKilled).toBe(true);
     expect(r.info.memoryLimitBytes).toBe(32 * 2 ** 20);
     expect(r.info.cpuLimitCores).toBeUndefined();
+    // how it ended, as the collector's exit lookup reads it: FinishedAt 03:23:02.519876796Z, whole ms
+    expect(exitFromInspect(r.info)).toEqual({ atMs: Date.UTC(2026, 10, 22, 3, 23, 2, 519), exitCode: 137, oomKilled: true });
   });
 
   it('the list names the running container', () => {
