@@ -880,19 +880,7 @@ export function toContainerDoc(input: ContainerDocInput): ContainerDoc {
   const processCount = finite(reading.processCount);
 
   return {
-    '@timestamp': new Date(input.nowMs).toISOString(),
-    event: { dataset: 'docker.container', module: 'docker' },
-    ...(input.hostName !== undefined && input.hostName !== '' && { host: { name: input.hostName } }),
-    source: { endpoint: input.endpoint },
-    container: {
-      id: input.containerId,
-      ...(name !== undefined && { name }),
-      ...(imageName !== undefined && { image: { name: imageName } }),
-      runtime: 'docker',
-      ...(inspect?.labels !== undefined && { labels: inspect.labels }),
-    },
-    ...(inspect?.mesos !== undefined && { mesos: inspect.mesos }),
-    ...(inspect?.jenkins !== undefined && { jenkins: inspect.jenkins }),
+    ...containerHead(input.nowMs, { ...input, ...(name !== undefined && { name }), ...(imageName !== undefined && { imageName }) }),
     ...(cpuPart !== undefined && { cpu: cpuPart }),
     ...(memoryPart !== undefined && { memory: memoryPart }),
     ...(processCount !== undefined && { process: { count: processCount } }),
@@ -923,8 +911,25 @@ export function toExitDoc(input: {
   const { inspect, exit } = input;
   const name = inspect?.name ?? input.name;
   const imageName = inspect?.imageName ?? input.imageName;
+  const head = containerHead(exit.atMs, { ...input, ...(name !== undefined && { name }), ...(imageName !== undefined && { imageName }) });
+  return { ...head, container: { ...head.container, ...(exit.exitCode !== undefined && { exit_code: exit.exitCode }), oom_killed: exit.oomKilled } };
+}
+
+/** What every Docker container document starts with: time, dataset, host, source, container identity, Mesos and Jenkins identity. */
+function containerHead(
+  atMs: number,
+  input: {
+    readonly containerId: string;
+    readonly endpoint: string;
+    readonly hostName?: string;
+    readonly name?: string;
+    readonly imageName?: string;
+    readonly inspect?: InspectInfo;
+  },
+): ContainerDoc {
+  const { inspect, name, imageName } = input;
   return {
-    '@timestamp': new Date(exit.atMs).toISOString(),
+    '@timestamp': new Date(atMs).toISOString(),
     event: { dataset: 'docker.container', module: 'docker' },
     ...(input.hostName !== undefined && input.hostName !== '' && { host: { name: input.hostName } }),
     source: { endpoint: input.endpoint },
@@ -934,8 +939,6 @@ export function toExitDoc(input: {
       ...(imageName !== undefined && { image: { name: imageName } }),
       runtime: 'docker',
       ...(inspect?.labels !== undefined && { labels: inspect.labels }),
-      ...(exit.exitCode !== undefined && { exit_code: exit.exitCode }),
-      oom_killed: exit.oomKilled,
     },
     ...(inspect?.mesos !== undefined && { mesos: inspect.mesos }),
     ...(inspect?.jenkins !== undefined && { jenkins: inspect.jenkins }),
