@@ -46,6 +46,10 @@ export interface ContainerDoc {
   };
   readonly mesos?: MesosIdentity;
   readonly jenkins?: JenkinsIdentity;
+  /** The Marathon app whose task runs in this executor (`mesos.executor` documents of the `marathon` framework). */
+  readonly marathon?: { readonly app: { readonly id: string } };
+  /** What the executor's task reserved (its Mesos `resources`; `mem` MB → bytes), when the collector knows the task. */
+  readonly request?: { readonly cpu_cores?: number; readonly memory_bytes?: number };
   readonly cpu?: {
     /** Average cores used since the previous sample of this container. Absent on a first reading. */
     readonly cores?: number;

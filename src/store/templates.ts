@@ -14,7 +14,7 @@ import { INDEX_KINDS, indexPattern, type IndexKind } from './routing.js';
  * replaces only templates whose installed version is lower. Existing indices keep their mapping;
  * the next daily/monthly index picks up the new one.
  */
-export const TEMPLATE_VERSION = 3;
+export const TEMPLATE_VERSION = 4;
 
 /** Priority above Elasticsearch's built-in templates (100) so ours win on any overlap. */
 export const TEMPLATE_PRIORITY = 200;
@@ -85,6 +85,9 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
       container: obj({ id: keyword }),
     }),
     jenkins: obj({ url: keyword, node: obj({ name: keyword }), label: keyword, job: obj({ name: keyword }), build: obj({ number: long }) }),
+    // v4: the Marathon app of a Mesos task and what the task reserved (mesos.executor documents).
+    marathon: obj({ app: obj({ id: keyword }) }),
+    request: obj({ cpu_cores: double, memory_bytes: long }),
     cpu: obj({ cores: double, limit_cores: double, interval_ms: long, core_seconds: double, throttled: obj({ periods: long, time_ms: long }) }),
     memory: obj({ working_set_bytes: long, rss_bytes: long, usage_bytes: long, limit_bytes: long, peak_bytes: long }),
     process: obj({ count: long }),

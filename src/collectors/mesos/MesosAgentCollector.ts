@@ -5,7 +5,7 @@ import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
 import { collectErrorFrom, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parse.js';
-import type { AgentStateInfo, ExecutorStatistics } from './types.js';
+import type { AgentStateInfo, ExecutorStatistics, MesosTaskInfo } from './types.js';
 
 /** Options of {@link MesosAgentCollector}. */
 export interface MesosAgentCollectorOptions {
@@ -20,6 +20,11 @@ export interface MesosAgentCollectorOptions {
   readonly client?: HttpJsonClient;
   /** Agents polled at once. @defaultValue 8 */
   readonly concurrency?: number;
+  /**
+   * The leader's task index (`MesosMasterCollector.latestState().tasks`), consulted for a task
+   * the agent's own `/state` does not list: gives `request.*` and `marathon.app.id`.
+   */
+  readonly masterTasks?: () => ReadonlyMap<string, MesosTaskInfo> | undefined;
   /** `monitor` reads `/monitor/statistics`; `containers` reads `/containers` (adds container ids). @defaultValue 'monitor' */
   readonly statisticsEndpoint?: 'monitor' | 'containers';
 }
@@ -32,7 +37,8 @@ interface Previous {
 /**
  * Reads executor usage from Mesos agents: per agent per poll, `/state` (agent id, hostname,
  * executor → container and task ids) and `/monitor/statistics`, giving one `mesos.executor`
- * container document per executor. `cpu.cores` needs the previous reading of the same executor
+ * container document per executor (with the task's `request.*` and, for Marathon tasks,
+ * `marathon.app.id`, from the agent's task list or else {@link MesosAgentCollectorOptions.masterTasks}). `cpu.cores` needs the previous reading of the same executor
  * (kept here, per agent URL + framework + executor; a new container id starts afresh), so the
  * first poll yields documents without it (`skipped.first_reading`).
  *
@@ -132,6 +138,7 @@ export class MesosAgentCollector implements Collector {
     const nextByExec = new Map<string, Previous>();
     const samples: Sample[] = [];
     const agentUrl = redactUrl(url);
+    const masterTasks = this._opts.masterTasks?.();
     for (const reading of parsed.value) {
       const key = `${reading.frameworkId}/${reading.executorId}`;
       const executor = state?.executors.get(key);
@@ -139,12 +146,16 @@ export class MesosAgentCollector implements Collector {
       const prev = prevByExec.get(key);
       // A different container under the same executor id is a new run: no rate across it.
       const usable = prev !== undefined && (prev.containerId === undefined || containerId === undefined || prev.containerId === containerId) ? prev.stats : undefined;
+      // The executor's task: its only task, else (command executor) the task named like it.
+      const taskKey = executor?.taskIds.length === 1 ? executor.taskIds[0]! : reading.executorId;
+      const task = state?.tasks.get(taskKey) ?? masterTasks?.get(taskKey);
       const result = containerDocFromReading(usable, reading, {
         nowMs,
         agentUrl,
         ...(state?.id !== undefined ? { agentId: state.id } : {}),
         ...(state?.hostname !== undefined ? { agentHostname: state.hostname } : {}),
         ...(executor !== undefined ? { executor } : {}),
+        ...(task !== undefined ? { task } : {}),
       });
       if (result.cpuSkip !== undefined) mergeCounts(skipped, { [result.cpuSkip]: 1 });
       if (result.memoryInconsistent) mergeCounts(skipped, { memory_inconsistent: 1 });

@@ -33,11 +33,13 @@ export function mesosCollectorsFromConfig(config: Config, deps: { readonly clock
     ...(deps.tls ? { tls: deps.tls } : {}),
   };
   const master = m.masters.length > 0 ? new MesosMasterCollector({ masters: m.masters, ...(m.cluster !== undefined ? { cluster: m.cluster } : {}), ...common }) : undefined;
+  const masterTasks = master !== undefined ? { masterTasks: () => master.latestState()?.tasks } : {};
   const agents =
     m.agents.length > 0
-      ? new MesosAgentCollector({ agents: m.agents, ...common })
+      ? new MesosAgentCollector({ agents: m.agents, ...masterTasks, ...common })
       : master !== undefined
         ? new MesosAgentCollector({
+            ...masterTasks,
             discover: () => {
               const state = master.latestState();
               return state === undefined ? undefined : agentUrlsFromState(state);

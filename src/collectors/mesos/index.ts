@@ -15,6 +15,9 @@ export {
   parseAgentState,
   agentUrlsFromState,
   dockerEndpointsFromState,
+  MARATHON_FRAMEWORK_NAME,
+  marathonAppIdFromTaskId,
+  marathonAppIdOf,
 } from './parse.js';
 export type {
   ParseResult,

@@ -641,6 +641,46 @@ export function workingSetBytes(s: ExecutorStatistics): number | undefined {
   return s.memRssBytes;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Marathon apps
+
+/** The framework name Marathon registers with (`--framework_name`, default `marathon`). */
+export const MARATHON_FRAMEWORK_NAME = 'marathon';
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** `<safePath>.instance-<uuid>…` / `<safePath>.marathon-<uuid>…` (Marathon ≥ 1.5 instance ids). */
+const INSTANCE_TASK_ID = new RegExp(`^(.+?)\\.(?:instance|marathon)-${UUID}(?:\\..*)?$`);
+
+/**
+ * The Marathon app id of a Marathon task id. Marathon names a task `<safePath>.<uuid>`, where the
+ * safe path is the app id without its leading `/` and with `/` replaced by `_`
+ * (`TaskIdUtil.taskId`: `appId.safePath + "." + uuid`; read back with `PathId.fromSafePath`, i.e.
+ * split at the last `.`); since 1.5 the uuid is prefixed `instance-` or `marathon-` and a pod
+ * container's name or `._app.<n>` may follow. App ids hold only lowercase letters, digits, `-` and
+ * `.`, so `_` always separates path segments.
+ *
+ * @example `team_web.3c7ab984-a9b9-41fb-bb73-0569f88c657e` → `/team/web`;
+ *          `no-healthcheck.7d61432d-d6a6-11e6-a564-8605ecf0a9df` → `/no-healthcheck`
+ */
+export function marathonAppIdFromTaskId(taskId: string): string | undefined {
+  const m = INSTANCE_TASK_ID.exec(taskId);
+  const safePath = m ? m[1]! : taskId.slice(0, Math.max(0, taskId.lastIndexOf('.')));
+  if (safePath === '' || safePath.startsWith('_') || safePath.endsWith('_') || safePath.includes('__')) return undefined;
+  return `/${safePath.split('_').join('/')}`;
+}
+
+/** `marathon`, or `marathon-<version>` as Marathon before 0.7 registered (`marathon-0.6.0-SNAPSHOT` in the 0.19 agent capture). */
+const MARATHON_FRAMEWORK = /^marathon(?:-\d[\w.+-]*)?$/;
+
+/**
+ * The Marathon app of a task: only tasks of the framework named `marathon` (or an early
+ * `marathon-<version>`) have one. Another framework's task is never an app, even with a
+ * Marathon-looking id (the mesos-dns capture's `ipv6-framework` runs `toy-store.<uuid>`).
+ */
+export function marathonAppIdOf(task: Pick<MesosTaskInfo, 'taskId' | 'frameworkName'>): string | undefined {
+  return task.frameworkName !== undefined && MARATHON_FRAMEWORK.test(task.frameworkName) ? marathonAppIdFromTaskId(task.taskId) : undefined;
+}
+
 /** Who ran a reading and where (from agent `/state` and the agent URL). */
 export interface ExecutorDocContext {
   readonly nowMs: number;
@@ -650,6 +690,12 @@ export interface ExecutorDocContext {
   readonly agentHostname?: string;
   /** The executor as agent `/state` lists it (container id, task ids). */
   readonly executor?: AgentExecutorInfo;
+  /**
+   * The executor's task (agent `/state`, else the leader's `/master/state`): gives `request.*`
+   * (its `resources`) and, for a task of the `marathon` framework, `marathon.app.id`. Used only
+   * when it is the task the document names.
+   */
+  readonly task?: MesosTaskInfo;
 }
 
 /** Result of {@link containerDocFromReading}. */
@@ -669,6 +715,8 @@ export interface ExecutorDocResult {
  * executor id. Throttling fields are deltas since the previous reading
  * (`cpu.throttled.periods` = Δ`cpus_nr_throttled`, `time_ms` = Δ`cpus_throttled_time_secs` × 1000).
  * `@timestamp` is the collection time `nowMs`; the agent's `timestamp` only measures Δt.
+ * With `ctx.task` (the task named in `mesos.task.id`), `request.*` are its `resources` and a
+ * Marathon task adds `marathon.app.id` ({@link marathonAppIdOf}).
  */
 export function containerDocFromReading(prev: ExecutorStatistics | undefined, reading: ExecutorReading, ctx: ExecutorDocContext): ExecutorDocResult {
   const s = reading.statistics;
@@ -703,6 +751,9 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
     usage_bytes: overLimit ? undefined : s.memTotalBytes,
     limit_bytes: s.memLimitBytes,
   });
+  const task = ctx.task !== undefined && ctx.task.taskId === taskId ? ctx.task : undefined;
+  const appId = task !== undefined ? marathonAppIdOf(task) : undefined;
+  const request = task !== undefined ? compact({ cpu_cores: task.request.cpus, memory_bytes: task.request.memBytes }) : undefined;
   const doc: ContainerDoc = {
     '@timestamp': iso(ctx.nowMs),
     event: { dataset: 'mesos.executor', module: 'mesos' },
@@ -720,6 +771,8 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
       ...(taskId !== undefined ? { task: { id: taskId } } : {}),
       ...(containerId !== undefined ? { container: { id: containerId } } : {}),
     },
+    ...(appId !== undefined ? { marathon: { app: { id: appId } } } : {}),
+    ...(request ? { request } : {}),
     ...(cpu ? { cpu } : {}),
     ...(memory ? { memory } : {}),
     ...(s.processes !== undefined ? { process: { count: s.processes } } : {}),
