@@ -31,8 +31,16 @@ export type {
   ReasonCode,
   WorkloadInput,
 } from './recommend/index.js';
-export { planLabels, planToJcascYaml, defaultLabelName, recommendLabels, recommendMarathonApp } from './labels/index.js';
-export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment, AppSample, MarathonAppInput } from './labels/index.js';
+export {
+  planLabels,
+  planToJcascYaml,
+  defaultLabelName,
+  recommendLabels,
+  MARATHON_WINDOW_MS,
+  recommendMarathonApp,
+  recommendMarathonAppFromWindows,
+} from './labels/index.js';
+export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment, AppSample, AppWindow, MarathonAppInput, MarathonAppWindowsInput } from './labels/index.js';
 export { computeWaste, weekStart } from './waste/index.js';
 export type { WasteRow, WasteResult, Prices } from './waste/index.js';
 export {

@@ -6,6 +6,7 @@ import {
   fetchRecommendations,
   recommendationDocId,
   searchJobPages,
+  searchMarathonAppPages,
   writeRecommendations,
   type JobBucket,
   type JobBuild,
@@ -14,6 +15,7 @@ import {
 import { analyzeBuilds } from '../analyze.js';
 import { planLabels, type LabelPlan, type PlanJob } from '../labels/plan.js';
 import { recommendLabels } from '../labels/labels.js';
+import { MARATHON_WINDOW_MS, recommendMarathonAppFromWindows } from '../labels/marathon.js';
 import { selectBuilds } from '../recommend/core.js';
 import type { RecommenderPolicy } from '../recommend/policy.js';
 import { workloadKey, type BuildRecord } from '../recommend/records.js';
@@ -45,6 +47,14 @@ export interface AnalyzeStoreOptions {
    * history). Off by default for callers of this library function; `rightsize analyze` turns it on.
    */
   readonly writeLabels?: boolean;
+  /**
+   * Also recommend Marathon apps (kind `marathon.app`) from the `mesos.executor` container
+   * documents that carry `marathon.app.id`, written (unless `dryRun`) at
+   * `_id` = `marathon.app:<app id>` plus history. @defaultValue true
+   */
+  readonly marathonApps?: boolean;
+  /** App buckets per composite page (lowered to stay under `search.max_buckets`). @defaultValue 50 */
+  readonly appPageSize?: number;
 }
 
 export interface AnalyzeStoreStats {
@@ -60,12 +70,19 @@ export interface AnalyzeStoreStats {
   readonly write: RecommendationWriteStats;
   /** The label documents' write (all zero unless `writeLabels`). */
   readonly labelWrite: RecommendationWriteStats;
+  /** Marathon apps found, and the 1 h windows of usage they were recommended from. */
+  apps: number;
+  appWindows: number;
+  /** The `marathon.app` documents' write. */
+  readonly appWrite: RecommendationWriteStats;
 }
 
 export interface AnalyzeStoreResult {
   /** One `jenkins.job` document per workload (small; the builds themselves are never all held). */
   readonly jobs: RecommendationDoc[];
   readonly labels: RecommendationDoc[];
+  /** One `marathon.app` document per app (per instance: Marathon's `cpus`/`mem` are per instance). */
+  readonly apps: RecommendationDoc[];
   readonly plan?: LabelPlan;
   readonly stats: AnalyzeStoreStats;
 }
@@ -118,13 +135,63 @@ export class WorkloadGrouper {
   }
 }
 
+/** Previous `recommended` values of stored documents, by `_id` (hysteresis). */
+function previousOf(stored: ReadonlyMap<string, RecommendationDoc>): Map<string, Resources> {
+  const previous = new Map<string, Resources>();
+  for (const [key, d] of stored) {
+    const r = d.recommended as Resources | undefined;
+    if (r === undefined) continue;
+    const cpu = typeof r.cpu_cores === 'number' && Number.isFinite(r.cpu_cores) ? r.cpu_cores : undefined;
+    const mem = typeof r.memory_bytes === 'number' && Number.isFinite(r.memory_bytes) ? r.memory_bytes : undefined;
+    previous.set(key, { ...(cpu !== undefined ? { cpu_cores: cpu } : {}), ...(mem !== undefined ? { memory_bytes: mem } : {}) });
+  }
+  return previous;
+}
+
+/**
+ * The Marathon apps of the window: pages of per-app 1 h windows aggregated by Elasticsearch
+ * (`searchMarathonAppPages`), each app sized by the pure {@link recommendMarathonAppFromWindows}
+ * with its previous recommendation, written per page unless `dryRun`.
+ */
+async function analyzeMarathonApps(o: AnalyzeStoreOptions, runMs: number, stats: AnalyzeStoreStats): Promise<RecommendationDoc[]> {
+  const { client, prefix, policy, nowMs } = o;
+  const out: RecommendationDoc[] = [];
+  for await (const page of searchMarathonAppPages(client, {
+    prefix,
+    fromMs: nowMs - policy.windowDays * DAY_MS,
+    toMs: nowMs,
+    windowMs: MARATHON_WINDOW_MS,
+    pageSize: o.appPageSize ?? 50,
+  })) {
+    stats.skippedBuckets += page.skippedBuckets;
+    if (page.apps.length === 0) continue;
+    const ids = page.apps.map((a) => recommendationDocId({ kind: 'marathon.app', key: a.appId }));
+    const stored = await fetchRecommendations(client, prefix, ids);
+    const previous = previousOf(stored);
+    const docs = page.apps.map((a, i) => {
+      stats.apps++;
+      stats.appWindows += a.windows.length;
+      const current: Resources = {
+        ...(a.requestCpuCores !== undefined ? { cpu_cores: a.requestCpuCores } : {}),
+        ...(a.requestMemoryBytes !== undefined ? { memory_bytes: a.requestMemoryBytes } : {}),
+      };
+      const prev = previous.get(ids[i]!);
+      return recommendMarathonAppFromWindows({ appId: a.appId, windows: a.windows, current, ...(prev !== undefined ? { previous: prev } : {}) }, policy, nowMs);
+    });
+    out.push(...docs);
+    if (o.dryRun !== true) await writeRecommendations(client, prefix, docs, stored, runMs, stats.appWrite);
+  }
+  return out;
+}
+
 /**
  * `rightsize analyze` against Elasticsearch: pages over the jobs of the `builds` index with a
  * composite aggregation (newest usable builds per job via `top_hits`), feeds each page's
  * workloads to the pure {@link analyzeBuilds} with their previous recommendations (hysteresis,
  * read by `mget`), and writes the latest documents (unless unchanged) and one history document
  * per workload. Only one page of builds is in memory at a time; the result keeps the (small)
- * recommendation documents for the table, the labels and the plan.
+ * recommendation documents for the table, the labels and the plan. Then the Marathon apps of the
+ * `containers` indices (unless `marathonApps: false`), see {@link analyzeMarathonApps}.
  *
  * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` (naming the URL) when Elasticsearch cannot be
  *   reached, `RS_ERR_STORE_REJECTED` when it refuses a request.
@@ -140,7 +207,19 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
       cause: err,
     });
   }
-  const stats: AnalyzeStoreStats = { pages: 0, jobs: 0, builds: 0, skippedBuilds: 0, badFields: 0, skippedBuckets: 0, write: emptyWriteStats(), labelWrite: emptyWriteStats() };
+  const stats: AnalyzeStoreStats = {
+    pages: 0,
+    jobs: 0,
+    builds: 0,
+    skippedBuilds: 0,
+    badFields: 0,
+    skippedBuckets: 0,
+    write: emptyWriteStats(),
+    labelWrite: emptyWriteStats(),
+    apps: 0,
+    appWindows: 0,
+    appWrite: emptyWriteStats(),
+  };
   const jobs: RecommendationDoc[] = [];
   const planJobs: PlanJob[] = [];
   const grouper = new WorkloadGrouper(policy.splitBranchKind);
@@ -149,14 +228,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     if (workloads.length === 0) return;
     const keys = workloads.map((w) => w[0]!.key);
     const stored = await fetchRecommendations(client, prefix, keys);
-    const previous = new Map<string, Resources>();
-    for (const [key, d] of stored) {
-      const r = d.recommended as Resources | undefined;
-      if (r === undefined) continue;
-      const cpu = typeof r.cpu_cores === 'number' && Number.isFinite(r.cpu_cores) ? r.cpu_cores : undefined;
-      const mem = typeof r.memory_bytes === 'number' && Number.isFinite(r.memory_bytes) ? r.memory_bytes : undefined;
-      previous.set(key, { ...(cpu !== undefined ? { cpu_cores: cpu } : {}), ...(mem !== undefined ? { memory_bytes: mem } : {}) });
-    }
+    const previous = previousOf(stored);
     const records = workloads.flat();
     stats.builds += records.length;
     const result = analyzeBuilds(records, { policy, nowMs, previous });
@@ -202,7 +274,8 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     const stored = await fetchRecommendations(client, prefix, labels.map((d) => recommendationDocId(d.workload)));
     await writeRecommendations(client, prefix, labels, stored, runMs, stats.labelWrite);
   }
-  if (o.dryRun !== true && stats.write.written + stats.labelWrite.written > 0) {
+  const apps = o.marathonApps === false ? [] : await analyzeMarathonApps(o, runMs, stats);
+  if (o.dryRun !== true && stats.write.written + stats.labelWrite.written + stats.appWrite.written > 0) {
     try {
       await client.indices.refresh({ index: `${prefix}-recommendations` });
     } catch {
@@ -212,6 +285,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
   return {
     jobs,
     labels,
+    apps,
     ...(o.planK !== undefined ? { plan: planLabels(planJobs, { k: o.planK }) } : {}),
     stats,
   };

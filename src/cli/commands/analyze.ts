@@ -170,16 +170,24 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
         (waste.skipped + waste.malformed > 0 ? ` (${waste.skipped} without request or usage, ${waste.malformed} malformed, not counted)` : '') +
         (dryRun ? '' : `; ${waste.write.written} written; labels: ${lw.written} written, ${lw.unchanged} unchanged`),
     );
+    const aw = s.appWrite;
+    if (s.apps > 0)
+      writeLine(
+        ctx.stderr,
+        `Marathon apps: ${s.apps} app(s) from ${s.appWindows} hourly window(s) of mesos.executor readings` +
+          (dryRun ? '' : `; ${aw.written} written, ${aw.unchanged} unchanged; history: ${aw.history} written`),
+      );
     if (s.jobs === 0)
       writeLine(ctx.stderr, `note: no builds documents in ${config.elasticsearch.indexPrefix}-builds-* ended between ${new Date(nowMs - windowDays * 86_400_000).toISOString()} and ${new Date(nowMs).toISOString()}`);
-    const failed = w.failed + lw.failed + waste.write.failed;
+    const failed = w.failed + lw.failed + aw.failed + waste.write.failed;
     if (failed > 0) {
       writeLine(ctx.stderr, `error: Elasticsearch refused ${failed} document(s):`);
-      for (const f of [...w.failures, ...lw.failures, ...waste.write.failures]) writeLine(ctx.stderr, `  ${f}`);
+      for (const f of [...w.failures, ...lw.failures, ...aw.failures, ...waste.write.failures]) writeLine(ctx.stderr, `  ${f}`);
       ctx.exitCode = 1;
     }
     if (opts.waste === true) printWaste(ctx, format, waste.rows);
-    else printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan);
+    // Marathon apps (kind marathon.app) are listed with the jobs: they are workloads of their own.
+    else printResult(ctx, format, [...result.jobs, ...(opts.labels === true ? result.labels : []), ...result.apps], result.plan);
   } finally {
     await client.close();
   }
@@ -190,8 +198,8 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
   program
     .command('analyze')
     .description(
-      'Recommend CPU and memory per Jenkins job (and label) from the builds documents in Elasticsearch, write the recommendations ' +
-        '(latest per job and label + history) and the weekly waste, and print a table sorted by weekly savings. With --from <trace.ndjson> --print: the same from a file, offline.',
+      'Recommend CPU and memory per Jenkins job (and label) from the builds documents in Elasticsearch, and per Marathon app (per instance) from its ' +
+        'mesos.executor readings, write the recommendations (latest per job, label and app + history) and the weekly waste, and print a table sorted by weekly savings. With --from <trace.ndjson> --print: the same from a file, offline.',
     )
     .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
     .option('--dry-run', 'read from Elasticsearch and print, but write nothing')

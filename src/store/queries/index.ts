@@ -17,3 +17,5 @@ export { exportBuildPages, exportPageRequest } from './exportBuilds.js';
 export type { ExportBuildsQuery } from './exportBuilds.js';
 export { emptyWasteWriteStats, wasteBulkBody, wasteId, writeWaste } from './waste.js';
 export type { WasteDocIdentity, WasteWriteStats } from './waste.js';
+export { MARATHON_MAX_BUCKETS, marathonAppsPageRequest, marathonPageSize, parseMarathonAppsPage, searchMarathonAppPages } from './marathonApps.js';
+export type { MarathonAppBucket, MarathonAppsPage, MarathonAppsPageQuery, MarathonWindow } from './marathonApps.js';
