@@ -6,8 +6,8 @@
 #      containers; without a Docker engine, with modelled usage),
 #   4. `rightsize collect` against the engine, the Mesos masters and agents and Jenkins, indexing
 #      into Elasticsearch until you press Ctrl-C,
-#   5. every RIGHTSIZE_DEMO_ANALYZE_SECONDS (default 120) `rightsize analyze --plan`: the
-#      recommendations table (written to Elasticsearch too) and a label plan. Each job needs 5
+#   5. every RIGHTSIZE_DEMO_ANALYZE_SECONDS (default 120) `rightsize analyze --labels`: the
+#      recommendations table (written to Elasticsearch too), then a label plan (`--plan`). Each job needs 5
 #      finished builds before it gets a recommendation: about 10 minutes with the demo scenario.
 # Set RIGHTSIZE_DEMO_SECONDS=N to stop by itself after N seconds (after one last analysis).
 set -euo pipefail
@@ -86,18 +86,25 @@ EOT
 node bin/rightsize.js collect --config "$state/rightsize.yaml" &
 collector_pid=$!
 analyze() {
-  echo "demo: rightsize analyze --plan at $(date -u +%H:%M:%SZ)" >&2
-  node bin/rightsize.js analyze --config "$state/rightsize.yaml" --plan || echo "demo: analyze failed (above); collection goes on" >&2
+  echo "demo: rightsize analyze --labels at $(date -u +%H:%M:%SZ) (recommendations by weekly savings, written to Elasticsearch)" >&2
+  node bin/rightsize.js analyze --config "$state/rightsize.yaml" --labels || echo "demo: analyze failed (above); collection goes on" >&2
+  echo "demo: rightsize analyze --dry-run --plan (a label plan as mesos-plugin JCasC YAML)" >&2
+  node bin/rightsize.js analyze --config "$state/rightsize.yaml" --dry-run --plan || true
 }
-if [ -n "${RIGHTSIZE_DEMO_SECONDS:-}" ]; then
-  sleep "$RIGHTSIZE_DEMO_SECONDS"
-  analyze
-  exit 0
-fi
 every=${RIGHTSIZE_DEMO_ANALYZE_SECONDS:-120}
+end=""
+[ -n "${RIGHTSIZE_DEMO_SECONDS:-}" ] && end=$(($(date +%s) + RIGHTSIZE_DEMO_SECONDS))
 while kill -0 "$collector_pid" 2>/dev/null; do
-  sleep "$every" &
-  wait $! || true
-  kill -0 "$collector_pid" 2>/dev/null && analyze
+  nap=$every
+  if [ -n "$end" ]; then
+    left=$((end - $(date +%s)))
+    [ "$left" -lt "$nap" ] && nap=$left
+  fi
+  [ "$nap" -gt 0 ] && { sleep "$nap" & wait $! || true; }
+  kill -0 "$collector_pid" 2>/dev/null || break
+  analyze
+  if [ -n "$end" ] && [ "$(date +%s)" -ge "$end" ]; then
+    exit 0
+  fi
 done
 wait "$collector_pid"
