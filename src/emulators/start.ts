@@ -95,7 +95,8 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
   if (mode === 'docker' && !(await dockerReachable(dockerHost))) {
     fallbackReason = `no Docker engine answers at ${dockerHost}; usage is modelled`;
   } else if (mode === 'docker') {
-    const missing = await missingImages(dockerHost, [...new Set(scenario.labels.map((l) => l.dockerImage))]);
+    const appImages = (scenario.marathonApps ?? []).length > 0 ? ['rightsize/workload:latest'] : [];
+    const missing = await missingImages(dockerHost, [...new Set([...scenario.labels.map((l) => l.dockerImage), ...appImages])]);
     if (missing.length > 0) fallbackReason = `image(s) ${missing.join(', ')} not found on ${dockerHost} (npm run docker:start builds rightsize/workload); usage is modelled`;
   }
   if (fallbackReason !== undefined) {

@@ -1,9 +1,9 @@
 import type { Clock, Logger } from '../../util/index.js';
 import type { Scenario } from '../scenario/schema.js';
-import { workloadArgs } from '../scenario/workload.js';
+import { appWorkloadArgs, workloadArgs } from '../scenario/workload.js';
 import type { ContainerUsage, Runtime } from '../runtime/types.js';
 import { ClusterEngine } from './engine.js';
-import type { BuildKey, BuildState, TaskState } from './types.js';
+import type { AppTaskState, BuildKey, BuildState, TaskState } from './types.js';
 
 /** Cumulative usage of one Mesos executor (= Jenkins node), summed over its builds' containers. */
 export interface ExecutorUsage {
@@ -54,6 +54,8 @@ export class EmulatedCluster {
   /** Running builds per task id. */
   private readonly _running = new Map<string, BuildKey[]>();
   private readonly _exits: Array<{ key: BuildKey; exitCode: number; oomKilled: boolean }> = [];
+  /** The runtime's view of each Marathon app instance, by task id. */
+  private readonly _apps = new Map<string, BuildState>();
 
   constructor(opts: EmulatedClusterOptions) {
     this._opts = opts;
@@ -99,6 +101,9 @@ export class EmulatedCluster {
           break;
         case 'taskLaunched':
           break;
+        case 'appTaskLaunched':
+          this._appLaunched(ev.task);
+          break;
       }
     }
   }
@@ -141,6 +146,66 @@ export class EmulatedCluster {
       args: workloadArgs(build.plan),
       cpuLimit: build.cpuLimit,
       memLimitBytes: build.memLimitBytes,
+    });
+  }
+
+  /** The runtime key of a Marathon app instance (never a Jenkins job: `:` is not allowed in job names). */
+  static appKey(task: Pick<AppTaskState, 'appId' | 'instance'>): BuildKey {
+    return { job: `marathon:${task.appId}`, number: task.instance + 1 };
+  }
+
+  /** The environment of an app instance's container: Mesos identity plus Marathon's `MARATHON_APP_*`. */
+  appEnv(task: AppTaskState): Record<string, string> {
+    return {
+      MESOS_TASK_ID: task.id,
+      MESOS_CONTAINER_NAME: `mesos-${task.containerId}`,
+      MESOS_FRAMEWORK_ID: this.engine.marathonFrameworkId,
+      MESOS_EXECUTOR_ID: task.id,
+      MESOS_SLAVE_ID: task.agentId,
+      MESOS_AGENT_ID: task.agentId,
+      MARATHON_APP_ID: task.appId,
+      MARATHON_APP_RESOURCE_CPUS: String(task.resources.cpus),
+      MARATHON_APP_RESOURCE_MEM: String(task.resources.memMb),
+      MARATHON_APP_RESOURCE_DISK: String(task.resources.diskMb),
+    };
+  }
+
+  /**
+   * Starts an app instance's container like a build's (Docker: a real `mesos-<containerId>`
+   * container running the workload forever; model: usage from the plan). Its usage counts for
+   * the instance's executor, as a build's does for its node.
+   */
+  private _appLaunched(task: AppTaskState): void {
+    const key = EmulatedCluster.appKey(task);
+    this._running.set(task.id, [key]);
+    const build: BuildState = {
+      job: key.job,
+      number: key.number,
+      queueId: 0,
+      startMs: task.launchedMs,
+      inQueueSinceMs: task.launchedMs,
+      waitingMs: 0,
+      buildableMs: 0,
+      builtOn: task.id,
+      executorNumber: 0,
+      containerId: task.containerId,
+      plan: task.plan,
+      cpuLimit: task.cpuLimit,
+      memLimitBytes: task.memLimitBytes,
+      estimatedDurationMs: -1,
+      building: true,
+      result: null,
+    };
+    this._apps.set(task.id, build);
+    this.runtime.launch({
+      key,
+      build,
+      containerName: `mesos-${task.containerId}`,
+      image: 'rightsize/workload:latest',
+      env: this.appEnv(task),
+      args: appWorkloadArgs(task.plan),
+      cpuLimit: task.cpuLimit,
+      memLimitBytes: task.memLimitBytes,
     });
   }
 
@@ -201,7 +266,7 @@ export class EmulatedCluster {
   containersOf(taskId: string): Array<{ readonly containerId: string; readonly usage: ExecutorUsage }> {
     const out: Array<{ containerId: string; usage: ExecutorUsage }> = [];
     for (const key of this._running.get(taskId) ?? []) {
-      const b = this.engine.build(key.job, key.number);
+      const b = this.engine.build(key.job, key.number) ?? this._apps.get(taskId);
       if (!b) continue;
       const u = this.runtime.usage(key);
       out.push({ containerId: b.containerId, usage: u ?? { ...ZERO, timestampSec: this.clock.nowMs() / 1000 } });

@@ -1,9 +1,10 @@
 import type { Clock } from '../../util/index.js';
 import { Prng, hashString } from '../scenario/prng.js';
-import { taskRequest, type JobSpec, type LabelSpec, type Scenario } from '../scenario/schema.js';
-import { modelOomAtMs, planBuild } from '../scenario/workload.js';
+import { taskRequest, type JobSpec, type LabelSpec, type MarathonAppSpec, type Scenario } from '../scenario/schema.js';
+import { modelOomAtMs, planApp, planBuild } from '../scenario/workload.js';
 import type {
   AgentState,
+  AppTaskState,
   BuildKey,
   BuildResult,
   BuildState,
@@ -43,6 +44,21 @@ export interface EngineOptions {
 /** The mesos-plugin 1.x node name: `mesos-jenkins-<32 hex>-<label>` cut to 63 characters (`MesosUtils.buildNodeName`). */
 export function buildNodeName(hex32: string, label: string): string {
   return `mesos-jenkins-${hex32}-${label}`.slice(0, 63);
+}
+
+/**
+ * Marathon's task id of an app instance: the app id without its leading `/`, `/` replaced by `_`
+ * (`PathId.safePath`), a `.` and a uuid (`TaskIdUtil.taskId` in Marathon ≤ 1.4).
+ *
+ * @example marathonTaskId('/team/web', '7d61432d-d6a6-11e6-a564-8605ecf0a9df') === 'team_web.7d61432d-d6a6-11e6-a564-8605ecf0a9df'
+ */
+export function marathonTaskId(appId: string, uuid: string): string {
+  return `${appId.replace(/^\//, '').split('/').join('_')}.${uuid}`;
+}
+
+/** Marathon's task name: the app id's segments reversed and dot-joined (`PathId.toHostname`): `/team/web` → `web.team`. */
+export function marathonTaskName(appId: string): string {
+  return appId.replace(/^\//, '').split('/').reverse().join('.');
 }
 
 /** Jenkins' `why` for a buildable item whose label has no free executor (`Queue_WaitingForNextAvailableExecutorOn`). */
@@ -87,6 +103,10 @@ export class ClusterEngine {
   readonly masters: MasterState[] = [];
   readonly counters: MasterCounters = zeroCounters();
   readonly frameworkId: string;
+  /** The second framework, `marathon`, whose tasks are the scenario's `marathonApps` instances. */
+  readonly marathonFrameworkId: string;
+  /** Running Marathon app instances by task id (kept apart from the Jenkins tasks and nodes). */
+  readonly appTasks = new Map<string, AppTaskState>();
   leader = 0;
   private readonly _clock: Clock;
   private readonly _external: boolean;
@@ -94,6 +114,10 @@ export class ClusterEngine {
   private readonly _jobPrng = new Map<string, { arrivals: Prng; plans: Prng }>();
   private readonly _labels = new Map<string, LabelSpec>();
   private readonly _jobSpecs = new Map<string, JobSpec>();
+  /** App instances not placed yet (no agent had room): Marathon keeps trying on later offers. */
+  private readonly _pendingApps: Array<{ app: MarathonAppSpec; instance: number }> = [];
+  /** Ids and plans of app instances: a stream of its own, so Jenkins ids and plans do not move. */
+  private readonly _appPrng: Prng;
   private _nextQueueId = 1;
   private _events: EngineEvent[] = [];
 
@@ -109,6 +133,9 @@ export class ClusterEngine {
       this.masters.push({ index: i, id: this._idPrng.uuid(), startMs: this.startMs, electedMs: i === 0 ? this.startMs : null, baseline: zeroCounters() });
     }
     this.frameworkId = `${this.masters[0]!.id}-0000`;
+    this.marathonFrameworkId = `${this.masters[0]!.id}-0001`;
+    this._appPrng = new Prng(((options.idSeed ?? seed) ^ hashString('marathon')) >>> 0);
+    for (const app of scenario.marathonApps ?? []) for (let i = 0; i < app.instances; i++) this._pendingApps.push({ app, instance: i });
     let agentIndex = 0;
     for (const group of scenario.agents) {
       for (let k = 0; k < group.count; k++) {
@@ -159,6 +186,7 @@ export class ClusterEngine {
   /** Advances the simulation to the clock's current time. Idempotent for an unchanged clock. */
   step(): void {
     const now = this.nowMs;
+    this._placeApps(now);
     this._arrivals(now);
     for (const item of this.queue) {
       if (item.state === 'waiting' && item.buildableStartMs <= now) item.state = 'buildable';
@@ -214,6 +242,68 @@ export class ClusterEngine {
     const now = this.nowMs;
     for (const job of this.jobs.values()) for (const b of job.builds) if (b.building) this._finish(b, 'ABORTED', now, false);
     for (const node of this.nodes.values()) if (!node.terminated) this._terminate(node, now, 'TASK_KILLED');
+    for (const task of this.appTasks.values()) {
+      this._status(task, 'TASK_KILLED', now);
+      this.counters.tasks_killed++;
+      this._release(task.agentId, task.resources);
+    }
+    this.appTasks.clear();
+  }
+
+  /** The Marathon app instances running (or staging) on an agent. */
+  appTasksOn(agentId: string): AppTaskState[] {
+    return [...this.appTasks.values()].filter((t) => t.agentId === agentId);
+  }
+
+  /**
+   * Launches the pending Marathon app instances, each on the first agent with room for its
+   * `cpus`/`mem`/`disk` (they take capacity from the Jenkins agents, as on a shared cluster).
+   */
+  private _placeApps(now: number): void {
+    for (let i = 0; i < this._pendingApps.length; ) {
+      const { app, instance } = this._pendingApps[i]!;
+      const req = { cpus: app.cpus, memMb: app.memMb, diskMb: app.diskMb };
+      const agent = this.agents.find(
+        (a) => a.total.cpus - a.used.cpus >= req.cpus - 1e-9 && a.total.memMb - a.used.memMb >= req.memMb - 1e-9 && a.total.diskMb - a.used.diskMb >= req.diskMb - 1e-9,
+      );
+      if (!agent) {
+        i++;
+        continue;
+      }
+      this._pendingApps.splice(i, 1);
+      agent.used.cpus = r6(agent.used.cpus + req.cpus);
+      agent.used.memMb = r6(agent.used.memMb + req.memMb);
+      agent.used.diskMb = r6(agent.used.diskMb + req.diskMb);
+      const memLimitBytes = Math.round((req.memMb + EXECUTOR_OVERHEAD.memMb) * MIB);
+      const task: AppTaskState = {
+        id: marathonTaskId(app.id, this._appPrng.uuid()),
+        name: marathonTaskName(app.id),
+        appId: app.id,
+        app,
+        instance,
+        agentId: agent.id,
+        resources: req,
+        containerId: this._appPrng.uuid(),
+        state: 'TASK_STAGING',
+        statuses: [],
+        launchedMs: now,
+        plan: planApp(app, this._appPrng.fork(instance + 1), memLimitBytes),
+        cpuLimit: r6(req.cpus + EXECUTOR_OVERHEAD.cpus),
+        memLimitBytes,
+      };
+      this._status(task, 'TASK_STAGING', now);
+      this.counters.messages_launch_tasks++;
+      this.appTasks.set(task.id, task);
+      this._events.push({ kind: 'appTaskLaunched', task });
+    }
+  }
+
+  private _release(agentId: string, res: { cpus: number; memMb: number; diskMb: number }): void {
+    const agent = this.agents.find((a) => a.id === agentId);
+    if (!agent) return;
+    agent.used.cpus = r6(agent.used.cpus - res.cpus);
+    agent.used.memMb = r6(agent.used.memMb - res.memMb);
+    agent.used.diskMb = r6(agent.used.diskMb - res.diskMb);
   }
 
   // ---------------------------------------------------------------- internals
@@ -243,7 +333,7 @@ export class ClusterEngine {
     }
   }
 
-  private _status(task: TaskState, state: TaskStateName, now: number): void {
+  private _status(task: { state: TaskStateName; readonly statuses: TaskState['statuses'] }, state: TaskStateName, now: number): void {
     task.state = state;
     task.statuses.push({ state, timestamp: now / 1000 });
     this.counters.valid_status_updates++;
@@ -251,6 +341,7 @@ export class ClusterEngine {
 
   private _launchTasks(now: number): void {
     const launchMs = this.scenario.mesos.launchSeconds * 1000;
+    for (const task of this.appTasks.values()) if (task.state === 'TASK_STAGING' && task.launchedMs + launchMs <= now) this._status(task, 'TASK_RUNNING', now);
     for (const task of this.tasks.values()) {
       if (task.state === 'TASK_STAGING' && task.launchedMs + launchMs <= now) {
         this._status(task, 'TASK_RUNNING', now);

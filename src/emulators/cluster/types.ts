@@ -1,4 +1,5 @@
 import type { BuildPlan } from '../scenario/workload.js';
+import type { MarathonAppSpec } from '../scenario/schema.js';
 
 /** Mesos task states the emulator uses (`mesos.proto` TaskState). */
 export type TaskStateName = 'TASK_STAGING' | 'TASK_RUNNING' | 'TASK_FINISHED' | 'TASK_FAILED' | 'TASK_KILLED';
@@ -40,6 +41,32 @@ export interface TaskState {
   readonly statuses: TaskStatus[];
   readonly launchedMs: number;
   endedMs?: number;
+}
+
+/**
+ * One instance of a Marathon app: a long-running task of the `marathon` framework, launched with
+ * the command executor (executor id = task id), never ending while the emulator runs.
+ */
+export interface AppTaskState {
+  /** Marathon task id: `<app id without the leading />, / → _>.<uuid>`, e.g. `team_web.7d61432d-…`. */
+  readonly id: string;
+  /** Marathon's task name: the app id's segments reversed, dot-joined (`/team/web` → `web.team`). */
+  readonly name: string;
+  readonly appId: string;
+  readonly app: MarathonAppSpec;
+  /** 0-based instance number. */
+  readonly instance: number;
+  readonly agentId: string;
+  readonly resources: Resources;
+  readonly containerId: string;
+  state: TaskStateName;
+  readonly statuses: TaskStatus[];
+  readonly launchedMs: number;
+  /** The usage plan its container plays (Docker) or that is modelled. */
+  readonly plan: BuildPlan;
+  /** Container limits as Mesos reports them (task + command-executor overhead). */
+  readonly cpuLimit: number;
+  readonly memLimitBytes: number;
 }
 
 export interface NodeState {
@@ -112,6 +139,7 @@ export type EngineEvent =
   | { readonly kind: 'buildStarted'; readonly build: BuildState; readonly node: NodeState; readonly task: TaskState }
   | { readonly kind: 'buildFinished'; readonly build: BuildState }
   | { readonly kind: 'taskLaunched'; readonly task: TaskState }
+  | { readonly kind: 'appTaskLaunched'; readonly task: AppTaskState }
   | { readonly kind: 'taskEnded'; readonly task: TaskState }
   | { readonly kind: 'failover'; readonly leader: number };
 

@@ -1,6 +1,6 @@
 import { EXECUTOR_OVERHEAD } from '../cluster/engine.js';
 import type { EmulatedCluster, ExecutorUsage } from '../cluster/EmulatedCluster.js';
-import type { AgentState, TaskState } from '../cluster/types.js';
+import type { AgentState, AppTaskState, TaskState } from '../cluster/types.js';
 
 /** Host figures for `system/*` keys (bytes, load averages). */
 export interface SystemInfo {
@@ -54,6 +54,64 @@ function taskJson(c: EmulatedCluster, t: TaskState): Record<string, unknown> {
     })),
     labels: [],
     container: { type: 'DOCKER', docker: { image, network: 'NONE', privileged: false, force_pull_image: false } },
+  };
+}
+
+/** A Marathon app instance as Mesos lists it: command executor (`executor_id` ""), the app's resources. */
+function appTaskJson(c: EmulatedCluster, t: AppTaskState): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    framework_id: c.engine.marathonFrameworkId,
+    executor_id: '',
+    slave_id: t.agentId,
+    state: t.state,
+    resources: res(t.resources.cpus, t.resources.memMb, t.resources.diskMb),
+    statuses: t.statuses.map((s) => ({
+      state: s.state,
+      timestamp: s.timestamp,
+      container_status: { container_id: { value: t.containerId } },
+    })),
+    labels: [],
+    container: { type: 'DOCKER', docker: { image: 'rightsize/workload:latest', network: 'NONE', privileged: false, force_pull_image: false } },
+  };
+}
+
+/** True when the scenario has Marathon apps: only then is the `marathon` framework registered. */
+function hasMarathon(c: EmulatedCluster): boolean {
+  return (c.engine.scenario.marathonApps ?? []).length > 0;
+}
+
+/** The `marathon` framework in `/master/state` (Marathon registers as `marathon`, user root, role `*`). */
+function marathonFrameworkJson(c: EmulatedCluster, ep: Endpoints): Record<string, unknown> {
+  const e = c.engine;
+  const tasks = [...e.appTasks.values()];
+  const sum = tasks.reduce((a, t) => ({ cpus: a.cpus + t.resources.cpus, memMb: a.memMb + t.resources.memMb, diskMb: a.diskMb + t.resources.diskMb }), { cpus: 0, memMb: 0, diskMb: 0 });
+  const used = res(sum.cpus, sum.memMb, sum.diskMb);
+  const host = ep.masters[0]?.host ?? '127.0.0.1';
+  return {
+    id: e.marathonFrameworkId,
+    name: 'marathon',
+    pid: `scheduler-${e.marathonFrameworkId}@${host}:0`,
+    used_resources: used,
+    offered_resources: res(0, 0, 0),
+    capabilities: ['PARTITION_AWARE'],
+    hostname: host,
+    webui_url: `http://${host}:8080`,
+    active: true,
+    connected: true,
+    recovered: false,
+    user: 'root',
+    failover_timeout: 604800,
+    checkpoint: true,
+    registered_time: e.startMs / 1000,
+    unregistered_time: 0,
+    resources: used,
+    role: '*',
+    tasks: tasks.map((t) => appTaskJson(c, t)),
+    completed_tasks: [],
+    offers: [],
+    executors: [],
   };
 }
 
@@ -125,7 +183,7 @@ export function renderMasterState(c: EmulatedCluster, ep: Endpoints, index: numb
       work_dir: '/var/lib/mesos/master',
     },
     slaves: e.agents.map((a) => agentSummary(c, ep, a)),
-    frameworks: [frameworkJson(c, ep, tasks, completed)],
+    frameworks: [frameworkJson(c, ep, tasks, completed), ...(hasMarathon(c) ? [marathonFrameworkJson(c, ep)] : [])],
     completed_frameworks: [],
     orphan_tasks: [],
     unregistered_frameworks: [],
@@ -180,8 +238,23 @@ export function renderStateSummary(c: EmulatedCluster, ep: Endpoints, index: num
 /** `/roles`: one entry per role with the resources its frameworks hold. */
 export function renderRoles(c: EmulatedCluster): Record<string, unknown> {
   const e = c.engine;
-  const sum = [...e.tasks.values()].reduce((s, t) => ({ cpus: s.cpus + t.resources.cpus, memMb: s.memMb + t.resources.memMb, diskMb: s.diskMb + t.resources.diskMb }), { cpus: 0, memMb: 0, diskMb: 0 });
-  return { roles: [{ name: e.scenario.mesos.role, weight: 1, resources: res(sum.cpus, sum.memMb, sum.diskMb), frameworks: [e.frameworkId] }] };
+  const total = (ts: ReadonlyArray<{ resources: { cpus: number; memMb: number; diskMb: number } }>) =>
+    ts.reduce((s, t) => ({ cpus: s.cpus + t.resources.cpus, memMb: s.memMb + t.resources.memMb, diskMb: s.diskMb + t.resources.diskMb }), { cpus: 0, memMb: 0, diskMb: 0 });
+  const sum = total([...e.tasks.values()]);
+  if (!hasMarathon(c)) return { roles: [{ name: e.scenario.mesos.role, weight: 1, resources: res(sum.cpus, sum.memMb, sum.diskMb), frameworks: [e.frameworkId] }] };
+  // Marathon runs in role `*`: shared with Jenkins when that is `*` too, else a role of its own.
+  const apps = total([...e.appTasks.values()]);
+  if (e.scenario.mesos.role === '*') {
+    return {
+      roles: [{ name: '*', weight: 1, resources: res(sum.cpus + apps.cpus, sum.memMb + apps.memMb, sum.diskMb + apps.diskMb), frameworks: [e.frameworkId, e.marathonFrameworkId] }],
+    };
+  }
+  return {
+    roles: [
+      { name: e.scenario.mesos.role, weight: 1, resources: res(sum.cpus, sum.memMb, sum.diskMb), frameworks: [e.frameworkId] },
+      { name: '*', weight: 1, resources: res(apps.cpus, apps.memMb, apps.diskMb), frameworks: [e.marathonFrameworkId] },
+    ],
+  };
 }
 
 /** Every key of a Mesos 1.x master `/metrics/snapshot` (docs/monitoring.md, GET_METRICS example). */
@@ -265,9 +338,10 @@ export function renderMasterSnapshot(c: EmulatedCluster, index: number, sys: Sys
   out['allocator/mesos/resources/disk/offered_or_allocated'] = r(used.diskMb);
   out['master/slaves_active'] = elected ? e.agents.length : 0;
   out['master/slaves_connected'] = elected ? e.agents.length : 0;
-  out['master/frameworks_active'] = elected ? 1 : 0;
-  out['master/frameworks_connected'] = elected ? 1 : 0;
-  const running = elected ? [...e.tasks.values()] : [];
+  const frameworks = hasMarathon(c) ? 2 : 1;
+  out['master/frameworks_active'] = elected ? frameworks : 0;
+  out['master/frameworks_connected'] = elected ? frameworks : 0;
+  const running: Array<{ state: string }> = elected ? [...e.tasks.values(), ...e.appTasks.values()] : [];
   out['master/tasks_staging'] = running.filter((t) => t.state === 'TASK_STAGING').length;
   out['master/tasks_running'] = running.filter((t) => t.state === 'TASK_RUNNING').length;
   const counters = e.masterCounters(index);
@@ -300,7 +374,7 @@ function executorName(t: TaskState): string {
  */
 export function renderAgentStatistics(c: EmulatedCluster, agentIndex: number): Array<Record<string, unknown>> {
   const a = c.engine.agents[agentIndex]!;
-  return agentTasks(c, a)
+  const builds = agentTasks(c, a)
     .filter((t) => t.state === 'TASK_RUNNING')
     .map((t) => {
       const u = c.executorUsage(t.id);
@@ -312,9 +386,25 @@ export function renderAgentStatistics(c: EmulatedCluster, agentIndex: number): A
         statistics: statisticsJson(t, u),
       };
     });
+  const apps = runningApps(c, a).map((t) => ({
+    executor_id: t.id,
+    executor_name: appExecutorName(t),
+    framework_id: c.engine.marathonFrameworkId,
+    source: t.id,
+    statistics: statisticsJson(t, c.executorUsage(t.id)),
+  }));
+  return [...builds, ...apps];
 }
 
-function statisticsJson(t: TaskState, u: ExecutorUsage): Record<string, number> {
+function runningApps(c: EmulatedCluster, a: AgentState): AppTaskState[] {
+  return c.engine.appTasksOn(a.id).filter((t) => t.state === 'TASK_RUNNING');
+}
+
+function appExecutorName(t: AppTaskState): string {
+  return `Command Executor (Task: ${t.id}) (Command: sh -c '/usr/local/bin/workload ...')`;
+}
+
+function statisticsJson(t: Pick<TaskState, 'resources'>, u: ExecutorUsage): Record<string, number> {
   return {
     cpus_limit: r(t.resources.cpus + EXECUTOR_OVERHEAD.cpus),
     cpus_nr_periods: u.nrPeriods,
@@ -346,6 +436,17 @@ export function renderAgentContainers(c: EmulatedCluster, agentIndex: number): A
         source: t.id,
         statistics: statisticsJson(t, ct.usage),
       })),
+    )
+    .concat(
+      runningApps(c, a).map((t) => ({
+        container_id: t.containerId,
+        container_status: { container_id: { value: t.containerId } },
+        executor_id: t.id,
+        executor_name: appExecutorName(t),
+        framework_id: c.engine.marathonFrameworkId,
+        source: t.id,
+        statistics: statisticsJson(t, c.executorUsage(t.id)),
+      })),
     );
 }
 
@@ -368,6 +469,34 @@ export function renderAgentState(c: EmulatedCluster, ep: Endpoints, agentIndex: 
     completed_tasks: t.state === 'TASK_STAGING' || t.state === 'TASK_RUNNING' ? [] : [taskJson(c, t)],
   });
   const lp = ep.masters[e.leader]!;
+  const apps = e.appTasksOn(a.id);
+  const appExecutor = (t: AppTaskState) => ({
+    id: t.id,
+    name: appExecutorName(t),
+    source: t.id,
+    container: t.containerId,
+    directory: `/var/lib/mesos/slaves/${a.id}/frameworks/${e.marathonFrameworkId}/executors/${t.id}/runs/${t.containerId}`,
+    resources: res(t.resources.cpus + EXECUTOR_OVERHEAD.cpus, t.resources.memMb + EXECUTOR_OVERHEAD.memMb, t.resources.diskMb),
+    tasks: [appTaskJson(c, t)],
+    queued_tasks: [],
+    completed_tasks: [],
+  });
+  const marathon =
+    apps.length === 0
+      ? []
+      : [
+          {
+            id: e.marathonFrameworkId,
+            name: 'marathon',
+            user: 'root',
+            failover_timeout: 604800,
+            checkpoint: true,
+            role: '*',
+            hostname: ep.masters[0]?.host ?? '127.0.0.1',
+            executors: apps.map(appExecutor),
+            completed_executors: [],
+          },
+        ];
   return {
     version: e.scenario.mesos.version,
     git_sha: GIT_SHA,
@@ -382,8 +511,8 @@ export function renderAgentState(c: EmulatedCluster, ep: Endpoints, agentIndex: 
     attributes: {},
     master_hostname: lp.host,
     flags: { containerizers: 'docker,mesos', port: String(ep.agents[agentIndex]!.port), work_dir: '/var/lib/mesos' },
-    frameworks:
-      tasks.length === 0
+    frameworks: [
+      ...(tasks.length === 0
         ? []
         : [
             {
@@ -397,7 +526,9 @@ export function renderAgentState(c: EmulatedCluster, ep: Endpoints, agentIndex: 
               executors: tasks.map(executor),
               completed_executors: completed.map(executor),
             },
-          ],
+          ]),
+      ...marathon,
+    ],
     completed_frameworks: [],
   };
 }
@@ -406,7 +537,7 @@ export function renderAgentState(c: EmulatedCluster, ep: Endpoints, agentIndex: 
 export function renderAgentSnapshot(c: EmulatedCluster, agentIndex: number, sys: SystemInfo): Record<string, number> {
   const e = c.engine;
   const a = e.agents[agentIndex]!;
-  const tasks = agentTasks(c, a);
+  const tasks: Array<{ state: string; statuses: readonly unknown[] }> = [...agentTasks(c, a), ...e.appTasksOn(a.id)];
   const done = e.completedTasks.filter((t) => t.agentId === a.id);
   const out: Record<string, number> = {
     'slave/cpus_percent': pct(a.used.cpus, a.total.cpus),
@@ -425,7 +556,7 @@ export function renderAgentSnapshot(c: EmulatedCluster, agentIndex: number, sys:
     'slave/executors_running': tasks.filter((t) => t.state === 'TASK_RUNNING').length,
     'slave/executors_terminated': done.length,
     'slave/executors_terminating': 0,
-    'slave/frameworks_active': tasks.length > 0 ? 1 : 0,
+    'slave/frameworks_active': (agentTasks(c, a).length > 0 ? 1 : 0) + (e.appTasksOn(a.id).length > 0 ? 1 : 0),
     'slave/invalid_framework_messages': 0,
     'slave/invalid_status_updates': 0,
     'slave/recovery_errors': 0,

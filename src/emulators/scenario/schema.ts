@@ -86,6 +86,33 @@ export const AgentGroupSchema = Obj({
   diskMb: Num({ minimum: 0, default: 100000 }),
 });
 
+/**
+ * A Marathon app: long-running tasks of a second framework named `marathon` (Marathon's
+ * default `--framework_name`). `cpus`/`memMb`/`diskMb` are what each instance reserves (the
+ * app definition's `cpus`, `mem`, `disk`); `usage` is what it uses, played over `periodSeconds`
+ * and repeated.
+ */
+export const MarathonAppSchema = Obj({
+  /** Marathon app id: absolute path of lowercase letters, digits and `-` (`/team/web`). */
+  id: Type.String({ minLength: 2, maxLength: 200, pattern: '^(/[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$' }),
+  instances: Type.Integer({ minimum: 1, maximum: 50, default: 1 }),
+  cpus: Num({ minimum: 0.01, maximum: 1024 }),
+  /** MB */
+  memMb: Num({ minimum: 32, maximum: 4194304 }),
+  /** MB */
+  diskMb: Num({ minimum: 0, default: 0 }),
+  usage: Obj({
+    /** Cores used (the same profile kinds as jobs), over one period. */
+    cpu: CpuProfileSchema,
+    /** Resident memory held, MB (MiB); capped at 90 % of the container limit. */
+    memMb: Num({ minimum: 1, maximum: 4194304 }),
+    /** Length of one repetition of the CPU profile, seconds. */
+    periodSeconds: Num({ minimum: 10, maximum: 86400, default: 3600 }),
+    /** Seconds over which memory grows to its level after the start. */
+    memRampSeconds: Num({ minimum: 0, default: 30 }),
+  }),
+});
+
 export const ScenarioSchema = Obj({
   name: Type.String({ default: 'scenario' }),
   seed: Type.Integer({ default: 1 }),
@@ -116,6 +143,8 @@ export const ScenarioSchema = Obj({
   agents: Type.Array(AgentGroupSchema, { minItems: 1 }),
   labels: Type.Array(LabelSchema, { minItems: 1 }),
   jobs: Type.Array(JobSchema, { minItems: 1 }),
+  /** Long-running Marathon apps on the same agents (optional; none by default). */
+  marathonApps: Type.Optional(Type.Array(MarathonAppSchema, { maxItems: 100 })),
 });
 
 export type Scenario = Static<typeof ScenarioSchema>;
@@ -123,6 +152,7 @@ export type JobSpec = Static<typeof JobSchema>;
 export type LabelSpec = Static<typeof LabelSchema>;
 export type CpuProfile = Static<typeof CpuProfileSchema>;
 export type DurationSpec = Static<typeof DurationSchema>;
+export type MarathonAppSpec = Static<typeof MarathonAppSchema>;
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -158,6 +188,13 @@ function semanticProblems(s: Scenario): ConfigProblem[] {
     }
     if (j.duration.kind === 'uniform' && j.duration.minSeconds > j.duration.maxSeconds)
       problems.push({ path: `/jobs/${i}/duration/minSeconds`, message: 'must be ≤ maxSeconds' });
+  });
+  const appIds = new Set<string>();
+  (s.marathonApps ?? []).forEach((a, i) => {
+    if (appIds.has(a.id)) problems.push({ path: `/marathonApps/${i}/id`, message: `duplicate app '${a.id}'` });
+    appIds.add(a.id);
+    if (a.cpus > maxAgentCpus || a.memMb > maxAgentMem)
+      problems.push({ path: `/marathonApps/${i}`, message: `an instance asks for ${a.cpus} cpus / ${a.memMb} MB, more than any agent offers` });
   });
   return problems;
 }

@@ -1,5 +1,5 @@
 import type { Prng } from './prng.js';
-import type { CpuProfile, DurationSpec, JobSpec } from './schema.js';
+import type { CpuProfile, DurationSpec, JobSpec, MarathonAppSpec } from './schema.js';
 
 const MIB = 1024 * 1024;
 
@@ -113,4 +113,35 @@ export function modelUsage(plan: BuildPlan, elapsedMs: number, cpuLimit: number)
 export function modelOomAtMs(plan: BuildPlan, memLimitBytes: number): number {
   if (plan.peakMemBytes <= memLimitBytes) return Infinity;
   return Math.round((plan.memRampMs * memLimitBytes) / plan.peakMemBytes);
+}
+
+/** How far ahead a Marathon app instance's usage is planned (model mode stops using CPU after it). */
+export const APP_PLAN_HORIZON_MS = 7 * 86_400_000;
+
+/**
+ * Plans one instance of a Marathon app: its CPU profile over one `periodSeconds`, repeated until
+ * `horizonMs`, holding `usage.memMb` (at most 90 % of the container's limit). Never OOM, exit 0.
+ */
+export function planApp(app: MarathonAppSpec, prng: Prng, memLimitBytes: number, horizonMs = APP_PLAN_HORIZON_MS): BuildPlan {
+  const periodMs = Math.round(app.usage.periodSeconds * 1000);
+  const memBytes = Math.min(Math.round(app.usage.memMb * MIB), Math.round(memLimitBytes * 0.9));
+  const cycle = cpuPhases(app.usage.cpu, periodMs, 1, prng);
+  const cycles = Math.max(1, Math.ceil(horizonMs / periodMs));
+  const phases: PlanPhase[] = [];
+  for (let i = 0; i < cycles; i++) for (const p of cycle) phases.push({ cores: p.cores, memBytes, durationMs: p.durationMs });
+  return { durationMs: cycles * periodMs, phases, peakMemBytes: memBytes, memRampMs: Math.round(app.usage.memRampSeconds * 1000), oom: false, exitCode: 0 };
+}
+
+/**
+ * The `workload` command line of a long-running app instance: its first phases (at most
+ * `maxPhases`, whole cycles of the plan's profile) and then, forever (`inf`), the mean cores of
+ * those phases, so the container never ends on its own.
+ */
+export function appWorkloadArgs(plan: BuildPlan, maxPhases = 200): string[] {
+  const head = plan.phases.slice(0, Math.max(1, maxPhases));
+  const totalMs = head.reduce((a, p) => a + p.durationMs, 0);
+  const meanCores = totalMs > 0 ? Math.round((head.reduce((a, p) => a + p.cores * p.durationMs, 0) / totalMs) * 1000) / 1000 : 0;
+  const kib = Math.round(plan.peakMemBytes / 1024);
+  const spec = [...head.map((p) => `${p.cores}:${Math.round(p.memBytes / 1024)}k:${p.durationMs}ms`), `${meanCores}:${kib}k:inf`].join(',');
+  return ['--phases', spec, '--mem-ramp', `${plan.memRampMs}ms`, '--quiet'];
 }
