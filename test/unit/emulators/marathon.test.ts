@@ -51,6 +51,17 @@ describe('Marathon task ids and names', () => {
     expect(appWorkloadArgs(plan)).toEqual(['--phases', '0.25:131072k:3600000ms,0.25:131072k:3600000ms,0.25:131072k:3600000ms,0.25:131072k:inf', '--mem-ramp', '10000ms', '--quiet']);
   });
 
+  it('a scenario without apps registers no marathon framework (the Jenkins side as before)', async () => {
+    const plain = await startEmulatedCluster(validateScenario({ ...scenario, marathonApps: undefined }), { clock: new ManualClock(Date.UTC(2026, 10, 22, 3)), usage: 'model' });
+    try {
+      plain.tick();
+      const state = (await (await fetch(`${plain.urls.masters[0]}/master/state`)).json()) as { frameworks: Array<{ name: string }> };
+      expect(state.frameworks.map((f) => f.name)).toEqual(['Jenkins Scheduler']);
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('rejects an app id that is not a Marathon path, and an instance bigger than any agent', () => {
     const base = { agents: [{ count: 1, cpus: 2, memMb: 1024 }], labels: scenario.labels, jobs: scenario.jobs };
     const app = { id: '/ok', cpus: 1, memMb: 128, usage: { cpu: { kind: 'constant', cores: 0.1 }, memMb: 64 } };
