@@ -1,9 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../src/analysis/index.js';
 import { analyzeFromStore, type AnalyzeStoreResult } from '../../../src/analysis/service/index.js';
 import type { ContainerDoc, RecommendationDoc } from '../../../src/model/index.js';
 import { createEsClient, idFor, indexFor, installTemplates } from '../../../src/store/index.js';
+import { runCli } from '../../support/cli.js';
 import { testEsUrl } from '../../support/env.js';
 import { dropPrefix, uniquePrefix } from '../../support/es.js';
 
@@ -126,5 +130,17 @@ describe('analyzeFromStore: Marathon apps from mesos.executor readings', () => {
     const again = await analyzeFromStore({ client, prefix, url: testEsUrl(), policy: DEFAULT_POLICY, nowMs, runMs: nowMs + 2000 });
     expect(byKey(again.apps).get('/team/web')!.recommended).toEqual(byKey(result.apps).get('/team/web')!.recommended);
     expect(again.stats.appWrite).toMatchObject({ written: 0, unchanged: 2, history: 2 });
+  });
+
+  it('rightsize analyze --dry-run lists the apps in its table beside the jobs', async () => {
+    const cfg = join(mkdtempSync(join(tmpdir(), 'rs-analyze-marathon-')), 'rightsize.yaml');
+    writeFileSync(cfg, `elasticsearch:\n  url: ${testEsUrl()}\n  indexPrefix: ${prefix}\n  replicas: 0\n`);
+    const run = await runCli(['analyze', '--config', cfg, '--now', String(nowMs), '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.err).toContain('Marathon apps: 2 app(s) from 9 hourly window(s) of mesos.executor readings');
+    const row = run.out.split('\n').find((l) => l.startsWith('/team/web'))!;
+    // workload, kind, cpu_now, cpu_rec, mem_now_gib, mem_rec_gib, save_core_h_wk, …, builds
+    expect(row.split(/\s+/).slice(0, 7)).toEqual(['/team/web', 'marathon.app', '1', '0.9', '1', '1', '4.2']);
+    expect(run.out).toMatch(/^\/db\s+marathon\.app/m);
   });
 });
