@@ -58,15 +58,18 @@ export async function dockerReachable(dockerHost: string, timeoutMs = 3000): Pro
  * `usage_in_usermode`/`usage_in_kernelmode` are ns → `cpus_user|system_time_secs`;
  * `memory_stats.stats.rss` (v1) or `anon` (v2) → `mem_rss_bytes` (what the Mesos Docker
  * containerizer reads); `throttling_data` → `cpus_nr_periods|nr_throttled|throttled_time_secs`.
+ * The timestamp is the daemon's `read` (when it read the cgroup), else `nowMs`: the time the
+ * answer arrived lags the read by however long the daemon and the event loop took.
  */
 export function usageFromDockerStats(stats: Docker.ContainerStats, nowMs: number): ContainerUsage | undefined {
   const cpu = stats.cpu_stats?.cpu_usage;
+  const readMs = typeof stats.read === 'string' ? Date.parse(stats.read) : NaN;
   if (!cpu || typeof cpu.total_usage !== 'number' || cpu.total_usage === 0) return undefined;
   const mem = (stats.memory_stats?.stats ?? {}) as unknown as Record<string, number | undefined>;
   const rss = mem['rss'] ?? mem['total_rss'] ?? mem['anon'] ?? 0;
   const t = stats.cpu_stats.throttling_data ?? { periods: 0, throttled_periods: 0, throttled_time: 0 };
   return {
-    timestampSec: nowMs / 1000,
+    timestampSec: (Number.isFinite(readMs) && readMs > 0 ? readMs : nowMs) / 1000,
     cpuUserSecs: (cpu.usage_in_usermode ?? 0) / 1e9,
     cpuSystemSecs: (cpu.usage_in_kernelmode ?? 0) / 1e9,
     rssBytes: rss,
@@ -195,7 +198,7 @@ export class DockerRuntime implements Runtime {
   private async _read(live: Live): Promise<ContainerUsage | undefined> {
     const source = this._opts.statsSource ?? 'auto';
     if (source !== 'docker' && live.cgroups !== undefined) {
-      const u = await readCgroupUsage(live.cgroups, Date.now());
+      const u = readCgroupUsage(live.cgroups);
       if (u || source === 'cgroup') return u;
     }
     if (source === 'cgroup' || !live.container) return undefined;

@@ -236,6 +236,8 @@ describe('collect on the emulated cluster (real containers, real Elasticsearch)'
     for (const doc of docs) {
       const b = em.cluster.engine.build(doc.jenkins.job.name, doc.jenkins.build.number)!;
       const what = `${doc.jenkins.job.name} #${doc.jenkins.build.number}: ${JSON.stringify(doc)}`;
+      const cpu = doc.usage?.cpu;
+      console.log(`collect builds: ${doc.jenkins.job.name} p50 ${cpu?.p50_cores?.toFixed(3)} p95 ${cpu?.p95_cores?.toFixed(3)} max ${cpu?.max_cores?.toFixed(3)} cores, peak ${((doc.usage?.memory?.peak_bytes ?? 0) / MiB).toFixed(1)} MiB, ${doc.usage?.sample_count} samples`);
       expect(doc.jenkins.build.number, what).toBe(1);
       expect(doc.jenkins.node?.name, what).toBe(b.builtOn);
       expect(doc.jenkins.result, what).toBe('SUCCESS');

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { containerCgroupPaths, parseProcCgroup, usageFromV1, usageFromV2 } from '../../../src/emulators/runtime/cgroups.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { containerCgroupPaths, parseProcCgroup, readCgroupUsage, usageFromV1, usageFromV2 } from '../../../src/emulators/runtime/cgroups.js';
 import { usageFromDockerStats } from '../../../src/emulators/runtime/DockerRuntime.js';
 
 describe('cgroup readers', () => {
@@ -30,6 +33,41 @@ describe('cgroup readers', () => {
     };
     expect(usageFromDockerStats(stats as never, 2000)).toEqual({ timestampSec: 2, cpuUserSecs: 4.1, cpuSystemSecs: 0.4, rssBytes: 1234, nrPeriods: 7, nrThrottled: 1, throttledSecs: 0.2 });
     expect(usageFromDockerStats({ cpu_stats: { cpu_usage: { total_usage: 0 } }, memory_stats: {} } as never, 0)).toBeUndefined();
+  });
+
+  it('Docker stats are timed by the daemon\'s read, not by when the answer arrived (Go\'s zero time falls back)', () => {
+    const stats = { read: '2017-12-06T00:42:03.8352972Z', cpu_stats: { cpu_usage: { total_usage: 1 } }, memory_stats: {} };
+    expect(usageFromDockerStats(stats as never, 9_999_999_999_999)?.timestampSec).toBe(1512520923.835);
+    expect(usageFromDockerStats({ ...stats, read: '0001-01-01T00:00:00Z' } as never, 2000)?.timestampSec).toBe(2);
+  });
+});
+
+describe('readCgroupUsage', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rs-cgroup-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const put = (rel: string, text: string): void => {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  };
+  put('cpuacct/docker/abc/cpuacct.stat', 'user 50\nsystem 25\n');
+  put('cpu/docker/abc/cpu.stat', 'nr_periods 4\nnr_throttled 1\nthrottled_time 2000000\n');
+  put('memory/docker/abc/memory.stat', 'total_rss 4096\n');
+  put('v2/docker-abc.scope/cpu.stat', 'user_usec 1500000\nsystem_usec 500000\n');
+  put('v2/docker-abc.scope/memory.stat', 'anon 8192\n');
+  const v1 = containerCgroupPaths(parseProcCgroup('12:cpu,cpuacct:/docker/abc\n9:memory:/docker/abc\n'))!;
+
+  it('reads v1 and v2 files and takes the clock once, when the counters have been read', () => {
+    let calls = 0;
+    const now = (): number => 1_700_000_000_000 + 1000 * ++calls;
+    expect(readCgroupUsage(v1, now, root)).toEqual({ timestampSec: 1_700_000_001, cpuUserSecs: 0.5, cpuSystemSecs: 0.25, rssBytes: 4096, nrPeriods: 4, nrThrottled: 1, throttledSecs: 0.002 });
+    expect(readCgroupUsage({ v1: new Map(), v2: 'v2/docker-abc.scope' }, now, root)).toMatchObject({ timestampSec: 1_700_000_002, cpuUserSecs: 1.5, cpuSystemSecs: 0.5, rssBytes: 8192 });
+    expect(calls).toBe(2);
+  });
+
+  it('is undefined once the cgroup is gone (the container exited), without reading the clock', () => {
+    let calls = 0;
+    expect(readCgroupUsage(containerCgroupPaths(parseProcCgroup('12:cpu,cpuacct:/docker/gone\n9:memory:/docker/gone\n'))!, () => ++calls, root)).toBeUndefined();
+    expect(calls).toBe(0);
   });
 });
 
