@@ -23,6 +23,11 @@ export interface BuildSummarizerOptions {
   readonly pollIntervalMs: number;
   /** The leading Mesos master's active tasks by id (`MesosMasterCollector.latestState().tasks`). */
   readonly tasks?: () => ReadonlyMap<string, { readonly request: TaskRequest }> | undefined;
+  /**
+   * The ended tasks the master still lists (`latestState().completedTasks`): the only place the
+   * request of a build shorter than the master poll shows. Active tasks win on a clash.
+   */
+  readonly completedTasks?: () => ReadonlyMap<string, { readonly request: TaskRequest }> | undefined;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Builds waiting at most; beyond it the oldest are dropped and counted. @defaultValue 10000 */
@@ -93,6 +98,7 @@ export class BuildSummarizer {
   /** Recently finished builds per node, for `shared_agent` on multi-executor agents. */
   private readonly _byNode = new Map<string, BuildSpan[]>();
   private _lastTasks: unknown;
+  private _lastCompleted: unknown;
   private _received = 0;
   private _written = 0;
   private _withoutSamples = 0;
@@ -153,14 +159,23 @@ export class BuildSummarizer {
     }
   }
 
-  /** Remembers the requests of the master's current tasks (cheap when the state did not change). */
+  /** Remembers the requests of the master's current and recently ended tasks (cheap when the state did not change). */
   observeTasks(): void {
+    const completed = this._opts.completedTasks?.();
     const tasks = this._opts.tasks?.();
-    if (tasks === undefined || tasks === this._lastTasks) return;
-    this._lastTasks = tasks;
-    for (const [id, t] of tasks) {
-      this._requests.delete(id);
-      this._requests.set(id, t.request);
+    const newCompleted = completed !== undefined && completed !== this._lastCompleted;
+    const newTasks = tasks !== undefined && tasks !== this._lastTasks;
+    if (!newCompleted && !newTasks) return;
+    if (newCompleted) {
+      this._lastCompleted = completed;
+      for (const [id, t] of completed) if (!this._requests.has(id)) this._requests.set(id, t.request);
+    }
+    if (newTasks) {
+      this._lastTasks = tasks;
+      for (const [id, t] of tasks) {
+        this._requests.delete(id);
+        this._requests.set(id, t.request);
+      }
     }
     const max = this._opts.maxTasksRemembered ?? 50_000;
     let over = this._requests.size - max;

@@ -186,7 +186,7 @@ export function buildSummarizerFor(config: Config, client: Client, sink: SampleS
     prefix: config.elasticsearch.indexPrefix,
     graceMs: pollIntervalMs + config.elasticsearch.bulk.flushIntervalMs + CONTAINERS_REFRESH_MS + 1_000,
     pollIntervalMs,
-    ...(master !== undefined ? { tasks: () => master.latestState()?.tasks } : {}),
+    ...(master !== undefined ? { tasks: () => master.latestState()?.tasks, completedTasks: () => master.latestState()?.completedTasks } : {}),
     logger,
   });
 }

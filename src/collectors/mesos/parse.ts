@@ -297,7 +297,7 @@ export interface MasterStateContext {
  */
 export function parseMasterState(body: unknown, ctx: MasterStateContext): ParseResult<MasterStateInfo> {
   const fr = new FieldReader(ctx.target);
-  const empty: MasterStateInfo = { agents: [], frameworks: [], executors: [], tasks: new Map() };
+  const empty: MasterStateInfo = { agents: [], frameworks: [], executors: [], tasks: new Map(), completedTasks: new Map() };
   if (!isRecord(body)) {
     fr.issue('/master/state is not a JSON object');
     return done(empty, fr);
@@ -340,6 +340,14 @@ export function parseMasterState(body: unknown, ctx: MasterStateContext): ParseR
   const frameworks: MesosFrameworkInfo[] = [];
   const executors: MesosExecutorInfo[] = [];
   const tasks = new Map<string, MesosTaskInfo>();
+  const completedTasks = new Map<string, MesosTaskInfo>();
+  for (const f of fr.arr(body, 'completed_frameworks') ?? []) {
+    if (!isRecord(f)) continue;
+    const id = readId(fr, f, 'id', 'completed framework');
+    const name = fr.str(f, 'name', `completed framework ${id ?? '?'}`);
+    for (const t of fr.arr(f, 'completed_tasks', `completed framework ${id ?? '?'}`) ?? [])
+      if (isRecord(t)) addTask(fr, completedTasks, parseTask(fr, t, { ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}) }));
+  }
   for (const f of fr.arr(body, 'frameworks') ?? []) {
     if (!isRecord(f)) {
       fr.issue('framework entry is not an object', 'frameworks');
@@ -362,6 +370,8 @@ export function parseMasterState(body: unknown, ctx: MasterStateContext): ParseR
       }
       addTask(fr, tasks, parseTask(fr, t, { id, ...(name !== undefined ? { name } : {}) }));
     }
+    for (const t of fr.arr(f, 'completed_tasks', subject) ?? [])
+      if (isRecord(t)) addTask(fr, completedTasks, parseTask(fr, t, { id, ...(name !== undefined ? { name } : {}) }));
     for (const e of fr.arr(f, 'executors', subject) ?? []) {
       if (!isRecord(e)) continue;
       const executorId = readId(fr, e, 'executor_id', subject);
@@ -394,6 +404,7 @@ export function parseMasterState(body: unknown, ctx: MasterStateContext): ParseR
     frameworks,
     executors,
     tasks,
+    completedTasks,
   };
   return done(info, fr);
 }

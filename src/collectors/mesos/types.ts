@@ -75,6 +75,12 @@ export interface MasterStateInfo {
   readonly executors: readonly MesosExecutorInfo[];
   /** Active tasks by task id (the first one wins when a broken state repeats an id). */
   readonly tasks: ReadonlyMap<string, MesosTaskInfo>;
+  /**
+   * Ended tasks the master still lists (`completed_tasks` of `frameworks` and
+   * `completed_frameworks`; Mesos keeps up to `--max_completed_tasks_per_framework`, 1000 by
+   * default). A build shorter than the master poll is only ever seen here.
+   */
+  readonly completedTasks: ReadonlyMap<string, MesosTaskInfo>;
 }
 
 /** The subset of `ResourceStatistics` rightsize reads (mesos.proto; all optional). */

@@ -446,6 +446,11 @@ describe('the collectors read the emulator as they read real captures', () => {
     expect(state.errors).toEqual([]);
     expect(state.value.isLeader).toBe(true);
     expect(state.value.tasks.size).toBe(em.cluster.engine.tasks.size);
+    // Ended builds' tasks stay listed with their requests (what a build shorter than a master poll is known by).
+    const ended = em.cluster.engine.completedTasks;
+    expect(ended.length).toBeGreaterThan(0);
+    expect(state.value.completedTasks.size).toBe(ended.length);
+    for (const t of ended) expect(state.value.completedTasks.get(t.id)?.request).toMatchObject({ cpus: t.resources.cpus, memBytes: Math.round(t.resources.memMb * 1024 * 1024) });
     const snap = parseMetricsSnapshot(await get(em.urls.masters[0] + '/metrics/snapshot'), ctx());
     expect(snap.errors).toEqual([]);
     const roles = parseRoles(await get(em.urls.masters[0] + '/roles'), ctx());

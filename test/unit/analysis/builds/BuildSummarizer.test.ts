@@ -43,11 +43,13 @@ class FakeSearch {
   };
 }
 
-function setup(over: { maxPending?: number; tasks?: Map<string, { request: { cpus?: number; memBytes?: number } }> } = {}) {
+type Tasks = Map<string, { request: { cpus?: number; memBytes?: number } }>;
+function setup(over: { maxPending?: number; tasks?: Tasks; completedTasks?: Tasks } = {}) {
   const clock = new ManualClock(T0);
   const sink = new InMemorySampleSink();
   const search = new FakeSearch();
   let tasks = over.tasks;
+  let completed = over.completedTasks;
   const s = new BuildSummarizer({
     search: search.run,
     sink,
@@ -60,9 +62,10 @@ function setup(over: { maxPending?: number; tasks?: Map<string, { request: { cpu
     maxRetryAgeMs: 600_000,
     ...(over.maxPending !== undefined ? { maxPending: over.maxPending } : {}),
     tasks: () => tasks,
+    completedTasks: () => completed,
   });
   const docs = () => sink.samples.map((x) => x.doc as BuildDoc);
-  return { clock, sink, search, s, docs, setTasks: (t: typeof tasks) => (tasks = t) };
+  return { clock, sink, search, s, docs, setTasks: (t: typeof tasks) => (tasks = t), setCompleted: (t: typeof completed) => (completed = t) };
 }
 
 const signal = () => new AbortController().signal;
@@ -91,6 +94,25 @@ describe('BuildSummarizer', () => {
     clock.advance(60_000);
     await s.runDue(signal());
     expect(search.queries).toHaveLength(1);
+  });
+
+  it('a build shorter than the master poll gets its request from the master\'s completed tasks; an active task\'s request wins', async () => {
+    const { clock, s, docs, setCompleted, setTasks } = setup();
+    setTasks(new Map([['node-2', { request: { cpus: 1, memBytes: 512 * MiB } }]]));
+    setCompleted(
+      new Map([
+        ['node-1', { request: { cpus: 0.5, memBytes: 256 * MiB } }],
+        ['node-2', { request: { cpus: 9, memBytes: 9 * MiB } }],
+      ]),
+    );
+    s.enqueue([finished(1), finished(2), finished(3)]);
+    clock.advance(20_000);
+    await s.runDue(signal());
+    const byNumber = new Map(docs().map((d) => [d.jenkins.build.number, d.request]));
+    expect(byNumber.get(1)).toEqual({ cpu_cores: 0.5, memory_bytes: 256 * MiB });
+    expect(byNumber.get(2)).toEqual({ cpu_cores: 1, memory_bytes: 512 * MiB });
+    expect(byNumber.get(3)).toBeUndefined();
+    expect(s.stats()).toMatchObject({ written: 3, withoutRequest: 1 });
   });
 
   it('a build reported long after its end is due at once; a repeat of a pending build is ignored', async () => {

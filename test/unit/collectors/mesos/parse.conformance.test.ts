@@ -214,6 +214,20 @@ describe('master /master/state', () => {
     expect(dd.value.frameworks[0]!.used).toEqual({ cpus: 1, memBytes: 100 * MB, diskBytes: 0 });
   });
 
+  it('ended tasks the master still lists (frameworks[].completed_tasks, completed_frameworks[]) keep their requests, apart from the active ones', () => {
+    const old = state('state_mesos-cli_0.19.json');
+    expect(old.value.completedTasks.size).toBe(13);
+    expect(old.value.completedTasks.get('app-15.2b6891a2-fafd-11e3-a955-b6f6cc110ef2')!.request).toEqual({ cpus: 0.1, memBytes: 16 * MB, diskBytes: 0 });
+    expect([...old.value.completedTasks.keys()].filter((id) => old.value.tasks.has(id))).toEqual([]);
+    const ovh = state('state_dcos-ui_0.22.0_production-OVH1_TRIMMED.json');
+    expect(ovh.errors).toEqual([]);
+    // 16 under the active frameworks, 10 under completed_frameworks.
+    expect(ovh.value.completedTasks.size).toBe(26);
+    expect(ovh.value.completedTasks.get('srv2.hw.ca1.mesosphere.com-31010')!.request).toEqual({ cpus: 1, memBytes: 5120 * MB, diskBytes: 0 });
+    expect(ovh.value.tasks.size).toBe(131);
+    expect(state('state_ddagent_0.22.json').value.completedTasks.size).toBe(0);
+  });
+
   it('mesos-dns (hand-grown): a repeated task id is counted, not duplicated; IPv6 hostname kept', () => {
     const r = state('state_mesos-dns_multi-framework.json');
     expect(r.errors).toEqual([]);
