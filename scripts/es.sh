@@ -4,7 +4,7 @@
 #
 #   bash scripts/es.sh start|stop|status|url|--help
 #
-# Everything lives under <repo>/.cache/elasticsearch/ (git-ignored).
+# Everything lives under <repo>/.cache/elasticsearch/ (git-ignored), or see CACHE_DIR below.
 set -euo pipefail
 
 readonly ES_USER_NAME="rightsize-es"
@@ -13,7 +13,29 @@ readonly ES_ARTIFACT_ID="elasticsearch"
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd -- "${SCRIPT_DIR}/.." && pwd -P)"
-CACHE_DIR="${REPO_ROOT}/.cache/elasticsearch"
+
+# True when every directory from / down to $1 lets "others" in (o+x): what the unprivileged
+# Elasticsearch user needs to reach files below $1.
+path_traversable_by_others() {
+  local dir="$1" perm
+  while [[ -n "${dir}" && "${dir}" != "/" ]]; do
+    perm="$(stat -c '%a' "${dir}")" || return 1
+    (( ${perm: -1} & 1 )) || return 1
+    dir="$(dirname "${dir}")"
+  done
+}
+
+# Where the distribution, data, logs and pid files live: RIGHTSIZE_ES_CACHE_DIR, else the
+# checkout's .cache/elasticsearch. As root, Elasticsearch runs as an unprivileged user that cannot
+# enter a checkout below a private directory (Debian's /root is 0700), so such a checkout keeps
+# its Elasticsearch under /var/lib/rightsize-es/<hash of the checkout path> instead.
+if [[ -n "${RIGHTSIZE_ES_CACHE_DIR:-}" ]]; then
+  CACHE_DIR="${RIGHTSIZE_ES_CACHE_DIR}"
+elif [[ "${EUID}" -eq 0 ]] && ! path_traversable_by_others "${REPO_ROOT}"; then
+  CACHE_DIR="/var/lib/rightsize-es/$(printf '%s' "${REPO_ROOT}" | sha1sum | cut -c1-12)"
+else
+  CACHE_DIR="${REPO_ROOT}/.cache/elasticsearch"
+fi
 
 ES_VERSION="${RIGHTSIZE_ES_VERSION:-8.19.7}"
 ES_PORT="${RIGHTSIZE_ES_PORT:-9200}"
@@ -62,6 +84,9 @@ Environment:
   RIGHTSIZE_ES_HEAP             JVM heap, e.g. 512m, 2g (default 1g)
   RIGHTSIZE_ES_START_TIMEOUT_S  seconds to wait for yellow health (default 120)
   RIGHTSIZE_ES_STOP_TIMEOUT_S   seconds to wait after TERM before KILL (default 30)
+  RIGHTSIZE_ES_CACHE_DIR        where the distribution, data and logs live (default
+                                <repo>/.cache/elasticsearch; as root in a checkout
+                                the ES user cannot enter, /var/lib/rightsize-es/<hash>)
   RIGHTSIZE_MAVEN_REPO_URL      Maven repository base URL, used with curl only
                                 when 'mvn' is not installed
   JAVA_HOME                     Java 17+ to run ES with (else 'java' on PATH)
