@@ -250,6 +250,9 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     if (o.dryRun !== true) await writeRecommendations(client, prefix, result.jobs, stored, runMs, stats.write);
   };
 
+  // One page is analysed and written while the next is searched (at most two pages in memory,
+  // pages finish in order). The catch marks a failure as handled until it is awaited below.
+  let inFlight: Promise<void> = Promise.resolve();
   for await (const page of searchJobPages(client, {
     prefix,
     fromMs: nowMs - policy.windowDays * DAY_MS,
@@ -265,8 +268,11 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     stats.skippedBuckets += page.skippedBuckets;
     const ready: BuildRecord[][] = [];
     for (const bucket of page.jobs) ready.push(...grouper.add(bucket.job, bucketRecords(bucket, policy.splitBranchKind)));
-    await analyzePage(ready);
+    await inFlight;
+    inFlight = analyzePage(ready);
+    inFlight.catch(() => undefined);
   }
+  await inFlight;
   await analyzePage(grouper.flush());
   const labels = recommendLabels(jobs, policy, nowMs);
   if (o.dryRun !== true && o.writeLabels === true && labels.length > 0) {

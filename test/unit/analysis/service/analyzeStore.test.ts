@@ -17,19 +17,33 @@ class FakeEs {
   readonly latest = new Map<string, RecommendationDoc>();
   readonly history = new Map<string, RecommendationDoc>();
   readonly searches: unknown[] = [];
+  /** Calls in the order they were made: `search`, `mget`, `bulk`. */
+  readonly calls: string[] = [];
   down = false;
+  /** mget answers after this many ms. */
+  mgetDelayMs = 0;
+  /** The bulk request with this 1-based number fails. */
+  failBulk: number | undefined;
   constructor(private readonly docs: readonly BuildDoc[]) {}
 
   get client(): Client {
     return {
       cluster: { health: () => (this.down ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve({ status: 'green' })) },
       indices: { refresh: () => Promise.resolve({}) },
-      search: (req: J) => Promise.resolve(this.search(req)),
-      mget: (req: { ids: string[] }) =>
-        Promise.resolve({
+      search: (req: J) => {
+        this.calls.push('search');
+        return Promise.resolve(this.search(req));
+      },
+      mget: async (req: { ids: string[] }) => {
+        this.calls.push('mget');
+        if (this.mgetDelayMs > 0) await new Promise((r) => setTimeout(r, this.mgetDelayMs));
+        return {
           docs: req.ids.map((id) => (this.latest.has(id) ? { _id: id, found: true, _source: structuredClone(this.latest.get(id)) } : { _id: id, found: false })),
-        }),
+        };
+      },
       bulk: (req: { operations: unknown[] }) => {
+        this.calls.push('bulk');
+        if (this.failBulk === this.calls.filter((c) => c === 'bulk').length) return Promise.reject(new Error('bulk rejected: es_rejected_execution_exception'));
         const items: unknown[] = [];
         for (let i = 0; i < req.operations.length; i += 2) {
           const [op, meta] = Object.entries(req.operations[i] as object)[0] as [string, { _index: string; _id: string }];
@@ -99,6 +113,25 @@ describe('analyzeFromStore', () => {
     expect(r.stats.write).toMatchObject({ written: 7, unchanged: 0, history: 7, failed: 0 });
     expect(es.latest.size).toBe(7);
     expect(es.latest.get(docs[0]!.jenkins.job.name)).toEqual(byKey(offline.jobs).get(docs[0]!.jenkins.job.name));
+  });
+
+  it('searches the next page while the previous one is analysed and written, pages finishing in order', async () => {
+    const es = new FakeEs(docs);
+    es.mgetDelayMs = 20;
+    const r = await analyzeFromStore({ client: es.client, prefix: 'rs', url: 'http://es:9200', policy: DEFAULT_POLICY, nowMs, pageSize: 3 });
+    // The second search went out before the first page's write, and at most one page was in flight.
+    expect(es.calls.slice(0, 4)).toEqual(['search', 'mget', 'search', 'bulk']);
+    expect(r.jobs.map((d) => d.workload.key)).toEqual([...new Set(docs.map((d) => d.jenkins.job.name))].sort());
+    expect(r.stats.write).toMatchObject({ written: 7, failed: 0 });
+  });
+
+  it('a write that fails while the next page is searched fails the run with that error (never an unhandled rejection)', async () => {
+    const es = new FakeEs(docs);
+    es.mgetDelayMs = 5;
+    es.failBulk = 1;
+    await expect(analyzeFromStore({ client: es.client, prefix: 'rs', url: 'http://es:9200', policy: DEFAULT_POLICY, nowMs, pageSize: 3 })).rejects.toThrow(/es_rejected_execution_exception|bulk/);
+    // Nothing after the failed page was written.
+    expect(es.calls.filter((c) => c === 'bulk')).toHaveLength(1);
   });
 
   it('a second run reads the previous recommendations, changes nothing and adds history', async () => {
