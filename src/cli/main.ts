@@ -6,6 +6,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerEmulateCommand } from './commands/emulate.js';
 import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerServeCommand } from './commands/serve.js';
 
 /** Builds the `rightsize` command tree. Every command and option carries its own --help text. */
 export function buildProgram(ctx: CliContext): Command {
@@ -25,6 +26,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEmulateCommand(program, ctx);
   registerReplayCommands(program, ctx);
   registerAnalyzeCommand(program, ctx);
+  registerServeCommand(program, ctx);
   return program;
 }
 

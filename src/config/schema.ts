@@ -116,6 +116,17 @@ export const CollectSchema = Type.Object(
   { ...strict, default: {} },
 );
 
+/** `rightsize serve`: the HTTP API. */
+export const ApiSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 for every interface).' }),
+    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port (0: any free port, printed at start).' }),
+    refreshIntervalMs: Type.Integer({ default: 30_000, minimum: 1_000, description: 'How often the recommendations are reloaded from Elasticsearch, ms.' }),
+    staleAfterMs: Type.Integer({ default: 600_000, minimum: 1_000, description: 'Data older than this makes /healthz report `stale`, ms.' }),
+  },
+  { ...strict, default: {} },
+);
+
 /** A size: bytes, or a size string `parseBytes` reads (`512MiB`, `64g`; m/MB/MiB are all 1024²). */
 const Size = (defaultValue: string, description: string) =>
   Type.Union([Type.Integer({ minimum: 0 }), Type.String()], { default: defaultValue, description: `${description} Bytes or a size such as 512MiB, 4g.` });
@@ -193,6 +204,7 @@ export const ConfigSchema = Type.Object(
     jenkins: JenkinsSchema,
     collect: CollectSchema,
     analysis: AnalysisSchema,
+    api: ApiSchema,
     log: Type.Object(
       { level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }) },
       { ...strict, default: {} },

@@ -21,6 +21,9 @@ export const ERROR_CODES = {
   RS_ERR_STORE_DOC_INVALID: { statusCode: 500, message: 'a document cannot be routed to an index (bad @timestamp or missing identity field)' },
   RS_ERR_COLLECT_TIMEOUT: { statusCode: 504, message: 'a collection round timed out' },
   RS_ERR_LIFECYCLE_SHUTDOWN: { statusCode: 503, message: 'component is shut down' },
+  RS_ERR_API_BAD_REQUEST: { statusCode: 400, message: 'the API request is malformed' },
+  RS_ERR_API_NOT_FOUND: { statusCode: 404, message: 'no such route or no recommendation for that workload' },
+  RS_ERR_API_INTERNAL: { statusCode: 500, message: 'the API failed to answer' },
 } as const;
 
 /** One of the stable error codes. */

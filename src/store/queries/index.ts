@@ -6,6 +6,8 @@ export {
   emptyWriteStats,
   fetchRecommendations,
   historyId,
+  latestRecommendationPages,
+  latestRecommendationsPageRequest,
   recommendationDocId,
   parseRecommendationsMget,
   recommendationsBulkBody,

@@ -1,0 +1,200 @@
+import { Type, type Static } from '@sinclair/typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { RightsizeError } from '../errors/index.js';
+import type { RecommendationDoc, WorkloadKind } from '../model/index.js';
+import { silentLogger, type Logger } from '../util/index.js';
+import type { RecommendationCache } from './cache.js';
+
+export interface AppDeps {
+  readonly cache: RecommendationCache;
+  readonly logger?: Logger;
+  /** Data older than this makes /healthz say `stale` (still 200: old answers beat none), ms. */
+  readonly staleAfterMs: number;
+  readonly version: string;
+}
+
+/** Jenkins caps nothing, but no real job name is this long; longer paths are refused (400). */
+const MAX_JOB_NAME = 1024;
+const KINDS: readonly WorkloadKind[] = ['jenkins.job', 'jenkins.label', 'marathon.app'];
+
+const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+const Resources = Type.Object({ cpu_cores: Type.Optional(Type.Number()), memory_bytes: Type.Optional(Type.Number()) });
+
+/** What `GET /api/v1/jobs/<job>` answers: the allocation a scheduler should give the job's next build. */
+const Allocation = Type.Object({
+  job: Type.String({ description: 'The Jenkins job full name asked for.' }),
+  workload: Type.Object({ kind: Type.String(), key: Type.String({ description: 'The workload the job is sized as (…/PR-* for pull requests when split by branch kind).' }) }),
+  cpu_cores: Type.Optional(Type.Number({ description: 'Recommended CPU, cores.' })),
+  memory_bytes: Type.Optional(Type.Number({ description: 'Recommended memory, bytes.' })),
+  lower: Type.Optional(Resources),
+  upper: Type.Optional(Resources),
+  current: Resources,
+  label: Type.Optional(Type.String({ description: 'The Jenkins label the builds ran on.' })),
+  confidence: Type.String(),
+  severity: Type.String(),
+  reasons: Type.Array(Type.String()),
+  builds: Type.Number({ description: 'Builds the recommendation rests on.' }),
+  savings: Type.Optional(Type.Object({ cpu_core_hours_per_week: Type.Optional(Type.Number()), memory_gib_hours_per_week: Type.Optional(Type.Number()) })),
+  recommended_at: Type.String({ description: 'When the recommendation was computed (ISO-8601).' }),
+  data_age_ms: Type.Number({ description: 'How old the API\'s copy of the recommendations is.' }),
+});
+export type AllocationBody = Static<typeof Allocation>;
+
+const ListQuery = Type.Object(
+  {
+    kind: Type.Optional(Type.Union(KINDS.map((k) => Type.Literal(k)), { default: 'jenkins.job' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+type ListQueryT = Static<typeof ListQuery>;
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('stale'), Type.Literal('unavailable')]),
+  version: Type.String(),
+  recommendations: Type.Record(Type.String(), Type.Number()),
+  data_age_ms: Type.Optional(Type.Number()),
+  refreshes: Type.Number(),
+  refresh_failures: Type.Number(),
+  last_error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() })),
+});
+
+/** Control characters (C0, DEL) never occur in a Jenkins job name; a path with one is refused. */
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+function errorBody(code: string, message: string): Static<typeof ErrorBody> {
+  return { error: { code, message } };
+}
+
+function allocationOf(job: string, d: RecommendationDoc, ageMs: number): AllocationBody {
+  const r = d.recommended;
+  return {
+    job,
+    workload: { kind: d.workload.kind, key: d.workload.key },
+    ...(r.cpu_cores !== undefined ? { cpu_cores: r.cpu_cores } : {}),
+    ...(r.memory_bytes !== undefined ? { memory_bytes: r.memory_bytes } : {}),
+    ...(r.lower !== undefined ? { lower: r.lower } : {}),
+    ...(r.upper !== undefined ? { upper: r.upper } : {}),
+    current: d.current,
+    ...(d.jenkins?.label !== undefined ? { label: d.jenkins.label } : {}),
+    confidence: d.confidence,
+    severity: d.severity,
+    reasons: [...d.reasons],
+    builds: d.basis.builds,
+    ...(d.savings !== undefined ? { savings: d.savings } : {}),
+    recommended_at: d['@timestamp'],
+    data_age_ms: ageMs,
+  };
+}
+
+/** Prometheus text exposition of the API's own counters and what the cache holds. */
+function metricsText(cache: RecommendationCache, requests: ReadonlyMap<string, number>): string {
+  const s = cache.status();
+  const lines: string[] = [];
+  const metric = (name: string, type: string, help: string, rows: Array<[string, number]>): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of rows) lines.push(`${name}${labels} ${v}`);
+  };
+  metric('rightsize_api_recommendations', 'gauge', 'Latest recommendations held, by workload kind.', KINDS.map((k) => [`{kind="${k}"}`, s.size[k] ?? 0]));
+  const age = cache.ageMs();
+  if (age !== undefined) metric('rightsize_api_data_age_seconds', 'gauge', 'Age of the recommendations the API serves.', [['', age / 1000]]);
+  metric('rightsize_api_cache_refreshes_total', 'counter', 'Successful reloads of the recommendations from Elasticsearch.', [['', s.refreshes]]);
+  metric('rightsize_api_cache_refresh_failures_total', 'counter', 'Failed reloads (the previous data is kept).', [['', s.failures]]);
+  metric('rightsize_api_cache_skipped_documents', 'gauge', 'Stored documents without a workload kind and key, left out by the last reload.', [['', s.skipped]]);
+  metric(
+    'rightsize_api_requests_total',
+    'counter',
+    'Requests answered, by route and status.',
+    [...requests].map(([k, v]) => {
+      const [route, status] = k.split(' ');
+      return [`{route="${route}",status="${status}"}`, v];
+    }),
+  );
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The rightsize HTTP API as a Fastify instance, without `listen` (tests use `inject`). Answers
+ * from the {@link RecommendationCache}; closing the app closes the cache.
+ *
+ * - `GET /api/v1/jobs/<job full name>`: what the job's next build should get (404 when the job
+ *   has no recommendation yet: keep its label's size).
+ * - `GET /api/v1/recommendations?kind=&limit=&offset=`: latest recommendations, biggest weekly
+ *   savings first.
+ * - `GET /healthz`, `GET /metrics` (Prometheus text).
+ */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const logger: FastifyBaseLogger = deps.logger ?? silentLogger();
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    maxParamLength: MAX_JOB_NAME * 3,
+    // Unknown query parameters are refused (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
+  });
+  const requests = new Map<string, number>();
+  const { cache } = deps;
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const key = `${route} ${reply.statusCode}`;
+    requests.set(key, (requests.get(key) ?? 0) + 1);
+    done();
+  });
+  app.addHook('onClose', async () => cache.close());
+
+  app.setErrorHandler((err: FastifyError | RightsizeError, _req, reply) => {
+    if (err instanceof RightsizeError) return reply.code(err.statusCode).send(errorBody(err.code, err.message));
+    if (err.validation !== undefined) return reply.code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', err.message));
+    app.log.error({ err }, 'API request failed');
+    return reply.code(500).send(errorBody('RS_ERR_API_INTERNAL', 'internal error'));
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('RS_ERR_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  app.get('/api/v1/jobs/*', { schema: { response: { 200: Allocation, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody } } }, (req, reply) => {
+    const job = (req.params as { '*': string })['*'].replace(/\/+$/, '');
+    if (job === '' || job.length > MAX_JOB_NAME || hasControlCharacter(job))
+      return reply.code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', `a job full name of 1 to ${MAX_JOB_NAME} printable characters is expected`));
+    const age = cache.ageMs();
+    if (age === undefined) return reply.code(503).send(errorBody('RS_ERR_STORE_UNAVAILABLE', 'the recommendations have not been loaded from Elasticsearch yet'));
+    const doc = cache.forJob(job);
+    if (doc === undefined)
+      return reply.code(404).send(errorBody('RS_ERR_API_NOT_FOUND', `no recommendation for job "${job}" yet (it needs enough finished builds); keep its label's size`));
+    return allocationOf(job, doc, age);
+  });
+
+  app.get('/api/v1/recommendations', { schema: { querystring: ListQuery, response: { 400: ErrorBody, 503: ErrorBody } } }, (req, reply) => {
+    const q = req.query as ListQueryT;
+    const age = cache.ageMs();
+    if (age === undefined) return reply.code(503).send(errorBody('RS_ERR_STORE_UNAVAILABLE', 'the recommendations have not been loaded from Elasticsearch yet'));
+    const all = cache.list(q.kind ?? 'jenkins.job');
+    const offset = q.offset ?? 0;
+    return { total: all.length, offset, data_age_ms: age, items: all.slice(offset, offset + (q.limit ?? 100)) };
+  });
+
+  app.get('/healthz', { schema: { response: { 200: Health, 503: Health } } }, (_req, reply) => {
+    const s = cache.status();
+    const age = cache.ageMs();
+    const status = age === undefined ? 'unavailable' : age > deps.staleAfterMs ? 'stale' : 'ok';
+    const body: Static<typeof Health> = {
+      status,
+      version: deps.version,
+      recommendations: { ...s.size },
+      ...(age !== undefined ? { data_age_ms: age } : {}),
+      refreshes: s.refreshes,
+      refresh_failures: s.failures,
+      ...(s.lastError !== undefined ? { last_error: { code: s.lastError.code, message: s.lastError.message, at: new Date(s.lastError.atMs).toISOString() } } : {}),
+    };
+    return reply.code(status === 'unavailable' ? 503 : 200).send(body);
+  });
+
+  app.get('/metrics', (_req, reply) => reply.type('text/plain; version=0.0.4').send(metricsText(cache, requests)));
+  return app;
+}
