@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, generateTrace } from '../../../src/analysis/index.js';
+import { analyzeFromStore } from '../../../src/analysis/service/index.js';
+import type { RecommendationDoc } from '../../../src/model/index.js';
+import { idFor, indexFor, installTemplates } from '../../../src/store/index.js';
+import { REPO_ROOT, testEsUrl } from '../../support/env.js';
+import { dropPrefix, testEsClient, uniquePrefix } from '../../support/es.js';
+import { pollUntil } from '../../support/poll.js';
+
+/**
+ * `rightsize serve` as an operator runs it (the built CLI in its own process) on the real
+ * Elasticsearch: recommendations written by the Elasticsearch analysis path are answered per
+ * job, a recommendation changed in the store shows after a reload, SIGTERM stops it cleanly.
+ */
+
+const client = testEsClient();
+const prefix = uniquePrefix('serve');
+const dir = mkdtempSync(join(tmpdir(), 'rs-serve-'));
+const docs = generateTrace({ jobs: 6, buildsPerJob: 14, seed: 5, days: 14 });
+const nowMs = Math.max(...docs.map((d) => d.build.end));
+let stored: RecommendationDoc[];
+let proc: ChildProcess | undefined;
+let base = '';
+let out = '';
+let err = '';
+
+async function get(path: string): Promise<{ status: number; body: unknown; text: string }> {
+  const r = await fetch(base + path);
+  const text = await r.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: r.status, body, text };
+}
+
+beforeAll(async () => {
+  const cli = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm test runs scripts/ensure-deps.sh, which builds)`);
+  await installTemplates(client, { prefix, shards: 1, replicas: 0 });
+  const operations: unknown[] = [];
+  for (const doc of docs) {
+    const sample = { kind: 'build' as const, doc };
+    operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, doc);
+  }
+  expect((await client.bulk({ operations, refresh: true })).errors).toBe(false);
+  stored = (await analyzeFromStore({ client, prefix, url: testEsUrl(), policy: DEFAULT_POLICY, nowMs })).jobs;
+  expect(stored.length).toBe(6);
+  const config = join(dir, 'rightsize.yaml');
+  writeFileSync(config, `elasticsearch:\n  url: ${testEsUrl()}\n  indexPrefix: ${prefix}\n  replicas: 0\napi:\n  port: 0\n  refreshIntervalMs: 1000\nlog:\n  level: warn\n`);
+  proc = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'rightsize.js'), 'serve', '--config', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  base = await pollUntil('rightsize serve to print its address', 30_000, () => Promise.resolve(/listening on (http:\/\/\S+)/.exec(out)?.[1]), 100).catch((e: Error) => {
+    throw new Error(`${e.message}; stdout: ${out}; stderr: ${err}`);
+  });
+  await pollUntil('/healthz ok', 30_000, async () => ((await get('/healthz')).status === 200 ? true : undefined), 200);
+});
+
+afterAll(async () => {
+  if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+  await dropPrefix(client, prefix);
+  await client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rightsize serve on the real Elasticsearch', () => {
+  it('answers every job with its stored recommendation, and lists them by weekly savings', async () => {
+    for (const d of stored) {
+      const r = await get(`/api/v1/jobs/${d.workload.key.split('/').map(encodeURIComponent).join('/')}`);
+      expect(r.status, d.workload.key).toBe(200);
+      expect(r.body).toMatchObject({
+        job: d.workload.key,
+        workload: { kind: 'jenkins.job', key: d.workload.key },
+        cpu_cores: d.recommended.cpu_cores,
+        memory_bytes: d.recommended.memory_bytes,
+        current: d.current,
+        confidence: d.confidence,
+        builds: d.basis.builds,
+        recommended_at: d['@timestamp'],
+      });
+    }
+    const list = (await get('/api/v1/recommendations')).body as { total: number; items: RecommendationDoc[] };
+    expect(list.total).toBe(6);
+    const savings = list.items.map((d) => d.savings?.cpu_core_hours_per_week ?? 0);
+    expect(savings).toEqual([...savings].sort((a, b) => b - a));
+    const missing = await get('/api/v1/jobs/no/such/job');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: { code: 'RS_ERR_API_NOT_FOUND' } });
+    const metrics = await get('/metrics');
+    expect(metrics.text).toContain('rightsize_api_recommendations{kind="jenkins.job"} 6');
+  });
+
+  it('shows a recommendation changed in Elasticsearch after the next reload', async () => {
+    const d = stored[0]!;
+    const changed: RecommendationDoc = { ...d, recommended: { ...d.recommended, cpu_cores: 7.5 } };
+    await client.index({ index: `${prefix}-recommendations`, id: d.workload.key, document: changed, refresh: true });
+    const path = `/api/v1/jobs/${d.workload.key.split('/').map(encodeURIComponent).join('/')}`;
+    const body = await pollUntil('the changed recommendation', 15_000, async () => {
+      const r = await get(path);
+      return (r.body as { cpu_cores?: number }).cpu_cores === 7.5 ? r.body : undefined;
+    }, 200);
+    expect(body).toMatchObject({ job: d.workload.key, cpu_cores: 7.5 });
+  });
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    const exited = new Promise<number | null>((resolve) => proc!.once('exit', (code) => resolve(code)));
+    proc!.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+    expect(code, `stderr: ${err}`).toBe(0);
+  });
+});
