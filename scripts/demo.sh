@@ -9,6 +9,7 @@
 #   5. every RIGHTSIZE_DEMO_ANALYZE_SECONDS (default 120) `rightsize analyze --labels`: the
 #      recommendations table (written to Elasticsearch too), then a label plan (`--plan`). Each job needs 5
 #      finished builds before it gets a recommendation: about 10 minutes with the demo scenario.
+#   6. `rightsize serve` on port RIGHTSIZE_DEMO_API_PORT (default 8080): GET /api/v1/jobs/<job>.
 # Set RIGHTSIZE_DEMO_SECONDS=N to stop by itself after N seconds (after one last analysis).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,9 @@ state="$root/.cache/demo"
 mkdir -p "$state"
 emulator_pid=""
 collector_pid=""
+serve_pid=""
 cleanup() {
+  [ -n "$serve_pid" ] && kill -TERM "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
   [ -n "$collector_pid" ] && kill -TERM "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null || true
   [ -n "$emulator_pid" ] && kill -TERM "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null || true
 }
@@ -85,6 +88,11 @@ demo: collecting into http://127.0.0.1:9200 (indices rightsize-*); config: $stat
 EOT
 node bin/rightsize.js collect --config "$state/rightsize.yaml" &
 collector_pid=$!
+# The API on the recommendations the analyses below write (optional: a taken port only warns).
+api_port=${RIGHTSIZE_DEMO_API_PORT:-8080}
+node bin/rightsize.js serve --config "$state/rightsize.yaml" --port "$api_port" --refresh 10000 >"$state/serve.out" 2>"$state/serve.log" &
+serve_pid=$!
+echo "demo: the API: curl -s localhost:$api_port/api/v1/jobs/api-tests (answers once a job has 5 finished builds; log $state/serve.log)" >&2
 analyze() {
   echo "demo: rightsize analyze --labels at $(date -u +%H:%M:%SZ) (recommendations by weekly savings, written to Elasticsearch)" >&2
   node bin/rightsize.js analyze --config "$state/rightsize.yaml" --labels || echo "demo: analyze failed (above); collection goes on" >&2

@@ -131,11 +131,11 @@ function metricsText(cache: RecommendationCache, requests: ReadonlyMap<string, n
  * - `GET /healthz`, `GET /metrics` (Prometheus text).
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const logger: FastifyBaseLogger = deps.logger ?? silentLogger();
+  // Fastify's per-request lines are info: the API logs warnings and errors only.
+  const logger: FastifyBaseLogger = (deps.logger ?? silentLogger()).child({ component: 'api' }, { level: 'warn' });
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
-    maxParamLength: MAX_JOB_NAME * 3,
+    routerOptions: { maxParamLength: MAX_JOB_NAME * 3 },
     // Unknown query parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
