@@ -4,6 +4,7 @@ import { RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc, WorkloadKind } from '../model/index.js';
 import { silentLogger, type Logger } from '../util/index.js';
 import type { RecommendationCache } from './cache.js';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from './prometheus.js';
 
 export interface AppDeps {
   readonly cache: RecommendationCache;
@@ -94,30 +95,27 @@ function allocationOf(job: string, d: RecommendationDoc, ageMs: number): Allocat
   };
 }
 
-/** Prometheus text exposition of the API's own counters and what the cache holds. */
-function metricsText(cache: RecommendationCache, requests: ReadonlyMap<string, number>): string {
+/** The API's own counters and what the cache holds, as metric families. */
+function apiMetricFamilies(cache: RecommendationCache, requests: ReadonlyMap<string, number>): MetricFamily[] {
   const s = cache.status();
-  const lines: string[] = [];
-  const metric = (name: string, type: string, help: string, rows: Array<[string, number]>): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, v] of rows) lines.push(`${name}${labels} ${v}`);
-  };
-  metric('rightsize_api_recommendations', 'gauge', 'Latest recommendations held, by workload kind.', KINDS.map((k) => [`{kind="${k}"}`, s.size[k] ?? 0]));
   const age = cache.ageMs();
-  if (age !== undefined) metric('rightsize_api_data_age_seconds', 'gauge', 'Age of the recommendations the API serves.', [['', age / 1000]]);
-  metric('rightsize_api_cache_refreshes_total', 'counter', 'Successful reloads of the recommendations from Elasticsearch.', [['', s.refreshes]]);
-  metric('rightsize_api_cache_refresh_failures_total', 'counter', 'Failed reloads (the previous data is kept).', [['', s.failures]]);
-  metric('rightsize_api_cache_skipped_documents', 'gauge', 'Stored documents without a workload kind and key, left out by the last reload.', [['', s.skipped]]);
-  metric(
-    'rightsize_api_requests_total',
-    'counter',
-    'Requests answered, by route and status.',
-    [...requests].map(([k, v]) => {
-      const [route, status] = k.split(' ');
-      return [`{route="${route}",status="${status}"}`, v];
-    }),
-  );
-  return lines.join('\n') + '\n';
+  const one = (name: string, type: MetricFamily['type'], help: string, value: number): MetricFamily => ({ name, type, help, samples: [{ value }] });
+  return [
+    { name: 'rightsize_api_recommendations', type: 'gauge', help: 'Latest recommendations held, by workload kind.', samples: KINDS.map((kind) => ({ labels: { kind }, value: s.size[kind] ?? 0 })) },
+    ...(age !== undefined ? [one('rightsize_api_data_age_seconds', 'gauge', 'Age of the recommendations the API serves.', age / 1000)] : []),
+    one('rightsize_api_cache_refreshes_total', 'counter', 'Successful reloads of the recommendations from Elasticsearch.', s.refreshes),
+    one('rightsize_api_cache_refresh_failures_total', 'counter', 'Failed reloads (the previous data is kept).', s.failures),
+    one('rightsize_api_cache_skipped_documents', 'gauge', 'Stored documents without a workload kind and key, left out by the last reload.', s.skipped),
+    {
+      name: 'rightsize_api_requests_total',
+      type: 'counter',
+      help: 'Requests answered, by route and status.',
+      samples: [...requests].map(([k, value]) => {
+        const [route = '', status = ''] = k.split(' ');
+        return { labels: { route, status }, value };
+      }),
+    },
+  ];
 }
 
 /**
@@ -195,6 +193,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(status === 'unavailable' ? 503 : 200).send(body);
   });
 
-  app.get('/metrics', (_req, reply) => reply.type('text/plain; version=0.0.4').send(metricsText(cache, requests)));
+  app.get('/metrics', (_req, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(renderPrometheus(apiMetricFamilies(cache, requests))));
   return app;
 }

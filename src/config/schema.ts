@@ -112,6 +112,10 @@ export const CollectSchema = Type.Object(
     sampleMs: Type.Integer({ default: 1_000, minimum: 50, description: '`collect --once`: gap between the two readings, ms.' }),
     maxResponseBytes: Type.Integer({ default: 50_000_000, minimum: 1024, description: 'Responses larger than this are rejected.' }),
     backoffMaxMs: Type.Integer({ default: 300_000, minimum: 1_000, description: 'Longest wait before retrying a failing target, ms.' }),
+    metricsPort: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 65535, description: 'Continuous `collect`: serve GET /metrics (Prometheus text) and /healthz on this port (0: any free port, logged). Absent: off.' }),
+    ),
+    metricsHost: Type.String({ default: '127.0.0.1', description: 'Address the metrics endpoint listens on.' }),
   },
   { ...strict, default: {} },
 );

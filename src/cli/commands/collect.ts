@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Command } from 'commander';
 import { BuildSummarizer } from '../../analysis/builds/index.js';
+import { buildMetricsApp, collectorMetricFamilies } from '../../api/index.js';
 import { DiscoveredDockerCollectors, dockerCollectorsFromConfig } from '../../collectors/docker/index.js';
 import { jenkinsCollectorFromConfig, type FinishedBuild } from '../../collectors/jenkins/index.js';
 import { MesosMasterCollector, mesosCollectorsFromConfig } from '../../collectors/mesos/index.js';
@@ -14,6 +15,7 @@ import { searchBuildUsage } from '../../store/queries/index.js';
 import type { SampleSink } from '../../store/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
+import { intOption } from './replay.js';
 
 export interface CollectOptions {
   readonly config?: string;
@@ -24,6 +26,7 @@ export interface CollectOptions {
   readonly mesosMaster?: string[];
   readonly mesosAgent?: string[];
   readonly jenkinsUrl?: string;
+  readonly metricsPort?: string;
 }
 
 const RETENTION_INTERVAL_MS = 6 * 3_600_000;
@@ -238,6 +241,23 @@ async function runContinuously(
     timeoutMs: 1_000,
   });
   logger.info({ targets: targets.map((t) => t.collector.target), intervalMs: targets.map((t) => t.intervalMs) }, 'collecting');
+  const metricsPort = opts.metricsPort !== undefined ? intOption(opts.metricsPort, '--metrics-port', 0) : config.collect.metricsPort;
+  if (metricsPort !== undefined && metricsPort > 65535) throw new RightsizeError('RS_ERR_CLI_USAGE', `--metrics-port must be at most 65535, got "${opts.metricsPort}"`);
+  const metrics =
+    metricsPort === undefined
+      ? undefined
+      : buildMetricsApp({
+          logger,
+          families: () => collectorMetricFamilies(runner.stats(), sink.stats(), summarizer?.stats()),
+          health: () => ({
+            status: 'ok',
+            targets: runner.stats().map((t) => ({ target: t.target, consecutive_failures: t.consecutiveFailures, ...(t.lastError !== undefined ? { last_error: t.lastError } : {}) })),
+          }),
+        });
+  if (metrics !== undefined) {
+    const address = await metrics.listen({ host: config.collect.metricsHost, port: metricsPort });
+    logger.info({ address }, 'serving /metrics and /healthz');
+  }
   runner.start();
   // The runner's and sink's timers are unref'd (library behaviour); the command itself is what
   // keeps the process alive until SIGINT/SIGTERM.
@@ -248,6 +268,7 @@ async function runContinuously(
   await runner.shutdown();
   await summarizer?.shutdown();
   await sink.shutdown();
+  await metrics?.close();
   logger.info({ targets: runner.stats(), sink: sink.stats(), ...(summarizer ? { builds: summarizer.stats() } : {}) }, 'stopped');
   await client?.close();
 }
@@ -268,6 +289,7 @@ export function registerCollectCommand(program: Command, ctx: CliContext): void 
     .option('--mesos-master <url>', 'collect only this Mesos master; repeatable', collectArg)
     .option('--mesos-agent <url>', 'collect only this Mesos agent; repeatable', collectArg)
     .option('--jenkins-url <url>', 'collect only this Jenkins (credentials from config/env)')
+    .option('--metrics-port <n>', 'continuous runs: serve GET /metrics (Prometheus text: per-target polls, failures, documents; sink and build summary counters) and /healthz on this port; 0 for any free one (default: collect.metricsPort, off)')
     .addHelpText(
       'after',
       '\nWhen any of --docker-host, --mesos-master, --mesos-agent, --jenkins-url is given, only those sources are collected.\n' +

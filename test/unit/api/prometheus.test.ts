@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { buildMetricsApp, collectorMetricFamilies, renderPrometheus } from '../../../src/api/index.js';
+import type { TargetStats } from '../../../src/collectors/runner/index.js';
+
+const target = (over: Partial<TargetStats>): TargetStats => ({
+  target: 'docker unix:///var/run/docker.sock',
+  polls: 10,
+  failedPolls: 1,
+  skippedTicks: 0,
+  documents: 42,
+  itemErrors: 2,
+  skipped: { first_reading: 3 },
+  consecutiveFailures: 0,
+  nextDelayMs: 10_000,
+  ...over,
+});
+
+describe('Prometheus text', () => {
+  it('escapes label values (backslash, quote, newline) and writes HELP/TYPE once per family', () => {
+    const text = renderPrometheus([
+      { name: 'x_total', type: 'counter', help: 'Things.', samples: [{ labels: { target: 'a"b\\c\nd' }, value: 3 }, { value: 1.5 }] },
+      { name: 'y', type: 'gauge', help: 'Y.', samples: [{ value: NaN }, { value: Infinity }] },
+    ]);
+    expect(text).toBe('# HELP x_total Things.\n# TYPE x_total counter\nx_total{target="a\\"b\\\\c\\nd"} 3\nx_total 1.5\n# HELP y Y.\n# TYPE y gauge\ny NaN\ny +Inf\n');
+  });
+
+  it('a collect process: per-target, sink and build-summary counters', () => {
+    const fams = collectorMetricFamilies(
+      [target({}), target({ target: 'mesos-master http://m1:5050/', polls: 4, failedPolls: 4, consecutiveFailures: 4, skipped: {}, lastError: 'RS_ERR_HTTP_CONNECT', lastPollMs: 1_700_000_000_500 })],
+      { received: 100, indexed: 90, dropped: 1, buffered: 9, failedRequests: 2 },
+      { received: 5, pending: 1, written: 4, withoutSamples: 0, withoutRequest: 1, retries: 2, droppedOverflow: 0, droppedExpired: 0, droppedRejected: 0 },
+    );
+    const text = renderPrometheus(fams);
+    expect(text).toContain('rightsize_collector_polls_total{target="docker unix:///var/run/docker.sock"} 10');
+    expect(text).toContain('rightsize_collector_failed_polls_total{target="mesos-master http://m1:5050/"} 4');
+    expect(text).toContain('rightsize_collector_consecutive_failures{target="mesos-master http://m1:5050/"} 4');
+    expect(text).toContain('rightsize_collector_skipped_items_total{target="docker unix:///var/run/docker.sock",reason="first_reading"} 3');
+    // A target never polled has no timestamp sample (absent, not 0).
+    expect(text).toContain('rightsize_collector_last_poll_timestamp_seconds{target="mesos-master http://m1:5050/"} 1700000000.5');
+    expect(text).not.toContain('rightsize_collector_last_poll_timestamp_seconds{target="docker');
+    expect(text).toContain('rightsize_sink_buffered_documents 9');
+    expect(text).toContain('rightsize_sink_dropped_documents_total 1');
+    expect(text).toContain('rightsize_builds_without_request_total 1');
+    expect(text).toContain('rightsize_builds_dropped_total{reason="expired"} 0');
+    expect(renderPrometheus(collectorMetricFamilies([], { received: 0, indexed: 0, dropped: 0, buffered: 0, failedRequests: 0 }))).not.toContain('rightsize_builds_');
+  });
+
+  it('the metrics app serves /metrics as text and /healthz as JSON, read on every scrape', async () => {
+    let polls = 1;
+    const app = buildMetricsApp({ families: () => collectorMetricFamilies([target({ polls })], { received: 0, indexed: 0, dropped: 0, buffered: 0, failedRequests: 0 }), health: () => ({ status: 'ok' }) });
+    try {
+      const m1 = await app.inject({ url: '/metrics' });
+      expect(m1.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(m1.body).toContain('rightsize_collector_polls_total{target="docker unix:///var/run/docker.sock"} 1');
+      polls = 2;
+      expect((await app.inject({ url: '/metrics' })).body).toContain('rightsize_collector_polls_total{target="docker unix:///var/run/docker.sock"} 2');
+      expect(JSON.parse((await app.inject({ url: '/healthz' })).body)).toEqual({ status: 'ok' });
+      expect((await app.inject({ url: '/other' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+});
