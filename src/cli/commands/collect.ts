@@ -194,6 +194,14 @@ export function buildSummarizerFor(config: Config, client: Client, sink: SampleS
   });
 }
 
+/** The metrics port of a continuous run: `--metrics-port`, else `collect.metricsPort`, else none. */
+function metricsPortOf(opts: CollectOptions, config: Config): number | undefined {
+  if (opts.metricsPort === undefined) return config.collect.metricsPort;
+  const port = intOption(opts.metricsPort, '--metrics-port', 0);
+  if (port > 65535) throw new RightsizeError('RS_ERR_CLI_USAGE', `--metrics-port must be at most 65535, got "${opts.metricsPort}"`);
+  return port;
+}
+
 async function runContinuously(
   ctx: CliContext,
   config: Config,
@@ -241,8 +249,7 @@ async function runContinuously(
     timeoutMs: 1_000,
   });
   logger.info({ targets: targets.map((t) => t.collector.target), intervalMs: targets.map((t) => t.intervalMs) }, 'collecting');
-  const metricsPort = opts.metricsPort !== undefined ? intOption(opts.metricsPort, '--metrics-port', 0) : config.collect.metricsPort;
-  if (metricsPort !== undefined && metricsPort > 65535) throw new RightsizeError('RS_ERR_CLI_USAGE', `--metrics-port must be at most 65535, got "${opts.metricsPort}"`);
+  const metricsPort = metricsPortOf(opts, config);
   const metrics =
     metricsPort === undefined
       ? undefined
@@ -255,8 +262,15 @@ async function runContinuously(
           }),
         });
   if (metrics !== undefined) {
-    const address = await metrics.listen({ host: config.collect.metricsHost, port: metricsPort });
-    logger.info({ address }, 'serving /metrics and /healthz');
+    try {
+      const address = await metrics.listen({ host: config.collect.metricsHost, port: metricsPort });
+      logger.info({ address }, 'serving /metrics and /healthz');
+    } catch (err) {
+      // e.g. EADDRINUSE: fail before collecting, releasing what was opened.
+      await sink.shutdown();
+      await client?.close();
+      throw new RightsizeError('RS_ERR_CLI_USAGE', `cannot serve metrics on ${config.collect.metricsHost}:${metricsPort}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   }
   runner.start();
   // The runner's and sink's timers are unref'd (library behaviour); the command itself is what
@@ -303,6 +317,7 @@ export function registerCollectCommand(program: Command, ctx: CliContext): void 
       const finished: { enqueue?: (builds: readonly FinishedBuild[]) => void } = {};
       const targets = buildCollectionTargets(config, opts, ctx.env, { onFinishedBuilds: (builds) => finished.enqueue?.(builds) });
       if (targets.length === 0) throw new RightsizeError('RS_ERR_CLI_USAGE', 'nothing to collect: configure docker, mesos or jenkins, or pass a source option');
+      metricsPortOf(opts, config); // a bad --metrics-port fails before anything is opened
       if (opts.once) await runOnce(ctx, config, opts, targets, logger);
       else await runContinuously(ctx, config, opts, targets, logger, finished);
     });
