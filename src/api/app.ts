@@ -1,10 +1,12 @@
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { RightsizeError } from '../errors/index.js';
-import type { RecommendationDoc, WorkloadKind } from '../model/index.js';
+import type { RecommendationDoc } from '../model/index.js';
 import { silentLogger, type Logger } from '../util/index.js';
 import type { RecommendationCache } from './cache.js';
+import { openApiDocument } from './openapi.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from './prometheus.js';
+import { Allocation, ErrorBody, Health, KINDS, ListQuery, MAX_JOB_NAME, RecommendationList, type AllocationBody, type ListQueryT } from './schemas.js';
 
 export interface AppDeps {
   readonly cache: RecommendationCache;
@@ -13,53 +15,6 @@ export interface AppDeps {
   readonly staleAfterMs: number;
   readonly version: string;
 }
-
-/** Jenkins caps nothing, but no real job name is this long; longer paths are refused (400). */
-const MAX_JOB_NAME = 1024;
-const KINDS: readonly WorkloadKind[] = ['jenkins.job', 'jenkins.label', 'marathon.app'];
-
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
-const Resources = Type.Object({ cpu_cores: Type.Optional(Type.Number()), memory_bytes: Type.Optional(Type.Number()) });
-
-/** What `GET /api/v1/jobs/<job>` answers: the allocation a scheduler should give the job's next build. */
-const Allocation = Type.Object({
-  job: Type.String({ description: 'The Jenkins job full name asked for.' }),
-  workload: Type.Object({ kind: Type.String(), key: Type.String({ description: 'The workload the job is sized as (…/PR-* for pull requests when split by branch kind).' }) }),
-  cpu_cores: Type.Optional(Type.Number({ description: 'Recommended CPU, cores.' })),
-  memory_bytes: Type.Optional(Type.Number({ description: 'Recommended memory, bytes.' })),
-  lower: Type.Optional(Resources),
-  upper: Type.Optional(Resources),
-  current: Resources,
-  label: Type.Optional(Type.String({ description: 'The Jenkins label the builds ran on.' })),
-  confidence: Type.String(),
-  severity: Type.String(),
-  reasons: Type.Array(Type.String()),
-  builds: Type.Number({ description: 'Builds the recommendation rests on.' }),
-  savings: Type.Optional(Type.Object({ cpu_core_hours_per_week: Type.Optional(Type.Number()), memory_gib_hours_per_week: Type.Optional(Type.Number()) })),
-  recommended_at: Type.String({ description: 'When the recommendation was computed (ISO-8601).' }),
-  data_age_ms: Type.Number({ description: 'How old the API\'s copy of the recommendations is.' }),
-});
-export type AllocationBody = Static<typeof Allocation>;
-
-const ListQuery = Type.Object(
-  {
-    kind: Type.Optional(Type.Union(KINDS.map((k) => Type.Literal(k)), { default: 'jenkins.job' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  },
-  { additionalProperties: false },
-);
-type ListQueryT = Static<typeof ListQuery>;
-
-const Health = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('stale'), Type.Literal('unavailable')]),
-  version: Type.String(),
-  recommendations: Type.Record(Type.String(), Type.Number()),
-  data_age_ms: Type.Optional(Type.Number()),
-  refreshes: Type.Number(),
-  refresh_failures: Type.Number(),
-  last_error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() })),
-});
 
 /** Control characters (C0, DEL) never occur in a Jenkins job name; a path with one is refused. */
 function hasControlCharacter(s: string): boolean {
@@ -168,7 +123,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return allocationOf(job, doc, age);
   });
 
-  app.get('/api/v1/recommendations', { schema: { querystring: ListQuery, response: { 400: ErrorBody, 503: ErrorBody } } }, (req, reply) => {
+  app.get('/api/v1/recommendations', { schema: { querystring: ListQuery, response: { 200: RecommendationList, 400: ErrorBody, 503: ErrorBody } } }, (req, reply) => {
     const q = req.query as ListQueryT;
     const age = cache.ageMs();
     if (age === undefined) return reply.code(503).send(errorBody('RS_ERR_STORE_UNAVAILABLE', 'the recommendations have not been loaded from Elasticsearch yet'));
@@ -194,5 +149,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.get('/metrics', (_req, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(renderPrometheus(apiMetricFamilies(cache, requests))));
+  const openapi = openApiDocument(deps.version);
+  app.get('/api/openapi.json', () => openapi);
   return app;
 }

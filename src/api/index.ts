@@ -1,5 +1,7 @@
 export { buildApp } from './app.js';
-export type { AllocationBody, AppDeps } from './app.js';
+export type { AppDeps } from './app.js';
+export type { AllocationBody } from './schemas.js';
+export { openApiDocument } from './openapi.js';
 export { RecommendationCache } from './cache.js';
 export type { LoadRecommendations, RecommendationCacheOptions, RecommendationCacheStatus } from './cache.js';
 export { buildMetricsApp } from './metricsApp.js';

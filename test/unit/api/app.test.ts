@@ -182,3 +182,26 @@ describe('the recommendation cache behind the API', () => {
     expect(json<{ error: { code: string } }>(r).error.code).toBe('RS_ERR_API_NOT_FOUND');
   });
 });
+
+describe('GET /api/openapi.json', () => {
+  it('describes every route the app serves, with the schemas the answers are serialized with', async () => {
+    const { app, cache } = setup();
+    await cache.refresh();
+    const doc = json<{ openapi: string; info: { version: string }; paths: Record<string, { get: { responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> }> } }> }>(
+      await app.inject({ url: '/api/openapi.json' }),
+    );
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.version).toBe('test');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/jobs/{job}', '/api/v1/recommendations', '/healthz', '/metrics']);
+    for (const path of Object.keys(doc.paths)) {
+      const r = await app.inject({ url: path.replace('{job}', 'lint') });
+      expect(r.statusCode, path).toBe(200);
+    }
+    // Every field of a real answer is declared, and every declared required field is there.
+    const schema = doc.paths['/api/v1/jobs/{job}']!.get.responses['200']!.content!['application/json']!.schema;
+    const answer = json<Record<string, unknown>>(await app.inject({ url: '/api/v1/jobs/team-a/api-tests' }));
+    expect(Object.keys(answer).filter((k) => !(k in (schema.properties ?? {})))).toEqual([]);
+    expect((schema.required ?? []).filter((k) => !(k in answer))).toEqual([]);
+    expect(schema.required).toEqual(expect.arrayContaining(['job', 'workload', 'current', 'confidence', 'reasons', 'recommended_at', 'data_age_ms']));
+  });
+});
