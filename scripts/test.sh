@@ -2,7 +2,8 @@
 # `npm test`: everything CI checks, on a fresh clone or a dev machine.
 #   1. npm dependencies and the build,
 #   2. typecheck and lint,
-#   3. the real Docker engine (scripts/docker-engine.sh) and the real Elasticsearch (scripts/es.sh),
+#   3. the real Docker engine (scripts/docker-engine.sh), the real Elasticsearch (scripts/es.sh) and
+#      Debian's Chromium for the web UI test (scripts/chromium.sh),
 #   4. every test tier (unit, integration) with vitest. Extra arguments go to vitest.
 # Under CI (CI=true) the engine and Elasticsearch it started are stopped at the end.
 set -euo pipefail
@@ -11,9 +12,11 @@ bash scripts/ensure-deps.sh
 echo "== typecheck and lint" >&2
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
-echo "== real Docker engine and Elasticsearch" >&2
+echo "== real Docker engine, Elasticsearch and Chromium" >&2
 bash scripts/docker-engine.sh start >&2
 bash scripts/es.sh start >&2
+RIGHTSIZE_CHROMIUM=$(bash scripts/chromium.sh)
+export RIGHTSIZE_CHROMIUM
 if [ "${CI:-}" = "true" ]; then
   trap 'bash scripts/es.sh stop >&2 || true; bash scripts/docker-engine.sh stop >&2 || true' EXIT
 fi

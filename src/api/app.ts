@@ -5,6 +5,7 @@ import type { RecommendationDoc } from '../model/index.js';
 import { silentLogger, type Logger } from '../util/index.js';
 import type { RecommendationCache } from './cache.js';
 import { openApiDocument } from './openapi.js';
+import { UI_HTML } from './ui.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from './prometheus.js';
 import { Allocation, ErrorBody, Health, KINDS, ListQuery, MAX_JOB_NAME, RecommendationList, type AllocationBody, type ListQueryT } from './schemas.js';
 
@@ -149,6 +150,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.get('/metrics', (_req, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(renderPrometheus(apiMetricFamilies(cache, requests))));
+  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'").send(UI_HTML));
   const openapi = openApiDocument(deps.version);
   app.get('/api/openapi.json', () => openapi);
   return app;
