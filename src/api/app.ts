@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../util/index.js';
 import type { RecommendationCache } from './cache.js';
 import { openApiDocument } from './openapi.js';
 import { UI_HTML } from './ui.js';
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from './prometheus.js';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, singleSample, type MetricFamily } from './prometheus.js';
 import { Allocation, ErrorBody, Health, KINDS, ListQuery, MAX_JOB_NAME, RecommendationList, type AllocationBody, type ListQueryT } from './schemas.js';
 
 export interface AppDeps {
@@ -55,7 +55,7 @@ function allocationOf(job: string, d: RecommendationDoc, ageMs: number): Allocat
 function apiMetricFamilies(cache: RecommendationCache, requests: ReadonlyMap<string, number>): MetricFamily[] {
   const s = cache.status();
   const age = cache.ageMs();
-  const one = (name: string, type: MetricFamily['type'], help: string, value: number): MetricFamily => ({ name, type, help, samples: [{ value }] });
+  const one = singleSample;
   return [
     { name: 'rightsize_api_recommendations', type: 'gauge', help: 'Latest recommendations held, by workload kind.', samples: KINDS.map((kind) => ({ labels: { kind }, value: s.size[kind] ?? 0 })) },
     ...(age !== undefined ? [one('rightsize_api_data_age_seconds', 'gauge', 'Age of the recommendations the API serves.', age / 1000)] : []),

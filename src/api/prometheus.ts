@@ -13,6 +13,11 @@ export interface MetricFamily {
   readonly samples: ReadonlyArray<{ readonly labels?: Readonly<Record<string, string>>; readonly value: number }>;
 }
 
+/** A family of one unlabelled sample. */
+export function singleSample(name: string, type: MetricFamily['type'], help: string, value: number): MetricFamily {
+  return { name, type, help, samples: [{ value }] };
+}
+
 /** A label value as the format wants it: backslash, double quote and line feed escaped. */
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -53,7 +58,7 @@ export function collectorMetricFamilies(targets: readonly TargetStats[], sink: S
       return v === undefined ? [] : [{ labels: { target: t.target }, value: v }];
     }),
   });
-  const one = (name: string, type: MetricFamily['type'], help: string, value: number): MetricFamily => ({ name, type, help, samples: [{ value }] });
+  const one = singleSample;
   const families: MetricFamily[] = [
     perTarget('rightsize_collector_polls_total', 'counter', 'Polls of the target, successful or not.', (t) => t.polls),
     perTarget('rightsize_collector_failed_polls_total', 'counter', 'Polls that failed as a whole (unreachable, timeout, bad answer).', (t) => t.failedPolls),
