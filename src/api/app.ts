@@ -30,6 +30,8 @@ function errorBody(code: string, message: string): Static<typeof ErrorBody> {
   return { error: { code, message } };
 }
 
+const NOT_LOADED = errorBody('RS_ERR_STORE_UNAVAILABLE', 'the recommendations have not been loaded from Elasticsearch yet');
+
 function allocationOf(job: string, d: RecommendationDoc, ageMs: number): AllocationBody {
   const r = d.recommended;
   return {
@@ -117,7 +119,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (job === '' || job.length > MAX_JOB_NAME || hasControlCharacter(job))
       return reply.code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', `a job full name of 1 to ${MAX_JOB_NAME} printable characters is expected`));
     const age = cache.ageMs();
-    if (age === undefined) return reply.code(503).send(errorBody('RS_ERR_STORE_UNAVAILABLE', 'the recommendations have not been loaded from Elasticsearch yet'));
+    if (age === undefined) return reply.code(503).send(NOT_LOADED);
     const doc = cache.forJob(job);
     if (doc === undefined)
       return reply.code(404).send(errorBody('RS_ERR_API_NOT_FOUND', `no recommendation for job "${job}" yet (it needs enough finished builds); keep its label's size`));
@@ -127,7 +129,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/api/v1/recommendations', { schema: { querystring: ListQuery, response: { 200: RecommendationList, 400: ErrorBody, 503: ErrorBody } } }, (req, reply) => {
     const q = req.query as ListQueryT;
     const age = cache.ageMs();
-    if (age === undefined) return reply.code(503).send(errorBody('RS_ERR_STORE_UNAVAILABLE', 'the recommendations have not been loaded from Elasticsearch yet'));
+    if (age === undefined) return reply.code(503).send(NOT_LOADED);
     const all = cache.list(q.kind ?? 'jenkins.job');
     const offset = q.offset ?? 0;
     return { total: all.length, offset, data_age_ms: age, items: all.slice(offset, offset + (q.limit ?? 100)) };

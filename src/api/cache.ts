@@ -1,3 +1,4 @@
+import { sortBySavings } from '../analysis/format.js';
 import { workloadKey } from '../analysis/recommend/records.js';
 import { toError, RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc, WorkloadKind } from '../model/index.js';
@@ -25,16 +26,6 @@ export interface RecommendationCacheStatus {
   /** Documents without a workload kind and key, left out (last refresh). */
   readonly skipped: number;
   readonly lastError?: { readonly code: string; readonly message: string; readonly atMs: number };
-}
-
-/** Weekly core-hours first, then GiB-hours: what a right-sizing saves, biggest first. */
-function bySavings(a: RecommendationDoc, b: RecommendationDoc): number {
-  const ca = a.savings?.cpu_core_hours_per_week ?? 0;
-  const cb = b.savings?.cpu_core_hours_per_week ?? 0;
-  if (ca !== cb) return cb - ca;
-  const ma = a.savings?.memory_gib_hours_per_week ?? 0;
-  const mb = b.savings?.memory_gib_hours_per_week ?? 0;
-  return mb - ma || (a.workload.key < b.workload.key ? -1 : a.workload.key > b.workload.key ? 1 : 0);
 }
 
 /**
@@ -84,7 +75,7 @@ export class RecommendationCache {
         m.set(d.workload.key, d);
       }
       this._byKind = byKind;
-      this._sorted = new Map([...byKind].map(([k, m]) => [k, [...m.values()].sort(bySavings)]));
+      this._sorted = new Map([...byKind].map(([k, m]) => [k, sortBySavings([...m.values()])]));
       this._skipped = skipped;
       this._loadedAtMs = this._clock.nowMs();
       this._refreshes++;
