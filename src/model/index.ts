@@ -19,3 +19,15 @@ export type {
 } from './documents.js';
 export type { Sample, SampleKind, CollectError, CollectionResult } from './samples.js';
 export type { BuildFacts } from './records.js';
+export type {
+  Collector,
+  SinkStats,
+  SampleSink,
+  AlertNotice,
+  OutboundMessage,
+  Notifier,
+  StoredReport,
+  ReportSink,
+  Schedule,
+  ScheduledJob,
+} from './ports.js';

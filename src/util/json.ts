@@ -1,0 +1,107 @@
+import type { CollectError } from '../model/index.js';
+
+/** A shape problem found while reading a response: becomes a {@link CollectError}. */
+export type ParseIssue = CollectError;
+
+/** True for a plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads typed fields out of untrusted JSON and records every wrong type as an
+ * `RS_ERR_PARSE_SHAPE` error for one target. Absent and `null` mean "not reported" and are not
+ * errors; a value of the wrong type (a string where a number belongs, an infinite number after
+ * `1e999`, ...) is reported and treated as absent, so a document never carries a wrong number.
+ */
+export class FieldReader {
+  readonly errors: CollectError[] = [];
+  readonly skipped: Record<string, number> = {};
+
+  constructor(readonly target: string) {}
+
+  /** Records a shape problem. */
+  issue(message: string, subject?: string, code = 'RS_ERR_PARSE_SHAPE'): void {
+    this.errors.push({ target: this.target, code, message, ...(subject === undefined ? {} : { subject }) });
+  }
+
+  /** Counts an item deliberately passed over. */
+  skip(reason: string, n = 1): void {
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
+  }
+
+  /** A finite number, or undefined (reported when present with another type). */
+  num(obj: Record<string, unknown>, key: string, subject?: string): number | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    this.issue(`${key} is not a finite number (${describe(v)})`, subject ?? key);
+    return undefined;
+  }
+
+  /** A finite number ≥ 0, or undefined (negative values are reported). */
+  nonNeg(obj: Record<string, unknown>, key: string, subject?: string): number | undefined {
+    const v = this.num(obj, key, subject);
+    if (v === undefined) return undefined;
+    if (v < 0) {
+      this.issue(`${key} is negative (${v})`, subject ?? key);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A string, or undefined (reported when present with another type). */
+  str(obj: Record<string, unknown>, key: string, subject?: string): string | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return v;
+    this.issue(`${key} is not a string (${describe(v)})`, subject ?? key);
+    return undefined;
+  }
+
+  /** A boolean, or undefined (reported when present with another type). */
+  bool(obj: Record<string, unknown>, key: string, subject?: string): boolean | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'boolean') return v;
+    this.issue(`${key} is not a boolean (${describe(v)})`, subject ?? key);
+    return undefined;
+  }
+
+  /** An array, or undefined (reported when present with another type). */
+  arr(obj: Record<string, unknown>, key: string, subject?: string): unknown[] | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (Array.isArray(v)) return v as unknown[];
+    this.issue(`${key} is not an array (${describe(v)})`, subject ?? key);
+    return undefined;
+  }
+
+  /** An object, or undefined (reported when present with another type). */
+  obj(obj: Record<string, unknown>, key: string, subject?: string): Record<string, unknown> | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (isRecord(v)) return v;
+    this.issue(`${key} is not an object (${describe(v)})`, subject ?? key);
+    return undefined;
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return 'array';
+  return v === null ? 'null' : typeof v;
+}
+
+/** What a pure parser returns: its value plus the problems and skips met on the way (errors as data). */
+export interface ParseResult<T> {
+  readonly value: T;
+  readonly errors: readonly CollectError[];
+  readonly skipped: Readonly<Record<string, number>>;
+}
+
+/** Closes a parse: the value with what the reader collected. */
+export function done<T>(value: T, fr: FieldReader): ParseResult<T> {
+  return { value, errors: fr.errors, skipped: fr.skipped };
+}
