@@ -1,7 +1,20 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { REAL_CAPTURES_DIR } from './test/support/env.js';
 
-// Two tiers run by `npm test`: unit (pure code and shells against in-process doubles) and
-// integration (real Elasticsearch and real dockerd started by scripts/test.sh; never skipped).
+// Three projects run by `npm test`:
+// - unit: pure code and shells against in-process doubles;
+// - conformance: the tests that read the real captures and traces in ../shared (never copied into the
+//   project). On a clone without ../shared it is left out with one line saying so; under CI=true the
+//   folder is required and its absence fails the run (test/support/conformance-setup.ts);
+// - integration: real Elasticsearch and real dockerd started by scripts/test.sh; never skipped.
+const CONFORMANCE = ['test/**/*.conformance.test.ts'];
+const sharedPresent = existsSync(REAL_CAPTURES_DIR);
+const ci = process.env['CI'] === 'true';
+if (!sharedPresent && !ci) {
+  process.stderr.write(`conformance suite skipped: ${REAL_CAPTURES_DIR} is absent (it ships beside the project, not in it; set RIGHTSIZE_REAL_CAPTURES)\n`);
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,9 +22,22 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/regression/**/*.test.ts'],
+          exclude: CONFORMANCE,
           testTimeout: 20_000,
         },
       },
+      ...(sharedPresent || ci
+        ? [
+            {
+              test: {
+                name: 'conformance',
+                include: CONFORMANCE,
+                testTimeout: 20_000,
+                globalSetup: ['test/support/conformance-setup.ts'],
+              },
+            },
+          ]
+        : []),
       {
         test: {
           name: 'integration',

@@ -27,6 +27,12 @@ else
   # otherwise compete with the integration tier's CPU measurements of real containers.
   echo "== unit tests" >&2
   npx vitest run --project unit
+  echo "== conformance tests (real captures and traces in ../shared)" >&2
+  if [ -d "${RIGHTSIZE_REAL_CAPTURES:-../shared/real-captures}" ] || [ "${CI:-}" = "true" ]; then
+    npx vitest run --project conformance
+  else
+    echo "conformance suite skipped: ${RIGHTSIZE_REAL_CAPTURES:-../shared/real-captures} is absent (it ships beside the project, not in it)" >&2
+  fi
   echo "== integration tests (real Elasticsearch, real dockerd)" >&2
   npx vitest run --project integration
 fi
