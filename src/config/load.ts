@@ -19,6 +19,10 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, readonly string[]]> 
   ['RIGHTSIZE_JENKINS_URL', ['jenkins', 'url']],
   ['RIGHTSIZE_JENKINS_USER', ['jenkins', 'username']],
   ['RIGHTSIZE_JENKINS_TOKEN', ['jenkins', 'token']],
+  ['RIGHTSIZE_KIBANA_URL', ['kibana', 'url']],
+  ['RIGHTSIZE_KIBANA_API_KEY', ['kibana', 'apiKey']],
+  ['RIGHTSIZE_KIBANA_USERNAME', ['kibana', 'username']],
+  ['RIGHTSIZE_KIBANA_PASSWORD', ['kibana', 'password']],
   ['RIGHTSIZE_LOG_LEVEL', ['log', 'level']],
 ];
 

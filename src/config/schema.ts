@@ -131,6 +131,19 @@ export const ApiSchema = Type.Object(
   { ...strict, default: {} },
 );
 
+/** `rightsize dashboards import`: where Kibana is. */
+export const KibanaSchema = Type.Object(
+  {
+    url: Type.Optional(Type.String({ description: 'Kibana base URL, e.g. https://kibana.example.internal:5601 (`--kibana-url`, `RIGHTSIZE_KIBANA_URL`).' })),
+    space: Type.String({ default: 'default', description: 'Kibana space the saved objects are imported into (`--space`).' }),
+    apiKey: Type.Optional(Type.String({ description: 'Kibana API key (base64 `id:key`), sent as `Authorization: ApiKey`; prefer `RIGHTSIZE_KIBANA_API_KEY`.' })),
+    username: Type.Optional(Type.String({ description: 'Basic-auth user (`RIGHTSIZE_KIBANA_USERNAME`).' })),
+    password: Type.Optional(Type.String({ description: 'Basic-auth password; prefer `RIGHTSIZE_KIBANA_PASSWORD`.' })),
+    timeoutMs: Type.Integer({ default: 30_000, minimum: 1_000, description: 'Time allowed for the import request, ms.' }),
+  },
+  { ...strict, default: {} },
+);
+
 /** A size: bytes, or a size string `parseBytes` reads (`512MiB`, `64g`; m/MB/MiB are all 1024²). */
 const Size = (defaultValue: string, description: string) =>
   Type.Union([Type.Integer({ minimum: 0 }), Type.String()], { default: defaultValue, description: `${description} Bytes or a size such as 512MiB, 4g.` });
@@ -209,6 +222,7 @@ export const ConfigSchema = Type.Object(
     collect: CollectSchema,
     analysis: AnalysisSchema,
     api: ApiSchema,
+    kibana: KibanaSchema,
     log: Type.Object(
       { level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }) },
       { ...strict, default: {} },

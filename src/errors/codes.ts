@@ -24,6 +24,9 @@ export const ERROR_CODES = {
   RS_ERR_API_BAD_REQUEST: { statusCode: 400, message: 'the API request is malformed' },
   RS_ERR_API_NOT_FOUND: { statusCode: 404, message: 'no such route or no recommendation for that workload' },
   RS_ERR_API_INTERNAL: { statusCode: 500, message: 'the API failed to answer' },
+  RS_ERR_KIBANA_UNREACHABLE: { statusCode: 502, message: 'Kibana cannot be reached' },
+  RS_ERR_KIBANA_IMPORT: { statusCode: 502, message: 'Kibana refused or failed the saved-objects import' },
+  RS_ERR_DASHBOARDS_STALE: { statusCode: 500, message: 'the committed dashboards differ from the definitions' },
 } as const;
 
 /** One of the stable error codes. */

@@ -1,0 +1,292 @@
+import type { DashboardSpec, FilterSpec, PanelSpec } from './spec.js';
+
+/** The data views: one per index kind a dashboard reads, `@timestamp` as time field. */
+export const DATA_VIEW_KINDS = ['containers', 'cluster', 'queue', 'builds', 'recommendations', 'waste', 'alert-events'] as const;
+
+/** The elected master's cluster documents (non-leaders report nothing authoritative). */
+const LEADER: FilterSpec = [
+  { field: 'event.dataset', value: 'mesos.master' },
+  { field: 'mesos.master.elected', value: true },
+];
+const QUEUE_BY_LABEL: FilterSpec = [{ field: 'event.dataset', value: 'jenkins.queue.label' }];
+const TIME = { op: 'date_histogram', field: '@timestamp' } as const;
+
+const clusterCapacity: readonly PanelSpec[] = [
+  {
+    key: 'cpu-allocated',
+    title: 'CPU: allocated vs capacity (cores)',
+    kind: 'cluster',
+    chart: 'line',
+    x: TIME,
+    metrics: [
+      { op: 'max', field: 'mesos.cpus.used', label: 'allocated cores' },
+      { op: 'max', field: 'mesos.cpus.total', label: 'capacity cores' },
+    ],
+    filter: LEADER,
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'mem-allocated',
+    title: 'Memory: allocated vs capacity (bytes)',
+    kind: 'cluster',
+    chart: 'line',
+    x: TIME,
+    metrics: [
+      { op: 'max', field: 'mesos.mem.used_bytes', label: 'allocated bytes' },
+      { op: 'max', field: 'mesos.mem.total_bytes', label: 'capacity bytes' },
+    ],
+    filter: LEADER,
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'cpu-used',
+    title: 'CPU measured in build containers (core-seconds per interval)',
+    kind: 'containers',
+    chart: 'area',
+    x: TIME,
+    metrics: [{ op: 'sum', field: 'cpu.core_seconds', label: 'core-seconds used' }],
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'allocation-ratio',
+    title: 'Allocation ratio (CPU and memory)',
+    kind: 'cluster',
+    chart: 'line',
+    x: TIME,
+    metrics: [
+      { op: 'max', field: 'mesos.cpus.percent', label: 'CPU allocated ratio' },
+      { op: 'max', field: 'mesos.mem.percent', label: 'memory allocated ratio' },
+    ],
+    filter: LEADER,
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'agents',
+    title: 'Agents',
+    kind: 'cluster',
+    chart: 'line',
+    x: TIME,
+    metrics: [
+      { op: 'max', field: 'mesos.agents.active', label: 'active agents' },
+      { op: 'max', field: 'mesos.agents.inactive', label: 'inactive agents' },
+    ],
+    filter: LEADER,
+    w: 24,
+    h: 10,
+  },
+  {
+    key: 'tasks',
+    title: 'Running tasks',
+    kind: 'cluster',
+    chart: 'line',
+    x: TIME,
+    metrics: [{ op: 'max', field: 'mesos.tasks.running', label: 'running tasks' }],
+    filter: LEADER,
+    w: 24,
+    h: 10,
+  },
+];
+
+const jobRightSizing: readonly PanelSpec[] = [
+  {
+    key: 'requested-vs-used',
+    title: 'Requested vs used per job',
+    kind: 'builds',
+    chart: 'table',
+    split: { op: 'terms', field: 'jenkins.job.name', size: 50, label: 'job' },
+    metrics: [
+      { op: 'average', field: 'request.cpu_cores', label: 'requested cores' },
+      { op: 'percentile', field: 'usage.cpu.p95_cores', percentile: 95, label: 'p95 of build p95 cores' },
+      { op: 'average', field: 'request.memory_bytes', label: 'requested bytes' },
+      { op: 'max', field: 'usage.memory.peak_bytes', label: 'peak bytes' },
+      { op: 'count', label: 'builds' },
+    ],
+    w: 48,
+    h: 15,
+  },
+  {
+    key: 'recommendations',
+    title: 'Recommendations by weekly CPU savings',
+    kind: 'recommendations',
+    chart: 'table',
+    split: { op: 'terms', field: 'workload.key', size: 50, label: 'workload' },
+    metrics: [
+      { op: 'max', field: 'savings.cpu_core_hours_per_week', label: 'core-hours saved per week' },
+      { op: 'max', field: 'current.cpu_cores', label: 'current cores' },
+      { op: 'max', field: 'recommended.cpu_cores', label: 'recommended cores' },
+      { op: 'max', field: 'current.memory_bytes', label: 'current bytes' },
+      { op: 'max', field: 'recommended.memory_bytes', label: 'recommended bytes' },
+    ],
+    w: 48,
+    h: 15,
+  },
+  {
+    key: 'waste-by-label',
+    title: 'Reserved but unused CPU by label (core-seconds)',
+    kind: 'builds',
+    chart: 'bar_stacked',
+    x: TIME,
+    split: { op: 'terms', field: 'jenkins.label', size: 10, label: 'label' },
+    metrics: [{ op: 'sum', field: 'waste.cpu_core_seconds', label: 'wasted core-seconds' }],
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'weekly-waste',
+    title: 'Weekly waste (core-hours)',
+    kind: 'waste',
+    chart: 'bar_stacked',
+    x: TIME,
+    split: { op: 'terms', field: 'waste.scope', size: 5, label: 'scope' },
+    metrics: [{ op: 'sum', field: 'waste.cpu_core_hours', label: 'wasted core-hours' }],
+    w: 24,
+    h: 12,
+  },
+];
+
+const queueWaits: readonly PanelSpec[] = [
+  {
+    key: 'wait-p95-by-label',
+    title: 'Queue wait p95 by label (ms)',
+    kind: 'queue',
+    chart: 'line',
+    x: TIME,
+    split: { op: 'terms', field: 'jenkins.label', size: 10, label: 'label' },
+    metrics: [{ op: 'max', field: 'queue.wait_ms.p95', label: 'p95 wait ms' }],
+    filter: QUEUE_BY_LABEL,
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'allocation-beside-waits',
+    title: 'CPU allocation ratio (beside the waits)',
+    kind: 'cluster',
+    chart: 'line',
+    x: TIME,
+    metrics: [{ op: 'max', field: 'mesos.cpus.percent', label: 'CPU allocated ratio' }],
+    filter: LEADER,
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'queue-length-by-label',
+    title: 'Queue length by label',
+    kind: 'queue',
+    chart: 'bar_stacked',
+    x: TIME,
+    split: { op: 'terms', field: 'jenkins.label', size: 10, label: 'label' },
+    metrics: [{ op: 'max', field: 'queue.length', label: 'queued items' }],
+    filter: QUEUE_BY_LABEL,
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'build-waits',
+    title: 'Queue wait of finished builds by label (ms)',
+    kind: 'builds',
+    chart: 'table',
+    split: { op: 'terms', field: 'jenkins.label', size: 20, label: 'label' },
+    metrics: [
+      { op: 'percentile', field: 'queue.wait_ms', percentile: 50, label: 'p50 wait ms' },
+      { op: 'percentile', field: 'queue.wait_ms', percentile: 95, label: 'p95 wait ms' },
+      { op: 'count', label: 'builds' },
+    ],
+    w: 24,
+    h: 12,
+  },
+];
+
+const containers: readonly PanelSpec[] = [
+  {
+    key: 'cpu-by-job',
+    title: 'CPU cores by job (average of samples)',
+    kind: 'containers',
+    chart: 'line',
+    x: TIME,
+    split: { op: 'terms', field: 'jenkins.job.name', size: 10, label: 'job' },
+    metrics: [{ op: 'average', field: 'cpu.cores', label: 'cores' }],
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'memory-by-job',
+    title: 'Working set by job (max, bytes)',
+    kind: 'containers',
+    chart: 'line',
+    x: TIME,
+    split: { op: 'terms', field: 'jenkins.job.name', size: 10, label: 'job' },
+    metrics: [{ op: 'max', field: 'memory.working_set_bytes', label: 'working set bytes' }],
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'throttling',
+    title: 'CPU throttling by agent host (throttled periods)',
+    kind: 'containers',
+    chart: 'bar_stacked',
+    x: TIME,
+    split: { op: 'terms', field: 'host.name', size: 10, label: 'host' },
+    metrics: [{ op: 'max', field: 'cpu.throttled.periods', label: 'throttled periods' }],
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'oom-killed',
+    title: 'OOM-killed containers by job',
+    kind: 'containers',
+    chart: 'table',
+    split: { op: 'terms', field: 'jenkins.job.name', size: 20, label: 'job' },
+    metrics: [{ op: 'count', label: 'OOM kills' }],
+    filter: [{ field: 'container.oom_killed', value: true }],
+    w: 24,
+    h: 12,
+  },
+];
+
+const alerts: readonly PanelSpec[] = [
+  {
+    key: 'events-over-time',
+    title: 'Alert events over time',
+    kind: 'alert-events',
+    chart: 'bar_stacked',
+    x: TIME,
+    split: { op: 'terms', field: 'event.action', size: 6, label: 'action' },
+    metrics: [{ op: 'count', label: 'events' }],
+    w: 48,
+    h: 12,
+  },
+  {
+    key: 'by-rule',
+    title: 'Alert events by rule',
+    kind: 'alert-events',
+    chart: 'table',
+    split: { op: 'terms', field: 'rule.id', size: 50, label: 'rule' },
+    metrics: [{ op: 'count', label: 'events' }],
+    w: 24,
+    h: 12,
+  },
+  {
+    key: 'by-group',
+    title: 'Fired alerts by group (label, agent, job)',
+    kind: 'alert-events',
+    chart: 'table',
+    split: { op: 'terms', field: 'alert.group', size: 50, label: 'group' },
+    metrics: [{ op: 'count', label: 'fired' }],
+    filter: [{ field: 'event.action', value: 'fired' }],
+    w: 24,
+    h: 12,
+  },
+];
+
+/** The five dashboards of rightsize. */
+export const DASHBOARDS: readonly DashboardSpec[] = [
+  { key: 'cluster-capacity', title: 'Cluster capacity', description: 'Allocated vs measured CPU and memory, agents and tasks of the Mesos cluster.', panels: clusterCapacity },
+  { key: 'job-right-sizing', title: 'Job right-sizing', description: 'Requested vs used per job, recommendations, waste by label.', panels: jobRightSizing },
+  { key: 'queue-waits', title: 'Queue waits', description: 'Queue wait p95 by label beside the cluster allocation: full capacity or idle reservations?', panels: queueWaits },
+  { key: 'containers', title: 'Containers', description: 'CPU, memory, throttling and OOM kills of build containers.', panels: containers },
+  { key: 'alerts', title: 'Alerts', description: 'Alert events: fired, repeated, resolved, by rule and group.', panels: alerts },
+];
