@@ -1,5 +1,6 @@
 /**
- * What a Docker engine can physically report, and the caps on text copied from a container.
+ * What a Docker engine can physically report, the caps on text copied from a container, and the
+ * small bounded readers every Docker parser shares.
  * A number beyond these is an `RS_ERR_PARSE_RANGE` item error (the field is left out, the
  * document kept), never stored: Elasticsearch's `long` ends at 2^63, and a value such as
  * `pids_stats.current` 2^63 would cost the whole document.
@@ -52,4 +53,17 @@ export function boundedField(fr: FieldReader, obj: Record<string, unknown>, key:
   if (v === undefined || v <= max) return v;
   fr.issue(`${path} is ${v}, beyond what an engine can report (at most ${max})`, path, 'RS_ERR_PARSE_RANGE');
   return undefined;
+}
+
+/** What a value is, for messages. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
+/** A non-empty string capped at `maxLength`, else undefined (a wrong type is an issue). */
+export function cappedStr(fr: FieldReader, obj: Record<string, unknown>, key: string, maxLength: number, path: string): string | undefined {
+  const v = fr.str(obj, key, path);
+  return v !== undefined && v !== '' ? capText(v, maxLength) : undefined;
 }

@@ -1,7 +1,6 @@
 /** `GET /info` → what rightsize takes from the engine itself (pure). */
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { capText } from './bounds.js';
-import { describeValue } from './stats.js';
+import { capText, describeValue } from './bounds.js';
 
 /** What rightsize takes from `GET /info`. */
 export interface EngineInfo {

@@ -1,9 +1,8 @@
 /** `GET /containers/{id}/json` (inspect) → limits, identity, labels and exit state (pure). */
 import type { JenkinsIdentity, MesosIdentity } from '../../../model/index.js';
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { capText, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_LABEL_KEY_LENGTH, MAX_LABELS, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
+import { capText, cappedStr, describeValue, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_LABEL_KEY_LENGTH, MAX_LABELS, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
 import type { ContainerExit } from './events.js';
-import { cappedStr, describeValue } from './stats.js';
 import { parseDockerTime } from './time.js';
 
 /** What rightsize takes from `GET /containers/{id}/json`. */

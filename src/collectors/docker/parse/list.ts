@@ -1,7 +1,6 @@
 /** `GET /containers/json` → the containers to read (pure). */
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { capText, CONTAINER_ID_PATTERN, MAX_TEXT_LENGTH } from './bounds.js';
-import { cappedStr, describeValue } from './stats.js';
+import { capText, cappedStr, CONTAINER_ID_PATTERN, describeValue, MAX_TEXT_LENGTH } from './bounds.js';
 
 /** One entry of `GET /containers/json`. */
 export interface ListedContainer {

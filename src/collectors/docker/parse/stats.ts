@@ -7,7 +7,7 @@
  * ../shared/design/reference/apis.md §2.1–2.3.
  */
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { boundedField, capText, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
+import { boundedField, cappedStr, describeValue, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
 import { nsBetween, parseDockerTime, type DockerInstant } from './time.js';
 
 /** Cumulative CFS throttling counters (`cpu_stats.throttling_data`). */
@@ -80,19 +80,6 @@ export interface NotRunningStats {
 
 /** One stats answer: a reading, or `undefined` when the answer is unusable (the errors say why). */
 export type StatsParseResult = ParseResult<RunningStats | NotRunningStats | undefined>;
-
-/** What a value is, for messages. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return `a ${typeof v}`;
-}
-
-/** A non-empty string capped at `maxLength`, else undefined (a wrong type is an issue). */
-export function cappedStr(fr: FieldReader, obj: Record<string, unknown>, key: string, maxLength: number, path: string): string | undefined {
-  const v = fr.str(obj, key, path);
-  return v !== undefined && v !== '' ? capText(v, maxLength) : undefined;
-}
 
 function readThrottling(fr: FieldReader, cpuStats: Record<string, unknown> | undefined, path: string): ThrottlingCounters | undefined {
   const t = cpuStats && fr.obj(cpuStats, 'throttling_data', `${path}.throttling_data`);
