@@ -9,6 +9,7 @@ export {
   exitFromEvents,
   exitFromInspect,
   toExitDoc,
+  parseEngineInfo,
   startedBetween,
   formatDockerTimestamp,
   containerCpuCores,
@@ -22,7 +23,10 @@ export {
   MAX_TEXT_LENGTH,
   MAX_LABEL_KEY_LENGTH,
   MAX_LABELS,
-} from './parse.js';
+  MAX_MEMORY_BYTES,
+  MAX_PROCESS_COUNT,
+  MAX_HOST_CPUS,
+} from './parse/index.js';
 export type {
   StatsParseResult,
   DockerInstant,
@@ -31,7 +35,6 @@ export type {
   ContainerExit,
   RunningStats,
   NotRunningStats,
-  ParseFailure,
   CpuSnapshot,
   ThrottlingCounters,
   MemoryReading,
@@ -44,14 +47,13 @@ export type {
   ListedContainer,
   ContainerListResult,
   ContainerDocInput,
-} from './parse.js';
-export {
-  DockerCollector,
-  collectorFromEndpoint,
-  dockerCollectorsFromConfig,
-  resolveDockerEndpoints,
-  parseDockerEndpoint,
-  DEFAULT_DOCKER_ENDPOINT,
-} from './DockerCollector.js';
-export type { DockerCollectorOptions, DockerTlsOptions, DockerEndpoint } from './DockerCollector.js';
+  EngineInfo,
+} from './parse/index.js';
+export { DockerCollector } from './DockerCollector.js';
+export type { DockerCollectorOptions } from './DockerCollector.js';
+export { collectorFromEndpoint, dockerCollectorsFromConfig } from './fromConfig.js';
+export { resolveDockerEndpoints, parseDockerEndpoint, DEFAULT_DOCKER_ENDPOINT } from './endpoint.js';
+export type { DockerEndpoint } from './endpoint.js';
+export { EngineClient, EngineCallError } from './EngineClient.js';
+export type { EngineClientOptions, EngineFailureKind } from './EngineClient.js';
 export { DiscoveredDockerCollectors } from './DiscoveredDockerCollectors.js';

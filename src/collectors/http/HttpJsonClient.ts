@@ -1,19 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
 import { UpstreamError, RightsizeError, redactUrl, type ErrorCode } from '../../errors/index.js';
-
-/** TLS settings for https URLs (file paths are read once, at construction). */
-export interface HttpTlsOptions {
-  /** PEM CA bundle that signed the server certificate. */
-  readonly caFile?: string;
-  /** PEM client certificate (mutual TLS). */
-  readonly certFile?: string;
-  /** PEM client key (mutual TLS). */
-  readonly keyFile?: string;
-  /** Verify the server certificate. @defaultValue true */
-  readonly rejectUnauthorized?: boolean;
-}
+import { readTlsMaterial, type TlsOptions } from '../tls.js';
 
 /** Options of {@link HttpJsonClient}. */
 export interface HttpJsonClientOptions {
@@ -28,7 +16,7 @@ export interface HttpJsonClientOptions {
    * the requested URL, never to another host a redirect points to.
    */
   readonly auth?: { readonly username: string; readonly password: string };
-  readonly tls?: HttpTlsOptions;
+  readonly tls?: TlsOptions;
   /** Extra request headers. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -89,26 +77,7 @@ export class HttpJsonClient {
     if (!(options.timeoutMs > 0)) throw new RightsizeError('RS_ERR_CONFIG_INVALID', 'timeoutMs must be > 0');
     if (!(options.maxResponseBytes > 0)) throw new RightsizeError('RS_ERR_CONFIG_INVALID', 'maxResponseBytes must be > 0');
     this._opts = options;
-    const tls = options.tls ?? {};
-    const readPem = (file: string | undefined, key: string): Buffer | undefined => {
-      if (file === undefined) return undefined;
-      try {
-        return readFileSync(file);
-      } catch (cause) {
-        throw new RightsizeError('RS_ERR_CONFIG_READ', `cannot read TLS ${key} ${file}`, { meta: { file }, cause });
-      }
-    };
-    const ca = readPem(tls.caFile, 'caFile');
-    const cert = readPem(tls.certFile, 'certFile');
-    const key = readPem(tls.keyFile, 'keyFile');
-    this._httpsAgent = new HttpsAgent({
-      keepAlive: true,
-      maxSockets: 16,
-      ...(ca ? { ca } : {}),
-      ...(cert ? { cert } : {}),
-      ...(key ? { key } : {}),
-      rejectUnauthorized: tls.rejectUnauthorized ?? true,
-    });
+    this._httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16, ...readTlsMaterial(options.tls, 'tls') });
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
 import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
-import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
+import { HttpJsonClient } from '../http/HttpJsonClient.js';
+import type { TlsOptions } from '../tls.js';
 import { collectErrorFrom, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { parseBuilds, parseComputers, parseJobTree, parseQueue, queueDocs } from './parse.js';
@@ -15,7 +16,7 @@ export interface JenkinsCollectorOptions {
   readonly auth?: { readonly username: string; readonly password: string };
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
-  readonly tls?: HttpTlsOptions;
+  readonly tls?: TlsOptions;
   readonly clock?: Clock;
   readonly client?: HttpJsonClient;
   /** Folder levels followed below the root. @defaultValue 4 */

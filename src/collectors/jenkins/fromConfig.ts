@@ -1,6 +1,6 @@
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../util/clock.js';
-import type { HttpTlsOptions } from '../http/HttpJsonClient.js';
+import type { TlsOptions } from '../tls.js';
 import { resolveJenkinsCredentials } from './credentials.js';
 import { JenkinsCollector } from './JenkinsCollector.js';
 import type { FinishedBuild } from './types.js';
@@ -18,7 +18,7 @@ export function jenkinsCollectorFromConfig(
     readonly env?: Readonly<Record<string, string | undefined>>;
     readonly onFinishedBuilds?: (builds: readonly FinishedBuild[]) => void;
     /** TLS for an https Jenkins (the config has no `jenkins.tls` key yet). */
-    readonly tls?: HttpTlsOptions;
+    readonly tls?: TlsOptions;
   } = {},
 ): JenkinsCollector | undefined {
   const j = config.jenkins;

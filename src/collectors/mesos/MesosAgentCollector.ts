@@ -1,7 +1,8 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
 import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
-import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
+import { HttpJsonClient } from '../http/HttpJsonClient.js';
+import type { TlsOptions } from '../tls.js';
 import { collectErrorFrom, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parse.js';
@@ -15,7 +16,7 @@ export interface MesosAgentCollectorOptions {
   readonly discover?: () => readonly string[] | undefined;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
-  readonly tls?: HttpTlsOptions;
+  readonly tls?: TlsOptions;
   readonly clock?: Clock;
   readonly client?: HttpJsonClient;
   /** Agents polled at once. @defaultValue 8 */

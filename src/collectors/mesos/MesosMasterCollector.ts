@@ -1,7 +1,8 @@
 import type { CollectError, CollectionResult, RoleDoc, Sample } from '../../model/index.js';
 import { UpstreamError, redactUrl } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
-import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
+import { HttpJsonClient } from '../http/HttpJsonClient.js';
+import type { TlsOptions } from '../tls.js';
 import { collectErrorFrom, getFirstFound, joinUrl, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { agentDocsFromState, baseUrlFromPid, parseMasterState, parseMetricsSnapshot, parseRoles } from './parse.js';
@@ -17,7 +18,7 @@ export interface MesosMasterCollectorOptions {
   readonly timeoutMs: number;
   /** Responses larger than this fail with `RS_ERR_HTTP_TOO_LARGE` (`collect.maxResponseBytes`). */
   readonly maxResponseBytes: number;
-  readonly tls?: HttpTlsOptions;
+  readonly tls?: TlsOptions;
   readonly clock?: Clock;
   /** Injected client (tests); otherwise one is built from the options above. */
   readonly client?: HttpJsonClient;

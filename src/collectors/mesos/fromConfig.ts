@@ -1,6 +1,6 @@
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../util/clock.js';
-import type { HttpTlsOptions } from '../http/HttpJsonClient.js';
+import type { TlsOptions } from '../tls.js';
 import { MesosAgentCollector } from './MesosAgentCollector.js';
 import { MesosMasterCollector } from './MesosMasterCollector.js';
 import { agentUrlsFromState, dockerEndpointsFromState } from './parse.js';
@@ -24,7 +24,7 @@ export interface MesosCollectors {
  * collector must then be run too, and first). `deps.tls` (CA file, client certificate) applies
  * to https master and agent URLs; the config has no `mesos.tls` key yet.
  */
-export function mesosCollectorsFromConfig(config: Config, deps: { readonly clock?: Clock; readonly tls?: HttpTlsOptions } = {}): MesosCollectors {
+export function mesosCollectorsFromConfig(config: Config, deps: { readonly clock?: Clock; readonly tls?: TlsOptions } = {}): MesosCollectors {
   const m = config.mesos;
   const common = {
     timeoutMs: m.timeoutMs,

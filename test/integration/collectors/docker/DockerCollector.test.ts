@@ -108,7 +108,7 @@ describe('DockerCollector on the real engine', () => {
     expect(last).toMatchObject({
       event: { dataset: 'docker.container' },
       source: { endpoint: expect.stringMatching(/^(unix|tcp|http)/) },
-      container: { id, name: `${tag}-steady`, image: { name: testWorkloadImage() }, labels: { rightsize_test: tag, rightsize_case: 'steady' } },
+      container: { id, name: `${tag}-steady`, image: { name: testWorkloadImage() }, labels: { 'rightsize.test': tag, 'rightsize.case': 'steady' } },
       mesos: {
         task: { id: 'mesos-jenkins-5e6f7a8b-linux' },
         framework: { id: '0c1d2e3f-0000-4000-8000-000000000001-0000' },

@@ -33,8 +33,9 @@ function load(file: string): unknown {
 }
 
 function running(result: StatsParseResult): RunningStats {
-  if (result.status !== 'running') throw new Error(`expected a running reading, got ${JSON.stringify(result)}`);
-  return result;
+  if (result.value?.status !== 'running') throw new Error(`expected a running reading, got ${JSON.stringify(result)}`);
+  expect(result.errors).toEqual([]);
+  return result.value;
 }
 
 function coresOf(prev: CpuSnapshot | undefined, cur: CpuSnapshot): number {
@@ -164,7 +165,7 @@ const expectations: Record<string, () => void> = {
     expect(r.processCount).toBe(1);
   },
   'stats_exited_spotify_api1.33.json': () => {
-    expect(parseStatsReading(load('stats_exited_spotify_api1.33.json'))).toEqual({
+    expect(parseStatsReading(load('stats_exited_spotify_api1.33.json')).value).toEqual({
       status: 'not_running',
       id: '3c6271139fb2c54e3f2eadf3c7fc9a95887e3d47f24a0caef615b28f111ccfa3',
       name: 'jovial_liskov',
@@ -172,10 +173,10 @@ const expectations: Record<string, () => void> = {
   },
   'container_inspect_docker-java_api1.24.json': () => {
     const r = parseInspect(load('container_inspect_docker-java_api1.24.json'));
-    expect(r.status).toBe('ok');
-    if (r.status !== 'ok') return;
+    expect(r.errors).toEqual([]);
+    if (r.value === undefined) throw new Error(JSON.stringify(r));
     // API 1.24: no NanoCpus; CpuQuota 0, Memory 0 → unlimited; Labels {} → none
-    expect(r.info).toEqual({
+    expect(r.value).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{64}$/),
       name: 'small_hodgkin',
       imageName: 'busybox',
@@ -183,21 +184,22 @@ const expectations: Record<string, () => void> = {
       startedAtMs: Date.UTC(2015, 10, 20, 21, 10, 34, 845), // 2015-11-20T21:10:34.845546358Z, whole ms
       status: 'running', // running: ExitCode 0 and FinishedAt 0001-01-01 are not an exit
     });
-    expect(exitFromInspect(r.info)).toBeUndefined();
+    expect(exitFromInspect(r.value)).toBeUndefined();
   },
   'containers_json_docker-java_api1.22.json': () => {
     const r = parseContainerList(load('containers_json_docker-java_api1.22.json'));
     // API 1.22 has no State field
     expect(r).toEqual({
-      containers: [{ id: '095351afe7b4995dfb3e965f9cfd3a07b1fe69198c50085a2cb7c2b5a5c9b62f', name: 'drunk_golick', imageName: 'busybox' }],
+      value: [{ id: '095351afe7b4995dfb3e965f9cfd3a07b1fe69198c50085a2cb7c2b5a5c9b62f', name: 'drunk_golick', imageName: 'busybox' }],
       errors: [],
+      skipped: {},
     });
   },
   'containers_json_moby-swagger-v1.41-example_CONVERTED.json': () => {
     const r = parseContainerList(load('containers_json_moby-swagger-v1.41-example_CONVERTED.json'));
-    if ('status' in r) throw new Error(r.message);
+    if (r.value === undefined) throw new Error(JSON.stringify(r.errors));
     expect(r.errors).toEqual([]);
-    expect(r.containers.map((c) => [c.id, c.name, c.state])).toEqual([
+    expect(r.value.map((c) => [c.id, c.name, c.state])).toEqual([
       ['8dfafdbc3a40', 'boring_feynman', 'exited'],
       ['9cd87474be90', 'coolName', 'exited'],
       ['3176a2479c92', 'sleepy_dog', 'exited'],
@@ -207,14 +209,15 @@ const expectations: Record<string, () => void> = {
   'containers_json_otel_cgroupsv2.json': () => {
     const r = parseContainerList(load('containers_json_otel_cgroupsv2.json'));
     expect(r).toEqual({
-      containers: [{ id: 'f97ed5bca0a5a0b85bfd52c4144b96174e825c92a138bc0458f0e196f2c7c1b4', name: 'compassionate_mcnulty', imageName: 'alpine', state: 'running' }],
+      value: [{ id: 'f97ed5bca0a5a0b85bfd52c4144b96174e825c92a138bc0458f0e196f2c7c1b4', name: 'compassionate_mcnulty', imageName: 'alpine', state: 'running' }],
       errors: [],
+      skipped: {},
     });
   },
   'containers_json_otel_two-containers.json': () => {
     const r = parseContainerList(load('containers_json_otel_two-containers.json'));
-    if ('status' in r) throw new Error(r.message);
-    expect(r.containers.map((c) => [c.id.slice(0, 12), c.name, c.imageName, c.state])).toEqual([
+    if (r.value === undefined) throw new Error(JSON.stringify(r.errors));
+    expect(r.value.map((c) => [c.id.slice(0, 12), c.name, c.imageName, c.state])).toEqual([
       ['89d28931fd8b', 'loving_torvalds', 'alpine', 'running'],
       ['a359c0fc87c5', 'pensive_aryabhata', 'ubuntu', 'running'],
     ]);

@@ -16,6 +16,8 @@ export interface FakeContainer {
   /** `read` the next stats call reports (ISO). */
   read: string;
   memoryUsage?: number;
+  /** `pids_stats.current` the next stats call reports. @defaultValue 1 */
+  pidsCurrent?: number;
   /** cgroup v1 `max_usage` (high-water mark since start). */
   maxUsage?: number;
   env?: string[];
@@ -57,8 +59,9 @@ export class FakeEngine {
     this.containers.set(c.id, c);
   }
 
-  /** Starts on port 0, or on the port it had before (to simulate a daemon coming back). */
-  async start(): Promise<void> {
+  /** Starts on port 0, or on the port it had before (to simulate a daemon coming back), or on `port`. */
+  async start(port?: number): Promise<void> {
+    if (port !== undefined) this._port = port;
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this._handle(req, res);
     const server: Server = this._tls ? createHttpsServer(this._tls, handler) : createServer(handler);
     server.on(this._tls ? 'secureConnection' : 'connection', (s: Socket) => {
@@ -161,7 +164,7 @@ export class FakeEngine {
         name: `/${c.name}`,
         read: exited ? '0001-01-01T00:00:00Z' : c.read,
         preread: '0001-01-01T00:00:00Z',
-        pids_stats: exited ? {} : { current: 1 },
+        pids_stats: exited ? {} : { current: c.pidsCurrent ?? 1 },
         cpu_stats: {
           cpu_usage: { total_usage: exited ? 0 : c.totalUsageNs },
           ...(exited ? {} : { system_cpu_usage: 1e12, online_cpus: 4 }),

@@ -25,8 +25,9 @@ const DIR = join(REPO_ROOT, 'test', 'fixtures', 'docker', 'recorded');
 const load = (file: string): unknown => JSON.parse(readFileSync(join(DIR, file), 'utf8')) as unknown;
 
 function running(result: StatsParseResult): RunningStats {
-  if (result.status !== 'running') throw new Error(`expected a running reading, got ${JSON.stringify(result)}`);
-  return result;
+  if (result.value?.status !== 'running') throw new Error(`expected a running reading, got ${JSON.stringify(result)}`);
+  expect(result.errors).toEqual([]);
+  return result.value;
 }
 
 const ID = 'f2ff7e59b781';
@@ -80,50 +81,50 @@ describe('recorded engine responses', () => {
   });
 
   it('an exited container answers with zeros and 0001-01-01: not running', () => {
-    expect(parseStatsReading(load('stats_exited.json'))).toMatchObject({ status: 'not_running', name: 'rightsize-fixture' });
+    expect(parseStatsReading(load('stats_exited.json')).value).toMatchObject({ status: 'not_running', name: 'rightsize-fixture' });
   });
 
-  it('inspect: --cpus 1 → NanoCpus 1e9 → 1 core; -m 256m → 268,435,456 B; labels de-dotted', () => {
+  it('inspect: --cpus 1 → NanoCpus 1e9 → 1 core; -m 256m → 268,435,456 B; labels keep their dots (docs/data-model.md)', () => {
     const r = parseInspect(load('inspect.json'));
-    if (r.status !== 'ok') throw new Error(r.message);
-    expect(r.info).toMatchObject({
+    if (r.value === undefined) throw new Error(JSON.stringify(r.errors));
+    expect(r.value).toMatchObject({
       name: 'rightsize-fixture',
       imageName: 'rightsize/workload:latest',
       cpuLimitCores: 1,
       memoryLimitBytes: 268_435_456,
       oomKilled: false,
-      labels: { rightsize_fixture: 'cpu0.5-mem64m' },
+      labels: { 'rightsize.fixture': 'cpu0.5-mem64m' },
     });
-    expect(r.info.mesos).toBeUndefined();
-    expect(r.info.jenkins).toBeUndefined();
+    expect(r.value.mesos).toBeUndefined();
+    expect(r.value.jenkins).toBeUndefined();
   });
 
   it('inspect of an OOM-killed container: OOMKilled true, -m 32m, no CPU limit', () => {
     const r = parseInspect(load('inspect_oomkilled.json'));
-    if (r.status !== 'ok') throw new Error(r.message);
-    expect(r.info.oomKilled).toBe(true);
-    expect(r.info.memoryLimitBytes).toBe(32 * 2 ** 20);
-    expect(r.info.cpuLimitCores).toBeUndefined();
+    if (r.value === undefined) throw new Error(JSON.stringify(r.errors));
+    expect(r.value.oomKilled).toBe(true);
+    expect(r.value.memoryLimitBytes).toBe(32 * 2 ** 20);
+    expect(r.value.cpuLimitCores).toBeUndefined();
     // how it ended, as the collector's exit lookup reads it: FinishedAt 03:23:02.519876796Z, whole ms
-    expect(exitFromInspect(r.info)).toEqual({ atMs: Date.UTC(2026, 10, 22, 3, 23, 2, 519), exitCode: 137, oomKilled: true });
+    expect(exitFromInspect(r.value)).toEqual({ atMs: Date.UTC(2026, 10, 22, 3, 23, 2, 519), exitCode: 137, oomKilled: true });
   });
 
   it('the list names the running container', () => {
     const r = parseContainerList(load('containers_list.json'));
-    if ('status' in r) throw new Error(r.message);
-    expect(r.containers.some((c) => c.id.startsWith(ID) && c.name === 'rightsize-fixture' && c.state === 'running')).toBe(true);
+    if (r.value === undefined) throw new Error(JSON.stringify(r.errors));
+    expect(r.value.some((c) => c.id.startsWith(ID) && c.name === 'rightsize-fixture' && c.state === 'running')).toBe(true);
   });
 
   it('the document of the pair carries the data-model fields', () => {
     const a = running(parseStatsReading(load('stats_oneshot_1.json')));
     const b = running(parseStatsReading(load('stats_oneshot_2.json')));
     const inspect = parseInspect(load('inspect.json'));
-    if (inspect.status !== 'ok') throw new Error(inspect.message);
+    if (inspect.value === undefined) throw new Error(JSON.stringify(inspect.errors));
     const doc = toContainerDoc({
       containerId: b.id!,
       reading: b,
       cpu: containerCpuCores(a.cpu, b.cpu),
-      inspect: inspect.info,
+      inspect: inspect.value,
       nowMs: Date.UTC(2026, 10, 22, 3, 22, 37, 400),
       endpoint: 'unix:///var/run/docker.sock',
       hostName: 'vm',
@@ -138,7 +139,7 @@ describe('recorded engine responses', () => {
         name: 'rightsize-fixture',
         image: { name: 'rightsize/workload:latest' },
         runtime: 'docker',
-        labels: { rightsize_fixture: 'cpu0.5-mem64m' },
+        labels: { 'rightsize.fixture': 'cpu0.5-mem64m' },
       },
       cpu: { cores: 1_011_390_345 / 2_024_588_321, limit_cores: 1, interval_ms: Math.round(2_024_588_321 / 1e6) /* mapped as long */, core_seconds: expect.closeTo(1.011390345, 9) /* Δ total_usage in s */, throttled: { periods: 0, time_ms: 0 } },
       memory: { working_set_bytes: 67_919_872, rss_bytes: 67_174_400, usage_bytes: 67_919_872, limit_bytes: 268_435_456, peak_bytes: 67_919_872 },

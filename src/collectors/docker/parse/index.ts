@@ -1,0 +1,17 @@
+export { MAX_TEXT_LENGTH, MAX_LABEL_KEY_LENGTH, MAX_LABELS, NO_LIMIT_BYTES, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT, MAX_HOST_CPUS, CONTAINER_ID_PATTERN } from './bounds.js';
+export { parseDockerTime, nsBetween, formatDockerTimestamp } from './time.js';
+export type { DockerInstant } from './time.js';
+export { parseStatsReading } from './stats.js';
+export type { StatsParseResult, RunningStats, NotRunningStats, CpuSnapshot, ThrottlingCounters, MemoryReading } from './stats.js';
+export { containerCpuCores, dockerCliCores } from './cpu.js';
+export type { CpuResult, CpuFigure, CpuSkipReason, CpuRateOptions } from './cpu.js';
+export { parseStartEvents, parseExitEvents, exitFromEvents, startedBetween } from './events.js';
+export type { StartEvent, ExitEvent, ContainerExit } from './events.js';
+export { parseInspect, exitFromInspect, sanitizeLabels, mesosIdentityFromName, DEFAULT_CFS_PERIOD_US } from './inspect.js';
+export type { InspectInfo, InspectParseResult } from './inspect.js';
+export { parseContainerList } from './list.js';
+export type { ListedContainer, ContainerListResult } from './list.js';
+export { parseEngineInfo } from './info.js';
+export type { EngineInfo } from './info.js';
+export { toContainerDoc, toExitDoc } from './document.js';
+export type { ContainerDocInput } from './document.js';
