@@ -1,5 +1,5 @@
 import type { QueueDoc } from '../../model/index.js';
-import { done, FieldReader, isRecord, type ParseResult } from '../http/fields.js';
+import { done, FieldReader, isRecord, type ParseResult } from '../../util/json.js';
 import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemInfo, RunningBuild } from './types.js';
 
 /**

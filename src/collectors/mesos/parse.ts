@@ -1,5 +1,5 @@
 import type { AgentDoc, ClusterDoc, ContainerDoc, RoleDoc } from '../../model/index.js';
-import { done, FieldReader, isRecord, type ParseResult } from '../http/fields.js';
+import { done, FieldReader, isRecord, type ParseResult } from '../../util/json.js';
 import type {
   AgentExecutorInfo,
   AgentStateInfo,
