@@ -55,3 +55,5 @@ export {
 } from './DockerCollector.js';
 export type { DockerCollectorOptions, DockerTlsOptions, DockerEndpoint } from './DockerCollector.js';
 export { DiscoveredDockerCollectors } from './DiscoveredDockerCollectors.js';
+export { dockerEndpointFromTemplate, dockerEndpointsFromState } from './discovery.js';
+export type { DiscoveredAgent } from './discovery.js';

@@ -8,7 +8,6 @@ import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemIn
  * Metrics plugin `TimeInQueueAction.java` (all values ms); see design/reference/apis.md §2.4, §4.
  */
 
-export type { ParseResult };
 
 /** Instants before this are not Jenkins timestamps (2000-01-01T00:00:00Z). */
 export const MIN_PLAUSIBLE_EPOCH_MS = Date.UTC(2000, 0, 1);

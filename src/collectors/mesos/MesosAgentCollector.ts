@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
 import { collectErrorFrom, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
-import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parse.js';
+import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parseAgent.js';
 import type { AgentStateInfo, ExecutorStatistics, MesosTaskInfo } from './types.js';
 
 /** Options of {@link MesosAgentCollector}. */

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
 import { collectErrorFrom, getFirstFound, joinUrl, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
-import { agentDocsFromState, baseUrlFromPid, parseMasterState, parseMetricsSnapshot, parseRoles } from './parse.js';
+import { agentDocsFromState, baseUrlFromPid, parseMasterState, parseMetricsSnapshot, parseRoles } from './parseMaster.js';
 import type { MasterStateInfo } from './types.js';
 
 /** Options of {@link MesosMasterCollector}. */

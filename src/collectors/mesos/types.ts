@@ -1,5 +1,5 @@
 /**
- * Intermediate, typed views of Mesos responses (what the pure parsers in `parse.ts` extract and
+ * Intermediate, typed views of Mesos responses (what the pure parsers in `parseMaster.ts` and `parseAgent.ts` extract and
  * the collectors and the container → task → build join use). Units are in the names; Mesos MB
  * are already converted to bytes (1 MB = 1,048,576 bytes, as Mesos means MiB).
  */
