@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   RS_ERR_HTTP_REDIRECT_LOOP: { statusCode: 502, message: 'upstream redirects too often' },
   RS_ERR_PARSE_JSON: { statusCode: 502, message: 'response is not valid JSON' },
   RS_ERR_PARSE_SHAPE: { statusCode: 502, message: 'response does not have the expected shape' },
+  RS_ERR_PARSE_RANGE: { statusCode: 502, message: 'a reported value is beyond what its source can physically report' },
   RS_ERR_DOCKER_API: { statusCode: 502, message: 'Docker Engine API call failed' },
   RS_ERR_STORE_UNAVAILABLE: { statusCode: 503, message: 'Elasticsearch cannot be reached' },
   RS_ERR_STORE_REJECTED: { statusCode: 502, message: 'Elasticsearch rejected a request' },

@@ -68,6 +68,21 @@ export class FieldReader {
     return v;
   }
 
+  /**
+   * A finite number in [0, `max`], or undefined: negative values and wrong types as {@link nonNeg};
+   * a value above `max` (more than the source can physically report) is an `RS_ERR_PARSE_RANGE` issue.
+   */
+  bounded(obj: Record<string, unknown>, key: string, max: number, subject?: string): number | undefined {
+    return this.withinBound(this.nonNeg(obj, key, subject), max, subject ?? key, key);
+  }
+
+  /** `value` when it is at most `max`; above it, an `RS_ERR_PARSE_RANGE` issue for `subject` and undefined. */
+  withinBound(value: number | undefined, max: number, subject: string, what = subject): number | undefined {
+    if (value === undefined || value <= max) return value;
+    this.issue(`${what} is ${value}, beyond what the source can report (at most ${max})`, subject, 'RS_ERR_PARSE_RANGE');
+    return undefined;
+  }
+
   /** A string, or undefined (reported when present with another type). */
   str(obj: Record<string, unknown>, key: string, subject?: string): string | undefined {
     const v = obj[key];

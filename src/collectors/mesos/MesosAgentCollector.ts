@@ -152,12 +152,15 @@ export class MesosAgentCollector implements Collector {
       const result = containerDocFromReading(usable, reading, {
         nowMs,
         agentUrl,
+        target,
+        ...(state?.resources?.cpus !== undefined ? { hostCpus: state.resources.cpus } : {}),
         ...(state?.id !== undefined ? { agentId: state.id } : {}),
         ...(state?.hostname !== undefined ? { agentHostname: state.hostname } : {}),
         ...(executor !== undefined ? { executor } : {}),
         ...(task !== undefined ? { task } : {}),
       });
       if (result.cpuSkip !== undefined) mergeCounts(skipped, { [result.cpuSkip]: 1 });
+      errors.push(...result.errors);
       if (result.memoryInconsistent) mergeCounts(skipped, { memory_inconsistent: 1 });
       samples.push({ kind: 'container', doc: result.doc });
       nextByExec.set(key, { stats: reading.statistics, ...(containerId !== undefined ? { containerId } : {}) });

@@ -1,4 +1,5 @@
-import type { ContainerDoc } from '../../model/index.js';
+import type { CollectError, ContainerDoc } from '../../model/index.js';
+import { MAX_COUNT, MAX_HOST_CPUS, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT } from '../../util/bounds.js';
 import { done, FieldReader, isRecord, type ParseResult } from '../../util/json.js';
 import { marathonAppIdOf } from './marathon.js';
 import { addTask, compact, iso, parseResources, parseTask, readId } from './parseCommon.js';
@@ -18,20 +19,26 @@ import type { AgentExecutorInfo, AgentStateInfo, CpuRate, ExecutorReading, Execu
 // ---------------------------------------------------------------------------------------------
 // Agent /monitor/statistics and /containers
 
-const STAT_KEYS: ReadonlyArray<readonly [keyof ExecutorStatistics, string]> = [
-  ['timestampSecs', 'timestamp'],
-  ['cpusUserTimeSecs', 'cpus_user_time_secs'],
-  ['cpusSystemTimeSecs', 'cpus_system_time_secs'],
-  ['cpusLimit', 'cpus_limit'],
-  ['cpusNrPeriods', 'cpus_nr_periods'],
-  ['cpusNrThrottled', 'cpus_nr_throttled'],
-  ['cpusThrottledTimeSecs', 'cpus_throttled_time_secs'],
-  ['memRssBytes', 'mem_rss_bytes'],
-  ['memTotalBytes', 'mem_total_bytes'],
-  ['memFileBytes', 'mem_file_bytes'],
-  ['memCacheBytes', 'mem_cache_bytes'],
-  ['memLimitBytes', 'mem_limit_bytes'],
-  ['processes', 'processes'],
+/** Largest Mesos `timestamp` (epoch seconds): the end of year 9999. */
+const MAX_EPOCH_SECS = 253_402_300_799;
+/** Largest cumulative CPU or throttled seconds: × 1000 (as `time_ms`) it still fits a `long` exactly. */
+const MAX_CPU_SECS = MAX_COUNT / 1000;
+
+/** Each statistic, its Mesos key, and the most a host can report for it. */
+const STAT_KEYS: ReadonlyArray<readonly [keyof ExecutorStatistics, string, number]> = [
+  ['timestampSecs', 'timestamp', MAX_EPOCH_SECS],
+  ['cpusUserTimeSecs', 'cpus_user_time_secs', MAX_CPU_SECS],
+  ['cpusSystemTimeSecs', 'cpus_system_time_secs', MAX_CPU_SECS],
+  ['cpusLimit', 'cpus_limit', MAX_HOST_CPUS],
+  ['cpusNrPeriods', 'cpus_nr_periods', MAX_COUNT],
+  ['cpusNrThrottled', 'cpus_nr_throttled', MAX_COUNT],
+  ['cpusThrottledTimeSecs', 'cpus_throttled_time_secs', MAX_CPU_SECS],
+  ['memRssBytes', 'mem_rss_bytes', MAX_MEMORY_BYTES],
+  ['memTotalBytes', 'mem_total_bytes', MAX_MEMORY_BYTES],
+  ['memFileBytes', 'mem_file_bytes', MAX_MEMORY_BYTES],
+  ['memCacheBytes', 'mem_cache_bytes', MAX_MEMORY_BYTES],
+  ['memLimitBytes', 'mem_limit_bytes', MAX_MEMORY_BYTES],
+  ['processes', 'processes', MAX_PROCESS_COUNT],
 ];
 
 /**
@@ -72,8 +79,8 @@ export function parseAgentStatistics(body: unknown, ctx: { readonly target: stri
       continue;
     }
     const stats: Record<string, number> = {};
-    for (const [name, key] of STAT_KEYS) {
-      const v = fr.nonNeg(raw, key, `${subject}.${key}`);
+    for (const [name, key, max] of STAT_KEYS) {
+      const v = fr.bounded(raw, key, max, `${subject}.${key}`);
       if (v !== undefined) stats[name] = v;
     }
     const containerId = readId(fr, e, 'container_id', subject);
@@ -107,11 +114,14 @@ export const CFS_RATE_TOLERANCE = 1.1;
  * (`cpus_limit` × {@link CFS_RATE_TOLERANCE}) while the quota is enforced (`cpus_nr_periods`
  * advanced) cannot be real: one of the readings is somebody else's counters → `implausible_rate`.
  * (With shares only, no `nr_periods`, a container may legitimately use more than its limit.)
+ * Whatever the quota, no container uses more cores than its host has: a rate above `hostCpus`
+ * (the agent's advertised `cpus`, else {@link MAX_HOST_CPUS}) × {@link CFS_RATE_TOLERANCE}, e.g.
+ * after `cpus_user_time_secs` jumped 1 → 1e15, is `out_of_range` (an item error for the caller).
  *
  * @example prev user 26.25 + sys 55.99 at t=1403819237.307, cur user 26.35 + sys 56.09 at
  *          t=1403819247.307 → 0.2 CPU-s / 10 s = 0.02 cores, interval 10,000 ms
  */
-export function cpuCoresBetween(prev: ExecutorStatistics | undefined, cur: ExecutorStatistics): CpuRate {
+export function cpuCoresBetween(prev: ExecutorStatistics | undefined, cur: ExecutorStatistics, hostCpus?: number): CpuRate {
   if (prev === undefined) return { ok: false, skip: 'first_reading' };
   const t0 = prev.timestampSecs;
   const t1 = cur.timestampSecs;
@@ -129,6 +139,8 @@ export function cpuCoresBetween(prev: ExecutorStatistics | undefined, cur: Execu
   if (periods !== undefined && periods > 0 && cur.cpusLimit !== undefined && cur.cpusLimit > 0 && cores > cur.cpusLimit * CFS_RATE_TOLERANCE) {
     return { ok: false, skip: 'implausible_rate' };
   }
+  const maxCores = Math.min(hostCpus !== undefined && hostCpus > 0 ? hostCpus : MAX_HOST_CPUS, MAX_HOST_CPUS) * CFS_RATE_TOLERANCE;
+  if (cores > maxCores) return { ok: false, skip: 'out_of_range', cores, maxCores };
   return { ok: true, cores, intervalMs };
 }
 
@@ -166,6 +178,10 @@ export interface ExecutorDocContext {
   readonly nowMs: number;
   /** The agent endpoint (redacted), written to `source.endpoint`. */
   readonly agentUrl: string;
+  /** Who reports problems (`CollectError.target`). @defaultValue `mesos-agent <agentUrl>` */
+  readonly target?: string;
+  /** The agent's CPUs (its advertised `resources.cpus` from `/state`): no executor uses more. */
+  readonly hostCpus?: number;
   readonly agentId?: string;
   readonly agentHostname?: string;
   /** The executor as agent `/state` lists it (container id, task ids). */
@@ -181,8 +197,10 @@ export interface ExecutorDocContext {
 /** Result of {@link containerDocFromReading}. */
 export interface ExecutorDocResult {
   readonly doc: ContainerDoc;
-  /** Why `cpu.cores` is absent, when it is. */
-  readonly cpuSkip?: Extract<CpuRate, { ok: false }>['skip'];
+  /** Why `cpu.cores` is absent, when it is a skip (an out-of-range rate is in {@link errors} instead). */
+  readonly cpuSkip?: Exclude<Extract<CpuRate, { ok: false }>['skip'], 'out_of_range'>;
+  /** Item errors of this reading (`RS_ERR_PARSE_RANGE`: a rate beyond the host's CPUs); the document is kept. */
+  readonly errors: readonly CollectError[];
   /** True when the memory numbers were inconsistent and the working set was left out. */
   readonly memoryInconsistent: boolean;
 }
@@ -204,7 +222,13 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
   const taskIds = ctx.executor?.taskIds ?? [];
   const isCommandExecutor = reading.executorName?.startsWith('Command Executor') ?? false;
   const taskId = taskIds.length === 1 ? taskIds[0] : taskIds.includes(reading.executorId) || isCommandExecutor ? reading.executorId : undefined;
-  const rate = cpuCoresBetween(prev, s);
+  const rate = cpuCoresBetween(prev, s, ctx.hostCpus);
+  const errors: CollectError[] = [];
+  if (!rate.ok && rate.skip === 'out_of_range') {
+    const subject = `executor ${reading.executorId}.cpu.cores`;
+    const message = `CPU rate of ${rate.cores} cores is beyond the host's ${rate.maxCores / CFS_RATE_TOLERANCE} CPUs; left out`;
+    errors.push({ target: ctx.target ?? `mesos-agent ${ctx.agentUrl}`, code: 'RS_ERR_PARSE_RANGE', message, subject });
+  }
   // A container's cgroup cannot hold more than its hard limit: a working set above it is somebody
   // else's counters (e.g. read from the root cgroup) → no memory figures, counted as inconsistent.
   const wsRaw = workingSetBytes(s);
@@ -259,7 +283,8 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
   };
   return {
     doc,
-    ...(rate.ok ? {} : { cpuSkip: rate.skip }),
+    ...(rate.ok || rate.skip === 'out_of_range' ? {} : { cpuSkip: rate.skip }),
+    errors,
     memoryInconsistent: overLimit || (ws === undefined && s.memTotalBytes !== undefined),
   };
 }

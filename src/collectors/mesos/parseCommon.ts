@@ -1,5 +1,5 @@
-import type { FieldReader} from '../../util/json.js';
-import { isRecord } from '../../util/json.js';
+import { MAX_COUNT, MAX_TOTAL_BYTES } from '../../util/bounds.js';
+import { finiteNumber, isRecord, type FieldReader } from '../../util/json.js';
 import type { MesosResources, MesosTaskInfo } from './types.js';
 
 /**
@@ -19,6 +19,17 @@ export const MESOS_MB_BYTES = 1024 * 1024;
 export function mbToBytes(mb: number): number | undefined {
   const bytes = Math.round(mb * MESOS_MB_BYTES);
   return Number.isFinite(bytes) ? bytes : undefined;
+}
+
+/**
+ * A Mesos MB figure as bytes, bounded by {@link MAX_TOTAL_BYTES} (a whole cluster's memory or
+ * disk fits; 1e300 MB does not): beyond it, an `RS_ERR_PARSE_RANGE` issue for `subject` and
+ * undefined. `mb` undefined (not reported) gives undefined without an issue.
+ */
+export function mbFieldBytes(fr: FieldReader, mb: number | undefined, subject: string, what = subject): number | undefined {
+  if (mb === undefined) return undefined;
+  const bytes = mbToBytes(mb);
+  return fr.withinBound(bytes ?? Infinity, MAX_TOTAL_BYTES, subject, `${what} (${mb} MB)`);
 }
 
 export function iso(nowMs: number): string {
@@ -81,18 +92,13 @@ export function parseResources(fr: FieldReader, value: unknown, subject: string)
     fr.issue('resources are neither a dict nor a list', subject);
     return undefined;
   }
-  const bytes = (name: string): number | undefined => {
-    const mb = scalars[name];
-    if (mb === undefined) return undefined;
-    const b = mbToBytes(mb);
-    if (b === undefined) fr.issue(`${name} ${mb} MB is out of range`, `${subject}.${name}`);
-    return b;
-  };
+  const bytes = (name: string): number | undefined => mbFieldBytes(fr, scalars[name], `${subject}.${name}`, name);
   const memBytes = bytes('mem');
   const diskBytes = bytes('disk');
-  const finite = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) ? v : undefined);
-  const cpus = finite(scalars['cpus']);
-  const gpus = finite(scalars['gpus']);
+  // Summed per role they may be a cluster's worth, but never more than a count can hold.
+  const count = (name: string): number | undefined => fr.withinBound(finiteNumber(scalars[name]), MAX_COUNT, `${subject}.${name}`, name);
+  const cpus = count('cpus');
+  const gpus = count('gpus');
   return {
     ...(cpus !== undefined ? { cpus } : {}),
     ...(memBytes !== undefined ? { memBytes } : {}),

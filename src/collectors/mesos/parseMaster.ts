@@ -1,6 +1,7 @@
 import type { AgentDoc, ClusterDoc, RoleDoc } from '../../model/index.js';
 import { done, FieldReader, isRecord, type ParseResult } from '../../util/json.js';
-import { addTask, compact, iso, mbToBytes, parseResources, parseTask, readId, resourcesWithFull } from './parseCommon.js';
+import { MAX_COUNT } from '../../util/bounds.js';
+import { addTask, compact, iso, mbFieldBytes, parseResources, parseTask, readId, resourcesWithFull } from './parseCommon.js';
 import type { MasterStateInfo, MesosAgentInfo, MesosExecutorInfo, MesosFrameworkInfo, MesosTaskInfo } from './types.js';
 
 /**
@@ -63,17 +64,13 @@ export function parseMetricsSnapshot(body: unknown, ctx: SnapshotContext): Parse
     fr.issue('/metrics/snapshot is not a JSON object', ctx.masterUrl);
     return done({}, fr);
   }
-  const n = (key: string): number | undefined => fr.nonNeg(m, key);
+  // Counts and allocated cores: at most what a count can hold; fractions: 0..1, as Mesos reports them.
+  const n = (key: string): number | undefined => fr.bounded(m, key, MAX_COUNT);
+  const pct = (key: string): number | undefined => fr.bounded(m, key, 1);
   const electedRaw = n('master/elected');
   const elected = electedRaw === undefined ? undefined : electedRaw >= 1;
   const uptimeSecs = n('master/uptime_secs');
-  const mb = (key: string): number | undefined => {
-    const v = n(key);
-    if (v === undefined) return undefined;
-    const b = mbToBytes(v);
-    if (b === undefined) fr.issue(`${key} ${v} MB is out of range`, key);
-    return b;
-  };
+  const mb = (key: string): number | undefined => mbFieldBytes(fr, fr.nonNeg(m, key), key);
   const hasMasterKeys = Object.keys(m).some((k) => k.startsWith('master/'));
   if (!hasMasterKeys) {
     fr.issue('no master/* keys: not a master /metrics/snapshot', ctx.masterUrl);
@@ -82,9 +79,9 @@ export function parseMetricsSnapshot(body: unknown, ctx: SnapshotContext): Parse
   const mesos: ClusterDoc['mesos'] = {
     ...(ctx.cluster !== undefined ? { cluster: ctx.cluster } : {}),
     master: { url: ctx.masterUrl, elected: elected ?? false, ...(uptimeSecs !== undefined ? { uptime_secs: uptimeSecs } : {}) },
-    ...optional('cpus', compact({ total: n('master/cpus_total'), used: n('master/cpus_used'), percent: n('master/cpus_percent') })),
-    ...optional('mem', compact({ total_bytes: mb('master/mem_total'), used_bytes: mb('master/mem_used'), percent: n('master/mem_percent') })),
-    ...optional('disk', compact({ total_bytes: mb('master/disk_total'), used_bytes: mb('master/disk_used'), percent: n('master/disk_percent') })),
+    ...optional('cpus', compact({ total: n('master/cpus_total'), used: n('master/cpus_used'), percent: pct('master/cpus_percent') })),
+    ...optional('mem', compact({ total_bytes: mb('master/mem_total'), used_bytes: mb('master/mem_used'), percent: pct('master/mem_percent') })),
+    ...optional('disk', compact({ total_bytes: mb('master/disk_total'), used_bytes: mb('master/disk_used'), percent: pct('master/disk_percent') })),
     ...optional('gpus', compact({ total: n('master/gpus_total'), used: n('master/gpus_used') })),
     ...optional(
       'agents',
