@@ -1,5 +1,5 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
-import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
+import { ERROR_CODES, UpstreamError, redactUrl, stripCredentials, type ErrorCode } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
 import { collectErrorFrom, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
@@ -100,6 +100,8 @@ export class JenkinsCollector implements Collector {
   private readonly _opts: JenkinsCollectorOptions;
   private readonly _base: string;
   private readonly _redactedBase: string;
+  /** The base as documents and `_id`s carry it: no credentials, however they were supplied. */
+  private readonly _publicBase: string;
   private readonly _client: HttpJsonClient;
   private readonly _ownsClient: boolean;
   private readonly _clock: Clock;
@@ -111,6 +113,7 @@ export class JenkinsCollector implements Collector {
     this._opts = options;
     this._base = options.url.replace(/\/+$/, '');
     this._redactedBase = redactUrl(this._base + '/');
+    this._publicBase = stripCredentials(this._base + '/');
     this._clock = options.clock ?? systemClock;
     this._ownsClient = options.client === undefined;
     this._client =
@@ -165,7 +168,7 @@ export class JenkinsCollector implements Collector {
       mergeCounts(skipped, parsed.skipped);
       items = parsed.value;
       if (!(parsed.value.length === 0 && parsed.errors.length > 0)) {
-        for (const doc of queueDocs(items, { nowMs, jenkinsUrl: this._redactedBase, ...(computers ? { computers } : {}) })) samples.push({ kind: 'queue', doc });
+        for (const doc of queueDocs(items, { nowMs, jenkinsUrl: this._publicBase, ...(computers ? { computers } : {}) })) samples.push({ kind: 'queue', doc });
       }
       for (const it of items) {
         if (it.id === undefined || it.sinceMs === undefined) continue;
@@ -261,7 +264,7 @@ export class JenkinsCollector implements Collector {
     } catch (err) {
       return { finished: [], errors: [collectErrorFrom(this.target, err, url)], skipped: {} };
     }
-    const parsed = parseBuilds(body, { target: this.target, nowMs, jobName: job.fullName, jenkinsUrl: this._redactedBase });
+    const parsed = parseBuilds(body, { target: this.target, nowMs, jobName: job.fullName, jenkinsUrl: this._publicBase });
     const skipped: Record<string, number> = { ...parsed.skipped };
     const firstSight = !this._jobs.has(job.fullName);
     const st: JobState = this._jobs.get(job.fullName) ?? { handled: new Set(), building: new Set() };

@@ -1,5 +1,5 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
-import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
+import { ERROR_CODES, UpstreamError, redactUrl, stripCredentials, type ErrorCode } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
 import { collectErrorFrom, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
@@ -137,7 +137,8 @@ export class MesosAgentCollector implements Collector {
     const prevByExec = this._prev.get(url) ?? new Map<string, Previous>();
     const nextByExec = new Map<string, Previous>();
     const samples: Sample[] = [];
-    const agentUrl = redactUrl(url);
+    // The endpoint is part of the container `_id`: no credentials in it, however supplied.
+    const agentUrl = stripCredentials(url);
     const masterTasks = this._opts.masterTasks?.();
     for (const reading of parsed.value) {
       const key = `${reading.frameworkId}/${reading.executorId}`;
