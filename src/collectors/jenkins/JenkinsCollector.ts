@@ -1,8 +1,8 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
-import { ERROR_CODES, UpstreamError, redactUrl, stripCredentials, type ErrorCode } from '../../errors/index.js';
+import { redactUrl, stripCredentials } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
-import { collectErrorFrom, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
+import { collectErrorFrom, failedPoll, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { parseBuilds, parseComputers, parseJobTree, parseQueue, queueDocs } from './parse.js';
 import type { ComputerInfo, FinishedBuild, JobInfo, QueueItemInfo, RunningBuild } from './types.js';
@@ -227,13 +227,7 @@ export class JenkinsCollector implements Collector {
     } else errors.push(collectErrorFrom(this.target, treeRes.reason, this._url('api/json')));
 
     this._forget(nowMs);
-    if (answered === 0) {
-      const first = errors[0]?.code;
-      const code: ErrorCode = first !== undefined && first in ERROR_CODES ? (first as ErrorCode) : 'RS_ERR_HTTP_CONNECT';
-      throw new UpstreamError(code, `Jenkins at ${this._redactedBase} did not answer`, {
-        meta: { url: this._redactedBase, errors },
-      });
-    }
+    if (answered === 0) throw failedPoll(`Jenkins at ${this._redactedBase}`, errors, { url: this._redactedBase });
     return { result: { samples, errors, skipped }, finishedBuilds: finished, running: computers?.running ?? [], queue: items, ...(computers ? { computers } : {}) };
   }
 

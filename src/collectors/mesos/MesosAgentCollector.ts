@@ -1,8 +1,8 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
-import { ERROR_CODES, UpstreamError, redactUrl, stripCredentials, type ErrorCode } from '../../errors/index.js';
+import { redactUrl, stripCredentials } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient, type HttpTlsOptions } from '../http/HttpJsonClient.js';
-import { collectErrorFrom, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
+import { collectErrorFrom, failedPoll, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parseAgent.js';
 import type { AgentStateInfo, ExecutorStatistics, MesosTaskInfo } from './types.js';
@@ -88,13 +88,7 @@ export class MesosAgentCollector implements Collector {
     // Forget agents that are no longer listed.
     for (const key of [...this._prev.keys()]) if (!urls.includes(key)) this._prev.delete(key);
     for (const key of [...this._states.keys()]) if (!urls.includes(key)) this._states.delete(key);
-    if (results.every((r) => !r.ok)) {
-      const first = errors[0]?.code;
-      const code: ErrorCode = first !== undefined && first in ERROR_CODES ? (first as ErrorCode) : 'RS_ERR_HTTP_CONNECT';
-      throw new UpstreamError(code, `no Mesos agent answered usefully (${urls.length} tried)`, {
-        meta: { target: this.target, errors },
-      });
-    }
+    if (results.every((r) => !r.ok)) throw failedPoll(`no Mesos agent answered usefully (${urls.length} tried)`, errors, { target: this.target });
     return { samples, errors, skipped };
   }
 
