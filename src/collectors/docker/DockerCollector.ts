@@ -270,7 +270,7 @@ type DockerWithAgent = Docker.DockerOptions & { agent?: HttpAgent };
  */
 export class DockerCollector implements Collector {
   readonly target: string;
-  /** The redacted endpoint written to `source.endpoint`. */
+  /** The redacted endpoint written to `service.address`. */
   readonly endpoint: string;
   private readonly _docker: Docker;
   private readonly _agent: HttpAgent;

@@ -262,7 +262,7 @@ export function queueDocs(items: readonly QueueItemInfo[], ctx: QueueDocContext)
   const docs: QueueDoc[] = [
     {
       '@timestamp': ts,
-      event: { dataset: 'jenkins.queue' },
+      event: { dataset: 'jenkins.queue', module: 'jenkins' },
       ...(url !== undefined ? { jenkins: { url } } : {}),
       queue: summarize(items),
       ...(overallExec ? { executors: overallExec } : {}),
@@ -279,7 +279,7 @@ export function queueDocs(items: readonly QueueItemInfo[], ctx: QueueDocContext)
     const exec = executorsFor(ctx.computers, label);
     docs.push({
       '@timestamp': ts,
-      event: { dataset: 'jenkins.queue.label' },
+      event: { dataset: 'jenkins.queue.label', module: 'jenkins' },
       jenkins: { ...(url !== undefined ? { url } : {}), label },
       queue: summarize(list),
       ...(exec ? { executors: exec } : {}),

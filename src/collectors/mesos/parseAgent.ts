@@ -176,7 +176,7 @@ export function workingSetBytes(s: ExecutorStatistics): number | undefined {
 /** Who ran a reading and where (from agent `/state` and the agent URL). */
 export interface ExecutorDocContext {
   readonly nowMs: number;
-  /** The agent endpoint (redacted), written to `source.endpoint`. */
+  /** The agent endpoint (without credentials), written to `service.address`. */
   readonly agentUrl: string;
   /** Who reports problems (`CollectError.target`). @defaultValue `mesos-agent <agentUrl>` */
   readonly target?: string;
@@ -262,7 +262,7 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
     '@timestamp': iso(ctx.nowMs),
     event: { dataset: 'mesos.executor', module: 'mesos' },
     ...(ctx.agentHostname !== undefined ? { host: { name: ctx.agentHostname } } : {}),
-    source: { endpoint: ctx.agentUrl },
+    service: { address: ctx.agentUrl },
     container: {
       id: containerId ?? reading.executorId,
       ...(containerId !== undefined ? { name: `mesos-${containerId}` } : {}),

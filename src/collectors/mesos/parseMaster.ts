@@ -111,7 +111,7 @@ export function parseMetricsSnapshot(body: unknown, ctx: SnapshotContext): Parse
       }),
     ),
   };
-  const doc: ClusterDoc = { '@timestamp': iso(ctx.nowMs), event: { dataset: 'mesos.master' }, mesos };
+  const doc: ClusterDoc = { '@timestamp': iso(ctx.nowMs), event: { dataset: 'mesos.master', module: 'mesos' }, mesos };
   return done({ ...(elected !== undefined ? { elected } : {}), ...(uptimeSecs !== undefined ? { uptimeSecs } : {}), doc }, fr);
 }
 
@@ -256,7 +256,7 @@ export function agentDocsFromState(state: MasterStateInfo, nowMs: number, cluste
     const used = a.used ? compact({ cpus: a.used.cpus, mem_bytes: a.used.memBytes, disk_bytes: a.used.diskBytes }) : undefined;
     return {
       '@timestamp': ts,
-      event: { dataset: 'mesos.agent' },
+      event: { dataset: 'mesos.agent', module: 'mesos' },
       mesos: {
         ...(clusterName !== undefined ? { cluster: clusterName } : {}),
         agent: {
@@ -304,7 +304,7 @@ export function parseRoles(body: unknown, ctx: RolesContext): ParseResult<RoleDo
     const allocated = res ? compact({ cpus: res.cpus, mem_bytes: res.memBytes }) : undefined;
     docs.push({
       '@timestamp': iso(ctx.nowMs),
-      event: { dataset: 'mesos.role' },
+      event: { dataset: 'mesos.role', module: 'mesos' },
       mesos: {
         ...(ctx.cluster !== undefined ? { cluster: ctx.cluster } : {}),
         role: { name, ...(weight !== undefined ? { weight } : {}), ...(allocated ? { allocated } : {}) },

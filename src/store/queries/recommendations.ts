@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { RecommendationDoc } from '../../model/index.js';
 import { isRecord } from '../../util/json.js';
+import { withEcsBase } from '../ecs.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName, recommendationId } from '../routing.js';
 
@@ -115,10 +116,12 @@ export function recommendationsBulkBody(
   let unchanged = 0;
   const latest = indexName(prefix, 'recommendations', runMs);
   const history = indexName(prefix, 'recommendations-history', runMs);
-  for (const d of docs) {
-    const id = recommendationDocId(d.workload);
+  for (const doc of docs) {
+    const id = recommendationDocId(doc.workload);
+    // Stored with the ECS base fields; a document stored without them (template < v5) still compares equal.
+    const d = withEcsBase(doc);
     const old = stored.get(id);
-    if (old !== undefined && canonical(old) === canonical(d)) unchanged++;
+    if (old !== undefined && canonical(withEcsBase(old)) === canonical(d)) unchanged++;
     else operations.push({ index: { _index: latest, _id: id } }, d);
     // Jobs: historyId(key, run) as before; other kinds hash their prefixed id, so they differ too.
     operations.push({ create: { _index: history, _id: historyId(id, runMs) } }, d);

@@ -250,7 +250,7 @@ describe('master /master/state', () => {
     expect(r.value).toEqual([
       {
         '@timestamp': '2026-11-22T03:00:00.000Z',
-        event: { dataset: 'mesos.role' },
+        event: { dataset: 'mesos.role', module: 'mesos' },
         mesos: { cluster: 'c1', role: { name: '*', weight: 1, allocated: { cpus: 1, mem_bytes: 100 * MB } } },
       },
     ]);
