@@ -39,13 +39,18 @@ async function closedPort(): Promise<number> {
 
 const opts = { timeoutMs: 2000, maxResponseBytes: 1_000_000 };
 
+/** What one failed collect threw, after shutting the collector down. */
+async function failureOf(c: JenkinsCollector | MesosAgentCollector): Promise<UpstreamError> {
+  const err = await c.collect(AbortSignal.timeout(5000)).catch((e: unknown) => e);
+  await c.shutdown();
+  expect(err).toBeInstanceOf(UpstreamError);
+  return err as UpstreamError;
+}
+
 describe('regression: collector failures name the HTTP status', () => {
   it('Jenkins answering 401 everywhere: the error says HTTP 401, not "did not answer"', async () => {
     const s = await deny401();
-    const c = new JenkinsCollector({ ...opts, url: `${s.url}/` });
-    const err = (await c.collect(AbortSignal.timeout(5000)).catch((e: unknown) => e)) as UpstreamError;
-    await c.shutdown();
-    expect(err).toBeInstanceOf(UpstreamError);
+    const err = await failureOf(new JenkinsCollector({ ...opts, url: `${s.url}/` }));
     expect(err.code).toBe('RS_ERR_HTTP_STATUS');
     expect(err.meta.status).toBe(401);
     expect(err.message).toContain('HTTP 401');
@@ -54,10 +59,7 @@ describe('regression: collector failures name the HTTP status', () => {
 
   it('a Mesos agent answering 401: the error says HTTP 401', async () => {
     const s = await deny401();
-    const c = new MesosAgentCollector({ ...opts, agents: [s.url] });
-    const err = (await c.collect(AbortSignal.timeout(5000)).catch((e: unknown) => e)) as UpstreamError;
-    await c.shutdown();
-    expect(err).toBeInstanceOf(UpstreamError);
+    const err = await failureOf(new MesosAgentCollector({ ...opts, agents: [s.url] }));
     expect(err.code).toBe('RS_ERR_HTTP_STATUS');
     expect(err.meta.status).toBe(401);
     expect(err.message).toContain('HTTP 401');
@@ -71,9 +73,7 @@ describe('regression: collector failures name the HTTP status', () => {
     expect(err.code).toBe('RS_ERR_HTTP_CONNECT');
     expect(err.message).toMatch(/connection refused/);
     expect(err.message).not.toMatch(/reject/i);
-    const c = new JenkinsCollector({ ...opts, url: `http://127.0.0.1:${port}/` });
-    const jerr = (await c.collect(AbortSignal.timeout(5000)).catch((e: unknown) => e)) as UpstreamError;
-    await c.shutdown();
+    const jerr = await failureOf(new JenkinsCollector({ ...opts, url: `http://127.0.0.1:${port}/` }));
     expect(jerr.code).toBe('RS_ERR_HTTP_CONNECT');
     expect(jerr.message).toMatch(/connection refused/);
     expect(jerr.message).not.toMatch(/reject|did not answer/i);
