@@ -44,7 +44,7 @@ function generate(n: number): Sample[] {
         '@timestamp': new Date(t0 + round * 10_000).toISOString(),
         event: { dataset: 'docker.container' },
         host: { name: `mesos-agent-${agent}.ci.example.com` },
-        source: { endpoint: `tcp://mesos-agent-${agent}.ci.example.com:2375` },
+        service: { address: `tcp://mesos-agent-${agent}.ci.example.com:2375` },
         container: {
           id: `${hex}${'0'.repeat(52)}`,
           name: `mesos-${hex}-7c1f-4b2a-9d1e-3f5a6b7c8d9e`,

@@ -89,6 +89,17 @@ export function redactUrl(raw: string): string {
   return out.replace(/%2A%2A%2A/g, '***');
 }
 
+/**
+ * A URL as it may enter a document or an `_id`: user info removed without a trace and secret-looking
+ * query parameters masked (as {@link redactUrl}), so the same endpoint reads the same whether its
+ * credentials come from the URL or from the environment.
+ *
+ * @example stripCredentials('http://bob:s3cret@jenkins:8080/') === 'http://jenkins:8080/'
+ */
+export function stripCredentials(raw: string): string {
+  return redactUrl(raw).replace(/^([a-z][a-z0-9+.-]*:\/\/)\*\*\*@/i, '$1');
+}
+
 /** Turns anything thrown into an Error without losing it. */
 export function toError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));

@@ -9,6 +9,18 @@
 /** ISO-8601 UTC timestamp string, e.g. `2026-11-22T03:07:00.000Z`. */
 export type IsoTimestamp = string;
 
+/** The Elastic Common Schema version whose field names the documents follow (`ecs.version`). */
+export const ECS_VERSION = '8.11.0';
+
+/**
+ * ECS fields every stored document carries: `ecs.version`, and `event.module` (the system it
+ * came from: `docker`, `mesos`, `jenkins`, or `rightsize` for its own builds, recommendations,
+ * waste rows). Producers may set them; the store adds them when they are missing.
+ */
+export interface EcsBase {
+  readonly ecs?: { readonly version: string };
+}
+
 /** Identity of a container's workload, as far as it is known when the sample is taken. */
 export interface MesosIdentity {
   readonly agent?: { readonly id?: string };
@@ -27,12 +39,15 @@ export interface JenkinsIdentity {
 }
 
 /** `<prefix>-containers-*`: per-container usage, one document per container per poll. */
-export interface ContainerDoc {
+export interface ContainerDoc extends EcsBase {
   readonly '@timestamp': IsoTimestamp;
-  readonly event: { readonly dataset: 'docker.container' | 'mesos.executor'; readonly module?: string };
+  readonly event: { readonly dataset: 'docker.container' | 'mesos.executor'; readonly module?: 'docker' | 'mesos' };
   readonly host?: { readonly name?: string };
-  /** The Docker engine or Mesos agent endpoint that reported the sample (redacted). */
-  readonly source?: { readonly endpoint: string };
+  /**
+   * ECS `service.address`: the Docker engine or Mesos agent endpoint that was polled, without
+   * credentials (ECS `source.*` would be a network peer). Was `source.endpoint` before template v5.
+   */
+  readonly service?: { readonly address: string };
   readonly container: {
     readonly id: string;
     readonly name?: string;
@@ -70,9 +85,9 @@ export interface ContainerDoc {
 }
 
 /** `<prefix>-cluster-*` with `event.dataset: mesos.master`: cluster capacity from the leader. */
-export interface ClusterDoc {
+export interface ClusterDoc extends EcsBase {
   readonly '@timestamp': IsoTimestamp;
-  readonly event: { readonly dataset: 'mesos.master' };
+  readonly event: { readonly dataset: 'mesos.master'; readonly module?: 'mesos' };
   readonly mesos: {
     readonly cluster?: string;
     readonly master: { readonly url: string; readonly elected: boolean; readonly uptime_secs?: number };
@@ -90,9 +105,9 @@ export interface ClusterDoc {
 }
 
 /** `<prefix>-cluster-*` with `event.dataset: mesos.agent`: one per agent per poll. */
-export interface AgentDoc {
+export interface AgentDoc extends EcsBase {
   readonly '@timestamp': IsoTimestamp;
-  readonly event: { readonly dataset: 'mesos.agent' };
+  readonly event: { readonly dataset: 'mesos.agent'; readonly module?: 'mesos' };
   readonly mesos: {
     readonly cluster?: string;
     readonly agent: {
@@ -106,9 +121,9 @@ export interface AgentDoc {
 }
 
 /** `<prefix>-cluster-*` with `event.dataset: mesos.role`. */
-export interface RoleDoc {
+export interface RoleDoc extends EcsBase {
   readonly '@timestamp': IsoTimestamp;
-  readonly event: { readonly dataset: 'mesos.role' };
+  readonly event: { readonly dataset: 'mesos.role'; readonly module?: 'mesos' };
   readonly mesos: {
     readonly cluster?: string;
     readonly role: { readonly name: string; readonly weight?: number; readonly allocated?: { readonly cpus?: number; readonly mem_bytes?: number } };
@@ -116,8 +131,10 @@ export interface RoleDoc {
 }
 
 /** `<prefix>-builds-*`: one document per finished build. */
-export interface BuildDoc {
+export interface BuildDoc extends EcsBase {
   readonly '@timestamp': IsoTimestamp;
+  /** `event.module: rightsize` (the store adds it): a build document is rightsize's own summary. */
+  readonly event?: { readonly module?: string };
   readonly jenkins: {
     readonly url?: string;
     readonly job: { readonly name: string };
@@ -148,9 +165,9 @@ export interface BuildDoc {
 }
 
 /** `<prefix>-queue-*`: the Jenkins queue, one per poll (`jenkins.queue`) plus one per label. */
-export interface QueueDoc {
+export interface QueueDoc extends EcsBase {
   readonly '@timestamp': IsoTimestamp;
-  readonly event: { readonly dataset: 'jenkins.queue' | 'jenkins.queue.label' };
+  readonly event: { readonly dataset: 'jenkins.queue' | 'jenkins.queue.label'; readonly module?: 'jenkins' };
   readonly jenkins?: { readonly url?: string; readonly label?: string };
   readonly queue: {
     readonly length: number;
@@ -173,8 +190,10 @@ export interface Resources {
 }
 
 /** `<prefix>-recommendations` (`_id` = workload key) and its monthly history. */
-export interface RecommendationDoc {
+export interface RecommendationDoc extends EcsBase {
   readonly '@timestamp': IsoTimestamp;
+  /** `event.module: rightsize` (the store adds it). */
+  readonly event?: { readonly module?: string };
   readonly workload: { readonly kind: WorkloadKind; readonly key: string };
   readonly jenkins?: { readonly job?: { readonly name?: string }; readonly label?: string };
   readonly current: Resources;

@@ -1,5 +1,7 @@
+export { ECS_VERSION } from './documents.js';
 export type {
   IsoTimestamp,
+  EcsBase,
   MesosIdentity,
   JenkinsIdentity,
   ContainerDoc,

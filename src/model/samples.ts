@@ -26,6 +26,8 @@ export interface CollectError {
   readonly message: string;
   /** The container, URL or field it concerns, when known. */
   readonly subject?: string;
+  /** The HTTP status the upstream answered with, when the failure is one (`RS_ERR_HTTP_STATUS`). */
+  readonly status?: number;
 }
 
 /** What one collection round returns. */

@@ -3,6 +3,7 @@ import type { Sample } from '../model/index.js';
 import { toError } from '../errors/index.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/index.js';
 import { statusOf } from './esErrors.js';
+import { storedDoc } from './ecs.js';
 import { routeSample } from './routing.js';
 import { SeqQueue, type BufferedDoc } from './SeqQueue.js';
 import type { SampleSink, SinkStats } from './types.js';
@@ -186,7 +187,7 @@ export class ElasticsearchSink implements SampleSink {
     }
     let doc: string;
     try {
-      doc = JSON.stringify(sample.doc);
+      doc = JSON.stringify(storedDoc(sample));
     } catch (err) {
       this._dropped += 1;
       this._problem('invalid', 'sample cannot be serialised; dropped', { kind: sample.kind, reason: toError(err).message });

@@ -30,6 +30,7 @@ export type { MappingProperty, TemplateOptions, IndexTemplateBody, InstallResult
 export { parseIndexDate, expiredIndices, applyRetention } from './retention.js';
 export type { RetentionDays, ExpiredIndex, RetentionOptions, RetentionResult } from './retention.js';
 export { ElasticsearchSink } from './ElasticsearchSink.js';
+export { withEcsBase, storedDoc, moduleOf, RIGHTSIZE_MODULE } from './ecs.js';
 export type { BulkOptions, ElasticsearchSinkOptions, ElasticsearchSinkStats } from './ElasticsearchSink.js';
 export { SeqQueue } from './SeqQueue.js';
 export type { BufferedDoc } from './SeqQueue.js';

@@ -95,7 +95,7 @@ function identity(sample: Sample, tsIso: string): readonly unknown[] | string {
     case 'container': {
       const d = sample.doc;
       if (typeof d.container?.id !== 'string' || d.container.id === '') return 'container.id is missing';
-      return ['container', d.event?.dataset ?? '', d.source?.endpoint ?? d.host?.name ?? '', d.container.id, tsIso];
+      return ['container', d.event?.dataset ?? '', d.service?.address ?? d.host?.name ?? '', d.container.id, tsIso];
     }
     case 'cluster': {
       const d = sample.doc;

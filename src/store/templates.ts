@@ -14,7 +14,7 @@ import { INDEX_KINDS, indexPattern, type IndexKind } from './routing.js';
  * replaces only templates whose installed version is lower. Existing indices keep their mapping;
  * the next daily/monthly index picks up the new one.
  */
-export const TEMPLATE_VERSION = 4;
+export const TEMPLATE_VERSION = 5;
 
 /** Priority above Elasticsearch's built-in templates (100) so ours win on any overlap. */
 export const TEMPLATE_PRIORITY = 200;
@@ -65,7 +65,8 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
     '@timestamp': isoDate,
     event: obj({ dataset: keyword, module: keyword }),
     host: obj({ name: keyword }),
-    source: obj({ endpoint: keyword }),
+    // v5: the polled endpoint is ECS `service.address` (was `source.endpoint`; `source.*` is a network peer in ECS).
+    service: obj({ address: keyword }),
     container: obj({
       id: keyword,
       name: keyword,
@@ -203,6 +204,15 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
   },
 };
 
+/**
+ * ECS base fields on every kind (v5): `ecs.version` and `event.module` (`docker`, `mesos`,
+ * `jenkins`, or `rightsize` for its own documents), merged into the kind's own `event` object.
+ */
+export function withEcsMappings(props: Props): Props {
+  const event = props['event'] as { properties?: Props } | undefined;
+  return { ...props, ecs: obj({ version: keyword }), event: obj({ ...(event?.properties ?? {}), module: keyword }) };
+}
+
 function recommendationProps(): Props {
   const resources = obj({ cpu_cores: double, memory_bytes: long });
   return {
@@ -284,7 +294,7 @@ export function buildTemplate(kind: IndexKind, opts: TemplateOptions): IndexTemp
         date_detection: false,
         numeric_detection: false,
         dynamic_templates: DYNAMIC_TEMPLATES,
-        properties: MAPPINGS[kind],
+        properties: withEcsMappings(MAPPINGS[kind]),
       },
     },
   };

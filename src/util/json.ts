@@ -9,6 +9,24 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * The value at a dotted path of parsed JSON (`aggregations.jobs.buckets`, `hits.hits`), or
+ * undefined as soon as a step is not a JSON object. Keys containing dots cannot be reached.
+ */
+export function at(value: unknown, path: string): unknown {
+  let cur: unknown = value;
+  for (const part of path.split('.')) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+/** `value` when it is a finite number, else undefined (strings, null, NaN and ±Infinity are not numbers here). */
+export function finiteNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
  * Reads typed fields out of untrusted JSON and records every wrong type as an
  * `RS_ERR_PARSE_SHAPE` error for one target. Absent and `null` mean "not reported" and are not
  * errors; a value of the wrong type (a string where a number belongs, an infinite number after
@@ -48,6 +66,21 @@ export class FieldReader {
       return undefined;
     }
     return v;
+  }
+
+  /**
+   * A finite number in [0, `max`], or undefined: negative values and wrong types as {@link nonNeg};
+   * a value above `max` (more than the source can physically report) is an `RS_ERR_PARSE_RANGE` issue.
+   */
+  bounded(obj: Record<string, unknown>, key: string, max: number, subject?: string): number | undefined {
+    return this.withinBound(this.nonNeg(obj, key, subject), max, subject ?? key, key);
+  }
+
+  /** `value` when it is at most `max`; above it, an `RS_ERR_PARSE_RANGE` issue for `subject` and undefined. */
+  withinBound(value: number | undefined, max: number, subject: string, what = subject): number | undefined {
+    if (value === undefined || value <= max) return value;
+    this.issue(`${what} is ${value}, beyond what the source can report (at most ${max})`, subject, 'RS_ERR_PARSE_RANGE');
+    return undefined;
   }
 
   /** A string, or undefined (reported when present with another type). */

@@ -1,4 +1,5 @@
 import type { BuildDoc } from '../../model/index.js';
+import { isRecord } from '../../util/json.js';
 
 /** One skipped line of a trace: 1-based line number, error code and why. */
 export interface TraceProblem {
@@ -17,10 +18,6 @@ export interface ParsedTrace {
 
 const MAX_NAME = 1024;
 
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 /** Checks an optional non-negative finite number; returns an error text or undefined. */
 function optNumber(obj: Record<string, unknown> | undefined, key: string, path: string, max = Infinity): string | undefined {
   if (obj === undefined || !(key in obj) || obj[key] === undefined) return undefined;
@@ -31,7 +28,7 @@ function optNumber(obj: Record<string, unknown> | undefined, key: string, path: 
 
 function optObj(parent: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined | 'bad' {
   if (parent === undefined || parent[key] === undefined) return undefined;
-  return isObj(parent[key]) ? parent[key] : 'bad';
+  return isRecord(parent[key]) ? parent[key] : 'bad';
 }
 
 /**
@@ -41,19 +38,19 @@ function optObj(parent: Record<string, unknown> | undefined, key: string): Recor
  * `build.duration_ms` (≥ 0). Optional numeric fields must be finite and non-negative.
  */
 export function validateBuildDoc(x: unknown): string | undefined {
-  if (!isObj(x)) return 'not a JSON object';
+  if (!isRecord(x)) return 'not a JSON object';
   const jenkins = x['jenkins'];
-  if (!isObj(jenkins)) return 'jenkins is missing';
+  if (!isRecord(jenkins)) return 'jenkins is missing';
   const job = jenkins['job'];
-  if (!isObj(job) || typeof job['name'] !== 'string' || job['name'].length === 0 || job['name'].length > MAX_NAME)
+  if (!isRecord(job) || typeof job['name'] !== 'string' || job['name'].length === 0 || job['name'].length > MAX_NAME)
     return 'jenkins.job.name must be a non-empty string';
   const build = jenkins['build'];
-  if (!isObj(build) || typeof build['number'] !== 'number' || !Number.isInteger(build['number']) || build['number'] < 0)
+  if (!isRecord(build) || typeof build['number'] !== 'number' || !Number.isInteger(build['number']) || build['number'] < 0)
     return 'jenkins.build.number must be a non-negative integer';
   if (jenkins['label'] !== undefined && typeof jenkins['label'] !== 'string') return 'jenkins.label must be a string';
   if (jenkins['result'] !== undefined && typeof jenkins['result'] !== 'string') return 'jenkins.result must be a string';
   const b = x['build'];
-  if (!isObj(b)) return 'build is missing';
+  if (!isRecord(b)) return 'build is missing';
   for (const k of ['start', 'end', 'duration_ms']) {
     const v = b[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `build.${k} must be a finite non-negative number`;

@@ -107,7 +107,7 @@ interface PreviousReading {
  */
 export class DockerCollector implements Collector {
   readonly target: string;
-  /** The redacted endpoint written to `source.endpoint`. */
+  /** The redacted endpoint written to `service.address`. */
   readonly endpoint: string;
   private readonly _engine: EngineClient;
   private readonly _timeoutMs: number;

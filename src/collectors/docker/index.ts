@@ -57,3 +57,5 @@ export type { DockerEndpoint } from './endpoint.js';
 export { EngineClient, EngineCallError } from './EngineClient.js';
 export type { EngineClientOptions, EngineFailureKind } from './EngineClient.js';
 export { DiscoveredDockerCollectors } from './DiscoveredDockerCollectors.js';
+export { dockerEndpointFromTemplate, dockerEndpointsFromState } from './discovery.js';
+export type { DiscoveredAgent } from './discovery.js';

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
+import { Agent as HttpAgent, STATUS_CODES, request as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { UpstreamError, RightsizeError, redactUrl, type ErrorCode } from '../../errors/index.js';
 import { readTlsMaterial, type TlsOptions } from '../tls.js';
@@ -44,6 +44,30 @@ function stripUserInfo(url: URL): URL {
   copy.username = '';
   copy.password = '';
   return copy;
+}
+
+/** `HTTP 401 Unauthorized`: the status with its standard reason phrase. */
+export function httpStatusText(status: number): string {
+  const reason = STATUS_CODES[status];
+  return reason === undefined ? `HTTP ${status}` : `HTTP ${status} ${reason}`;
+}
+
+/** Why a connection failed, in words an operator reads at a glance (the errno kept in brackets). */
+const CONNECT_FAILURES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the upstream',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed (temporary)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  EPIPE: 'connection closed by the upstream',
+};
+
+function connectFailureText(cause: NodeJS.ErrnoException): string {
+  const words = cause.code !== undefined ? CONNECT_FAILURES[cause.code] : undefined;
+  if (words !== undefined) return `cannot reach upstream: ${words} (${cause.code})`;
+  return `cannot reach upstream (${cause.code ?? cause.message})`;
 }
 
 function shorten(text: string, max = 80): string {
@@ -148,7 +172,8 @@ export class HttpJsonClient {
       const body = await this._readBody(res, current, signal, deadline);
       if (status < 200 || status >= 300) {
         const contentType = String(res.headers['content-type'] ?? '');
-        throw this._error('RS_ERR_HTTP_STATUS', `HTTP ${status}: ${shorten(body.toString('utf8'))}`, current, { status, contentType });
+        const detail = shorten(body.toString('utf8'));
+        throw this._error('RS_ERR_HTTP_STATUS', `${httpStatusText(status)}${detail === '' ? '' : `: ${detail}`}`, current, { status, contentType });
       }
       const text = body.toString('utf8').replace(/^\uFEFF/, '');
       let parsed: unknown;
@@ -217,7 +242,7 @@ export class HttpJsonClient {
           reject(this._abortError(url, callerSignal, deadline));
           return;
         }
-        reject(this._error('RS_ERR_HTTP_CONNECT', `cannot reach upstream (${cause.code ?? cause.message})`, url, { errno: cause.code }, cause));
+        reject(this._error('RS_ERR_HTTP_CONNECT', connectFailureText(cause), url, { errno: cause.code }, cause));
       });
       req.end();
     });

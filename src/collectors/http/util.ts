@@ -1,6 +1,6 @@
 import type { CollectError } from '../../model/index.js';
-import { RightsizeError, redactUrl, toError } from '../../errors/index.js';
-import type { JsonResponse } from './HttpJsonClient.js';
+import { ERROR_CODES, RightsizeError, UpstreamError, redactUrl, toError, type ErrorCode } from '../../errors/index.js';
+import { httpStatusText, type JsonResponse } from './HttpJsonClient.js';
 
 /**
  * Turns anything a request threw into a {@link CollectError} for one target: the stable code
@@ -11,9 +11,36 @@ export function collectErrorFrom(target: string, thrown: unknown, url?: string):
   const err = toError(thrown);
   if (err instanceof RightsizeError) {
     const subject = typeof err.meta.url === 'string' ? err.meta.url : url !== undefined ? redactUrl(url) : undefined;
-    return { target, code: err.code, message: err.message, ...(subject !== undefined ? { subject } : {}) };
+    const status = typeof err.meta.status === 'number' && err.code === 'RS_ERR_HTTP_STATUS' ? err.meta.status : undefined;
+    return { target, code: err.code, message: err.message, ...(subject !== undefined ? { subject } : {}), ...(status !== undefined ? { status } : {}) };
   }
   return { target, code: 'RS_ERR_HTTP_CONNECT', message: err.message, ...(url !== undefined ? { subject: redactUrl(url) } : {}) };
+}
+
+/**
+ * The error for a poll where no request succeeded, naming why: the distinct causes of `errors`
+ * (`HTTP 401 Unauthorized`, `cannot reach upstream: connection refused (ECONNREFUSED)`), most
+ * frequent first, with their code. When every failure is the same HTTP status, `meta.status` is it.
+ *
+ * @example failedPoll('Jenkins at http://ci/', errors) → UpstreamError RS_ERR_HTTP_STATUS
+ *          "Jenkins at http://ci/: no request succeeded: HTTP 401 Unauthorized (3×)"
+ */
+export function failedPoll(what: string, errors: readonly CollectError[], meta: Record<string, unknown> = {}): UpstreamError {
+  const causes = new Map<string, { n: number; code: string }>();
+  for (const e of errors) {
+    // The message without its `[url]` suffix, so the same cause on several URLs counts once.
+    const key = e.status !== undefined ? httpStatusText(e.status) : e.message.replace(/\s*\[[^\]]*\]$/, '');
+    const c = causes.get(key) ?? { n: 0, code: e.code };
+    c.n++;
+    causes.set(key, c);
+  }
+  const ranked = [...causes.entries()].sort((a, b) => b[1].n - a[1].n);
+  const text = ranked.length === 0 ? 'no request was made' : ranked.slice(0, 3).map(([k, c]) => (c.n > 1 ? `${k} (${c.n}×)` : k)).join('; ');
+  const first = ranked[0]?.[1].code;
+  const code: ErrorCode = first !== undefined && first in ERROR_CODES ? (first as ErrorCode) : 'RS_ERR_HTTP_CONNECT';
+  const statuses = new Set(errors.map((e) => e.status));
+  const status = statuses.size === 1 ? [...statuses][0] : undefined;
+  return new UpstreamError(code, `${what}: no request succeeded: ${text}`, { meta: { ...meta, ...(status !== undefined ? { status } : {}), errors } });
 }
 
 /** Adds counts of `from` into `into`. */

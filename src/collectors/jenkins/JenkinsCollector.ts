@@ -1,9 +1,9 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
-import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
+import { redactUrl, stripCredentials } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient } from '../http/HttpJsonClient.js';
 import type { TlsOptions } from '../tls.js';
-import { collectErrorFrom, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
+import { collectErrorFrom, failedPoll, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
 import { parseBuilds, parseComputers, parseJobTree, parseQueue, queueDocs } from './parse.js';
 import type { ComputerInfo, FinishedBuild, JobInfo, QueueItemInfo, RunningBuild } from './types.js';
@@ -101,6 +101,8 @@ export class JenkinsCollector implements Collector {
   private readonly _opts: JenkinsCollectorOptions;
   private readonly _base: string;
   private readonly _redactedBase: string;
+  /** The base as documents and `_id`s carry it: no credentials, however they were supplied. */
+  private readonly _publicBase: string;
   private readonly _client: HttpJsonClient;
   private readonly _ownsClient: boolean;
   private readonly _clock: Clock;
@@ -112,6 +114,7 @@ export class JenkinsCollector implements Collector {
     this._opts = options;
     this._base = options.url.replace(/\/+$/, '');
     this._redactedBase = redactUrl(this._base + '/');
+    this._publicBase = stripCredentials(this._base + '/');
     this._clock = options.clock ?? systemClock;
     this._ownsClient = options.client === undefined;
     this._client =
@@ -166,7 +169,7 @@ export class JenkinsCollector implements Collector {
       mergeCounts(skipped, parsed.skipped);
       items = parsed.value;
       if (!(parsed.value.length === 0 && parsed.errors.length > 0)) {
-        for (const doc of queueDocs(items, { nowMs, jenkinsUrl: this._redactedBase, ...(computers ? { computers } : {}) })) samples.push({ kind: 'queue', doc });
+        for (const doc of queueDocs(items, { nowMs, jenkinsUrl: this._publicBase, ...(computers ? { computers } : {}) })) samples.push({ kind: 'queue', doc });
       }
       for (const it of items) {
         if (it.id === undefined || it.sinceMs === undefined) continue;
@@ -225,13 +228,7 @@ export class JenkinsCollector implements Collector {
     } else errors.push(collectErrorFrom(this.target, treeRes.reason, this._url('api/json')));
 
     this._forget(nowMs);
-    if (answered === 0) {
-      const first = errors[0]?.code;
-      const code: ErrorCode = first !== undefined && first in ERROR_CODES ? (first as ErrorCode) : 'RS_ERR_HTTP_CONNECT';
-      throw new UpstreamError(code, `Jenkins at ${this._redactedBase} did not answer`, {
-        meta: { url: this._redactedBase, errors },
-      });
-    }
+    if (answered === 0) throw failedPoll(`Jenkins at ${this._redactedBase}`, errors, { url: this._redactedBase });
     return { result: { samples, errors, skipped }, finishedBuilds: finished, running: computers?.running ?? [], queue: items, ...(computers ? { computers } : {}) };
   }
 
@@ -262,7 +259,7 @@ export class JenkinsCollector implements Collector {
     } catch (err) {
       return { finished: [], errors: [collectErrorFrom(this.target, err, url)], skipped: {} };
     }
-    const parsed = parseBuilds(body, { target: this.target, nowMs, jobName: job.fullName, jenkinsUrl: this._redactedBase });
+    const parsed = parseBuilds(body, { target: this.target, nowMs, jobName: job.fullName, jenkinsUrl: this._publicBase });
     const skipped: Record<string, number> = { ...parsed.skipped };
     const firstSight = !this._jobs.has(job.fullName);
     const st: JobState = this._jobs.get(job.fullName) ?? { handled: new Set(), building: new Set() };

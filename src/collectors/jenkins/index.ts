@@ -11,7 +11,7 @@ export {
   parseJobTree,
   parseBuilds,
 } from './parse.js';
-export type { ParseResult, QueueContext, QueueItemDetail, QueueDocContext, JobTreeContext, JobTree, BuildsContext, BuildsInfo } from './parse.js';
+export type { QueueContext, QueueItemDetail, QueueDocContext, JobTreeContext, JobTree, BuildsContext, BuildsInfo } from './parse.js';
 export type { FinishedBuild, QueueItemInfo, JenkinsNodeInfo, RunningBuild, ComputerInfo, JobInfo } from './types.js';
 export { JenkinsCollector, jobTreeQuery } from './JenkinsCollector.js';
 export type { JenkinsCollectorOptions, JenkinsPoll } from './JenkinsCollector.js';

@@ -1,5 +1,5 @@
 import type { QueueDoc } from '../../model/index.js';
-import { done, FieldReader, isRecord, type ParseResult } from '../http/fields.js';
+import { done, FieldReader, isRecord, type ParseResult } from '../../util/json.js';
 import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemInfo, RunningBuild } from './types.js';
 
 /**
@@ -8,7 +8,6 @@ import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemIn
  * Metrics plugin `TimeInQueueAction.java` (all values ms); see design/reference/apis.md §2.4, §4.
  */
 
-export type { ParseResult };
 
 /** Instants before this are not Jenkins timestamps (2000-01-01T00:00:00Z). */
 export const MIN_PLAUSIBLE_EPOCH_MS = Date.UTC(2000, 0, 1);
@@ -263,7 +262,7 @@ export function queueDocs(items: readonly QueueItemInfo[], ctx: QueueDocContext)
   const docs: QueueDoc[] = [
     {
       '@timestamp': ts,
-      event: { dataset: 'jenkins.queue' },
+      event: { dataset: 'jenkins.queue', module: 'jenkins' },
       ...(url !== undefined ? { jenkins: { url } } : {}),
       queue: summarize(items),
       ...(overallExec ? { executors: overallExec } : {}),
@@ -280,7 +279,7 @@ export function queueDocs(items: readonly QueueItemInfo[], ctx: QueueDocContext)
     const exec = executorsFor(ctx.computers, label);
     docs.push({
       '@timestamp': ts,
-      event: { dataset: 'jenkins.queue.label' },
+      event: { dataset: 'jenkins.queue.label', module: 'jenkins' },
       jenkins: { ...(url !== undefined ? { url } : {}), label },
       queue: summarize(list),
       ...(exec ? { executors: exec } : {}),

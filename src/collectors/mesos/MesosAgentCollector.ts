@@ -1,11 +1,11 @@
 import type { CollectError, CollectionResult, Sample } from '../../model/index.js';
-import { ERROR_CODES, UpstreamError, redactUrl, type ErrorCode } from '../../errors/index.js';
+import { redactUrl, stripCredentials } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient } from '../http/HttpJsonClient.js';
 import type { TlsOptions } from '../tls.js';
-import { collectErrorFrom, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
+import { collectErrorFrom, failedPoll, getFirstFound, joinUrl, mapLimit, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
-import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parse.js';
+import { containerDocFromReading, parseAgentState, parseAgentStatistics } from './parseAgent.js';
 import type { AgentStateInfo, ExecutorStatistics, MesosTaskInfo } from './types.js';
 
 /** Options of {@link MesosAgentCollector}. */
@@ -89,13 +89,7 @@ export class MesosAgentCollector implements Collector {
     // Forget agents that are no longer listed.
     for (const key of [...this._prev.keys()]) if (!urls.includes(key)) this._prev.delete(key);
     for (const key of [...this._states.keys()]) if (!urls.includes(key)) this._states.delete(key);
-    if (results.every((r) => !r.ok)) {
-      const first = errors[0]?.code;
-      const code: ErrorCode = first !== undefined && first in ERROR_CODES ? (first as ErrorCode) : 'RS_ERR_HTTP_CONNECT';
-      throw new UpstreamError(code, `no Mesos agent answered usefully (${urls.length} tried)`, {
-        meta: { target: this.target, errors },
-      });
-    }
+    if (results.every((r) => !r.ok)) throw failedPoll(`no Mesos agent answered usefully (${urls.length} tried)`, errors, { target: this.target });
     return { samples, errors, skipped };
   }
 
@@ -138,7 +132,8 @@ export class MesosAgentCollector implements Collector {
     const prevByExec = this._prev.get(url) ?? new Map<string, Previous>();
     const nextByExec = new Map<string, Previous>();
     const samples: Sample[] = [];
-    const agentUrl = redactUrl(url);
+    // The endpoint is part of the container `_id`: no credentials in it, however supplied.
+    const agentUrl = stripCredentials(url);
     const masterTasks = this._opts.masterTasks?.();
     for (const reading of parsed.value) {
       const key = `${reading.frameworkId}/${reading.executorId}`;
@@ -153,12 +148,15 @@ export class MesosAgentCollector implements Collector {
       const result = containerDocFromReading(usable, reading, {
         nowMs,
         agentUrl,
+        target,
+        ...(state?.resources?.cpus !== undefined ? { hostCpus: state.resources.cpus } : {}),
         ...(state?.id !== undefined ? { agentId: state.id } : {}),
         ...(state?.hostname !== undefined ? { agentHostname: state.hostname } : {}),
         ...(executor !== undefined ? { executor } : {}),
         ...(task !== undefined ? { task } : {}),
       });
       if (result.cpuSkip !== undefined) mergeCounts(skipped, { [result.cpuSkip]: 1 });
+      errors.push(...result.errors);
       if (result.memoryInconsistent) mergeCounts(skipped, { memory_inconsistent: 1 });
       samples.push({ kind: 'container', doc: result.doc });
       nextByExec.set(key, { stats: reading.statistics, ...(containerId !== undefined ? { containerId } : {}) });

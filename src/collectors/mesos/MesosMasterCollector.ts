@@ -1,11 +1,11 @@
 import type { CollectError, CollectionResult, RoleDoc, Sample } from '../../model/index.js';
-import { UpstreamError, redactUrl } from '../../errors/index.js';
+import { UpstreamError, redactUrl, stripCredentials } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { HttpJsonClient } from '../http/HttpJsonClient.js';
 import type { TlsOptions } from '../tls.js';
 import { collectErrorFrom, getFirstFound, joinUrl, mergeCounts } from '../http/util.js';
 import type { Collector } from '../types.js';
-import { agentDocsFromState, baseUrlFromPid, parseMasterState, parseMetricsSnapshot, parseRoles } from './parse.js';
+import { agentDocsFromState, baseUrlFromPid, parseMasterState, parseMetricsSnapshot, parseRoles } from './parseMaster.js';
 import type { MasterStateInfo } from './types.js';
 
 /** Options of {@link MesosMasterCollector}. */
@@ -97,7 +97,8 @@ export class MesosMasterCollector implements Collector {
       const leader = await this._findLeader(signal, errors, skipped, demoted);
       if (leader === undefined) break;
       const nowMs = this._clock.nowMs();
-      const leaderUrl = redactUrl(leader.base);
+      // mesos.master.url is part of the cluster `_id`: no credentials in it, however supplied.
+      const leaderUrl = stripCredentials(leader.base);
       let snapshotDoc: Sample | undefined;
       try {
         const snap = await getFirstFound(this._client, leader.base, SNAPSHOT_PATHS, signal, this._paths);
@@ -198,7 +199,7 @@ export class MesosMasterCollector implements Collector {
       // The state does not say (no leader/pid fields): ask the snapshot.
       try {
         const snap = await getFirstFound(this._client, base, SNAPSHOT_PATHS, signal, this._paths);
-        const elected = parseMetricsSnapshot(snap.body, { target: this.target, nowMs: this._clock.nowMs(), masterUrl: redactUrl(base) }).value.elected;
+        const elected = parseMetricsSnapshot(snap.body, { target: this.target, nowMs: this._clock.nowMs(), masterUrl: stripCredentials(base) }).value.elected;
         if (elected === true) return { base, state };
         mergeCounts(skipped, { not_leader: 1 });
       } catch (err) {

@@ -3,7 +3,8 @@ import type { Clock } from '../../util/clock.js';
 import type { TlsOptions } from '../tls.js';
 import { MesosAgentCollector } from './MesosAgentCollector.js';
 import { MesosMasterCollector } from './MesosMasterCollector.js';
-import { agentUrlsFromState, dockerEndpointsFromState } from './parse.js';
+import { dockerEndpointsFromState } from '../docker/discovery.js';
+import { agentUrlsFromState } from './parseMaster.js';
 
 /** The Mesos collectors a configuration asks for, wired together. */
 export interface MesosCollectors {

@@ -1,33 +1,17 @@
+export { MESOS_MB_BYTES, mbToBytes, parseResources } from './parseCommon.js';
+export { parseMetricsSnapshot, parseMasterState, agentDocsFromState, parseRoles, baseUrlFromPid, agentUrlsFromState } from './parseMaster.js';
+export type { SnapshotContext, SnapshotInfo, MasterStateContext, RolesContext } from './parseMaster.js';
 export {
-  MESOS_MB_BYTES,
-  mbToBytes,
-  parseResources,
-  parseMetricsSnapshot,
-  parseMasterState,
-  agentDocsFromState,
-  parseRoles,
-  baseUrlFromPid,
-  dockerEndpointFromTemplate,
   parseAgentStatistics,
   cpuCoresBetween,
   workingSetBytes,
   containerDocFromReading,
   parseAgentState,
-  agentUrlsFromState,
-  dockerEndpointsFromState,
-  MARATHON_FRAMEWORK_NAME,
-  marathonAppIdFromTaskId,
-  marathonAppIdOf,
-} from './parse.js';
-export type {
-  ParseResult,
-  SnapshotContext,
-  SnapshotInfo,
-  MasterStateContext,
-  RolesContext,
-  ExecutorDocContext,
-  ExecutorDocResult,
-} from './parse.js';
+  MEMORY_LIMIT_TOLERANCE,
+  CFS_RATE_TOLERANCE,
+} from './parseAgent.js';
+export type { ExecutorDocContext, ExecutorDocResult } from './parseAgent.js';
+export { MARATHON_FRAMEWORK_NAME, marathonAppIdFromTaskId, marathonAppIdOf } from './marathon.js';
 export type {
   MesosResources,
   MesosTaskInfo,

@@ -1,5 +1,5 @@
 /**
- * Intermediate, typed views of Mesos responses (what the pure parsers in `parse.ts` extract and
+ * Intermediate, typed views of Mesos responses (what the pure parsers in `parseMaster.ts` and `parseAgent.ts` extract and
  * the collectors and the container → task → build join use). Units are in the names; Mesos MB
  * are already converted to bytes (1 MB = 1,048,576 bytes, as Mesos means MiB).
  */
@@ -137,4 +137,6 @@ export interface AgentStateInfo {
 /** Result of {@link cpuCoresBetween}: a rate, or why there is none. */
 export type CpuRate =
   | { readonly ok: true; readonly cores: number; readonly intervalMs: number }
-  | { readonly ok: false; readonly skip: 'first_reading' | 'missing_counters' | 'non_increasing_time' | 'counter_reset' | 'implausible_rate' };
+  | { readonly ok: false; readonly skip: 'first_reading' | 'missing_counters' | 'non_increasing_time' | 'counter_reset' | 'implausible_rate' }
+  /** More cores than the host has: an item error (`RS_ERR_PARSE_RANGE`), not a skip. */
+  | { readonly ok: false; readonly skip: 'out_of_range'; readonly cores: number; readonly maxCores: number };

@@ -1,3 +1,5 @@
+import { isRecord } from '../../util/json.js';
+
 /**
  * Jenkins remote API `tree=` filter (hudson.model.Api / `TreeString`):
  * `tree=jobs[name,builds[number,url]{0,10}],_class`.
@@ -77,16 +79,12 @@ function parseRange(s: string): { from: number; to: number } {
   return { from: num(s.slice(0, comma), 0), to: num(s.slice(comma + 1), Infinity) };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function filterValue(value: unknown, node: TreeNode): unknown {
   if (Array.isArray(value)) {
     const sliced = node.range ? value.slice(node.range.from, node.range.to === Infinity ? undefined : node.range.to) : value;
     return sliced.map((v: unknown) => filterValue(v, { name: node.name, ...(node.children ? { children: node.children } : {}) }));
   }
-  if (isObject(value)) {
+  if (isRecord(value)) {
     if (node.children) return applyTree(value, node.children);
     return '_class' in value ? { _class: value['_class'] } : {};
   }
@@ -96,7 +94,7 @@ function filterValue(value: unknown, node: TreeNode): unknown {
 /** Applies parsed tree nodes to a JSON value (objects and arrays of objects). */
 export function applyTree(value: unknown, nodes: readonly TreeNode[]): unknown {
   if (Array.isArray(value)) return value.map((v: unknown) => applyTree(v, nodes));
-  if (!isObject(value)) return value;
+  if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
   if ('_class' in value) out['_class'] = value['_class'];
   for (const n of nodes) {

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { finiteNumber } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName, indexPattern } from '../routing.js';
 
@@ -202,15 +203,11 @@ export interface BuildUsageAggs {
   };
 }
 
-function num(v: number | null | undefined): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
 function spans(buckets: readonly SpanBucket[] | undefined, keyOf: (b: SpanBucket) => string): SampleSpan[] {
   const out: SampleSpan[] = [];
   for (const b of buckets ?? []) {
-    const firstMs = num(b.first?.value);
-    const lastMs = num(b.last?.value);
+    const firstMs = finiteNumber(b.first?.value);
+    const lastMs = finiteNumber(b.last?.value);
     if (firstMs === undefined || lastMs === undefined) continue;
     out.push({ key: keyOf(b), samples: b.doc_count, firstMs, lastMs });
   }
@@ -226,11 +223,11 @@ export function parseBuildUsageAggs(aggs: BuildUsageAggs | undefined): BuildUsag
   for (const b of aggs?.datasets?.buckets ?? []) {
     const own = b.own;
     if (own === undefined || own.doc_count === 0) continue;
-    const pct = new Map((own.cores_pct?.values ?? []).map((v) => [v.key, num(v.value)]));
+    const pct = new Map((own.cores_pct?.values ?? []).map((v) => [v.key, finiteNumber(v.value)]));
     const cpuSamples = own.cores?.count ?? 0;
-    const throttledN = num(own.throttled_n?.value) ?? 0;
-    const exits = num(own.exits?.value) ?? 0;
-    const oom = num(own.oom_killed?.value);
+    const throttledN = finiteNumber(own.throttled_n?.value) ?? 0;
+    const exits = finiteNumber(own.exits?.value) ?? 0;
+    const oom = finiteNumber(own.oom_killed?.value);
     const optional = (key: string, v: number | undefined): Record<string, number> => (v === undefined ? {} : { [key]: v });
     datasets.push({
       dataset: String(b.key),
@@ -238,18 +235,18 @@ export function parseBuildUsageAggs(aggs: BuildUsageAggs | undefined): BuildUsag
       ...(exits > 0 ? { exits } : {}),
       ...(exits > 0 && oom !== undefined ? { oomKilled: oom > 0 } : {}),
       cpuSamples,
-      ...optional('coresAvg', cpuSamples > 0 ? num(own.cores?.avg) : undefined),
-      ...optional('coresMax', cpuSamples > 0 ? num(own.cores?.max) : undefined),
+      ...optional('coresAvg', cpuSamples > 0 ? finiteNumber(own.cores?.avg) : undefined),
+      ...optional('coresMax', cpuSamples > 0 ? finiteNumber(own.cores?.max) : undefined),
       ...optional('coresP50', cpuSamples > 0 ? pct.get(50) : undefined),
       ...optional('coresP95', cpuSamples > 0 ? pct.get(95) : undefined),
-      coreSecondsSum: num(own.core_seconds?.value) ?? 0,
-      coreSecondsSamples: num(own.core_seconds_n?.value) ?? 0,
-      intervalMsSum: num(own.interval_ms?.value) ?? 0,
-      ...optional('throttledMsSum', throttledN > 0 ? num(own.throttled_ms?.value) : undefined),
-      ...optional('workingSetAvgBytes', (own.working_set?.count ?? 0) > 0 ? num(own.working_set?.avg) : undefined),
-      ...optional('workingSetMaxBytes', (own.working_set?.count ?? 0) > 0 ? num(own.working_set?.max) : undefined),
-      ...optional('peakMaxBytes', num(own.peak?.value)),
-      ...optional('memoryLimitMaxBytes', num(own.memory_limit?.value)),
+      coreSecondsSum: finiteNumber(own.core_seconds?.value) ?? 0,
+      coreSecondsSamples: finiteNumber(own.core_seconds_n?.value) ?? 0,
+      intervalMsSum: finiteNumber(own.interval_ms?.value) ?? 0,
+      ...optional('throttledMsSum', throttledN > 0 ? finiteNumber(own.throttled_ms?.value) : undefined),
+      ...optional('workingSetAvgBytes', (own.working_set?.count ?? 0) > 0 ? finiteNumber(own.working_set?.avg) : undefined),
+      ...optional('workingSetMaxBytes', (own.working_set?.count ?? 0) > 0 ? finiteNumber(own.working_set?.max) : undefined),
+      ...optional('peakMaxBytes', finiteNumber(own.peak?.value)),
+      ...optional('memoryLimitMaxBytes', finiteNumber(own.memory_limit?.value)),
       containers: spans(own.containers?.buckets, (c) => String(c.key)),
     });
   }

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { isRecord } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexPattern } from '../routing.js';
 
@@ -69,7 +70,7 @@ export async function* exportBuildPages(client: Client, q: ExportBuildsQuery): A
       const hits = res.hits.hits;
       if (hits.length === 0) return;
       const out: Record<string, unknown>[] = [];
-      for (const h of hits) if (typeof h._source === 'object' && h._source !== null) out.push(h._source as Record<string, unknown>);
+      for (const h of hits) if (isRecord(h._source)) out.push(h._source);
       yield out;
       after = hits[hits.length - 1]!.sort;
       if (after === undefined || hits.length < (q.pageSize ?? 1000)) return;

@@ -1,5 +1,6 @@
 import type { BuildFacts } from '../../model/index.js';
 import type { Client } from '@elastic/elasticsearch';
+import { at, finiteNumber, isRecord } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexPattern } from '../routing.js';
 
@@ -129,17 +130,6 @@ export interface JobsPage {
   readonly skippedBuckets: number;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function at(o: unknown, path: string): unknown {
-  let cur: unknown = o;
-  for (const part of path.split('.')) {
-    if (!isObj(cur)) return undefined;
-    cur = cur[part];
-  }
-  return cur;
-}
 
 /** An epoch-ms instant stored as a number, or (if someone wrote one) an ISO-8601 string. */
 function instant(v: unknown): number | undefined {
@@ -157,7 +147,7 @@ function instant(v: unknown): number | undefined {
  * [0, 1]); a malformed optional value is dropped and counted in `bad.fields`.
  */
 export function toJobBuild(source: unknown, bad: { fields: number }): JobBuild | undefined {
-  if (!isObj(source)) return undefined;
+  if (!isRecord(source)) return undefined;
   const job = at(source, 'jenkins.job.name');
   const number = at(source, 'jenkins.build.number');
   const startMs = instant(at(source, 'build.start'));
@@ -225,15 +215,11 @@ function hitsOf(agg: unknown): unknown[] {
   return Array.isArray(hits) ? hits : [];
 }
 
-function finite(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
 /** A `percentiles` value: keyed response `{ values: { "50.0": x } }`. */
 function pct(agg: unknown, p: number): number | undefined {
   const values = at(agg, 'values');
-  if (!isObj(values)) return undefined;
-  return finite(values[p.toFixed(1)] ?? values[String(p)]);
+  if (!isRecord(values)) return undefined;
+  return finiteNumber(values[p.toFixed(1)] ?? values[String(p)]);
 }
 
 /**
@@ -269,14 +255,14 @@ export function parseJobsPage(response: unknown): JobsPage {
       cpuP95CoresP95: pct(at(usable, 'cpu_p95'), 95),
       memoryPeakBytesP50: pct(at(usable, 'memory_peak'), 50),
       memoryPeakBytesP99: pct(at(usable, 'memory_peak'), 99),
-      durationMsAvg: finite(at(usable, 'duration.avg')),
-      durationMsMax: finite(at(usable, 'duration.max')),
+      durationMsAvg: finiteNumber(at(usable, 'duration.avg')),
+      durationMsMax: finiteNumber(at(usable, 'duration.max')),
     };
     for (const k of Object.keys(stats)) if (stats[k] === undefined) delete stats[k];
     jobs.push({
       job,
-      builds: finite(at(bucket, 'doc_count')) ?? 0,
-      usableBuilds: finite(at(usable, 'doc_count')) ?? 0,
+      builds: finiteNumber(at(bucket, 'doc_count')) ?? 0,
+      usableBuilds: finiteNumber(at(usable, 'doc_count')) ?? 0,
       recent,
       ...(latest !== undefined && latest.job === job ? { latest } : {}),
       stats: stats,
@@ -284,7 +270,7 @@ export function parseJobsPage(response: unknown): JobsPage {
   }
   return {
     jobs,
-    ...(isObj(afterKey) && jobs.length + skippedBuckets > 0 ? { afterKey } : {}),
+    ...(isRecord(afterKey) && jobs.length + skippedBuckets > 0 ? { afterKey } : {}),
     skippedBuilds,
     badFields: bad.fields,
     skippedBuckets,

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { at, isRecord } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexPattern } from '../routing.js';
 
@@ -112,17 +113,6 @@ export interface MarathonAppsPage {
   readonly skippedBuckets: number;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function at(o: unknown, path: string): unknown {
-  let cur: unknown = o;
-  for (const part of path.split('.')) {
-    if (!isObj(cur)) return undefined;
-    cur = cur[part];
-  }
-  return cur;
-}
 
 function nonNeg(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
@@ -131,7 +121,7 @@ function nonNeg(v: unknown): number | undefined {
 /** The p95 of a keyed `percentiles` answer (`{ values: { "95.0": x } }`). */
 function p95(agg: unknown): number | undefined {
   const values = at(agg, 'values');
-  return isObj(values) ? nonNeg(values['95.0'] ?? values['95']) : undefined;
+  return isRecord(values) ? nonNeg(values['95.0'] ?? values['95']) : undefined;
 }
 
 /**
@@ -179,7 +169,7 @@ export function parseMarathonAppsPage(response: unknown): MarathonAppsPage {
       ...(requestMemoryBytes !== undefined ? { requestMemoryBytes } : {}),
     });
   }
-  return { apps, ...(isObj(afterKey) ? { afterKey } : {}), skippedBuckets };
+  return { apps, ...(isRecord(afterKey) ? { afterKey } : {}), skippedBuckets };
 }
 
 /** Pages over the Marathon apps of the `containers` indices (one search per page). */

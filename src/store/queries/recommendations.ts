@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { RecommendationDoc } from '../../model/index.js';
+import { isRecord } from '../../util/json.js';
+import { withEcsBase } from '../ecs.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName, recommendationId } from '../routing.js';
 
@@ -9,8 +11,6 @@ import { indexName, recommendationId } from '../routing.js';
  * the monthly `recommendations-history` indices (one document per workload per run).
  */
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * `_id` of the latest recommendation document of a workload (docs/data-model.md): a
@@ -45,9 +45,9 @@ export function recommendationsMgetRequest(prefix: string, keys: readonly string
  */
 export function parseRecommendationsMget(response: unknown): Map<string, RecommendationDoc> {
   const out = new Map<string, RecommendationDoc>();
-  const docs = isObj(response) ? response['docs'] : undefined;
+  const docs = isRecord(response) ? response['docs'] : undefined;
   for (const d of Array.isArray(docs) ? docs : []) {
-    if (!isObj(d) || d['found'] !== true || typeof d['_id'] !== 'string' || !isObj(d['_source'])) continue;
+    if (!isRecord(d) || d['found'] !== true || typeof d['_id'] !== 'string' || !isRecord(d['_source'])) continue;
     out.set(d['_id'], d['_source'] as unknown as RecommendationDoc);
   }
   return out;
@@ -92,7 +92,7 @@ export function emptyWriteStats(): RecommendationWriteStats {
 /** Canonical JSON (sorted keys) for comparing a new document with the stored one. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObj(v))
+  if (isRecord(v))
     return `{${Object.keys(v)
       .filter((k) => v[k] !== undefined) // as JSON.stringify drops them
       .sort()
@@ -116,10 +116,12 @@ export function recommendationsBulkBody(
   let unchanged = 0;
   const latest = indexName(prefix, 'recommendations', runMs);
   const history = indexName(prefix, 'recommendations-history', runMs);
-  for (const d of docs) {
-    const id = recommendationDocId(d.workload);
+  for (const doc of docs) {
+    const id = recommendationDocId(doc.workload);
+    // Stored with the ECS base fields; a document stored without them (template < v5) still compares equal.
+    const d = withEcsBase(doc);
     const old = stored.get(id);
-    if (old !== undefined && canonical(old) === canonical(d)) unchanged++;
+    if (old !== undefined && canonical(withEcsBase(old)) === canonical(d)) unchanged++;
     else operations.push({ index: { _index: latest, _id: id } }, d);
     // Jobs: historyId(key, run) as before; other kinds hash their prefixed id, so they differ too.
     operations.push({ create: { _index: history, _id: historyId(id, runMs) } }, d);
@@ -151,9 +153,9 @@ export async function writeRecommendations(
     throw wrapEsError(err, 'writing recommendations');
   }
   for (const item of response.items ?? []) {
-    if (!isObj(item)) continue;
+    if (!isRecord(item)) continue;
     const [op, result] = Object.entries(item)[0] ?? [];
-    if (!isObj(result)) continue;
+    if (!isRecord(result)) continue;
     const status = typeof result['status'] === 'number' ? result['status'] : 0;
     if (op === 'create' && status === 409) stats.historyExisting++;
     else if (status >= 200 && status < 300) {
@@ -200,19 +202,19 @@ export async function* latestRecommendationPages(
     } catch (err) {
       throw wrapEsError(err, `reading ${indexName(prefix, 'recommendations', 0)}`);
     }
-    const hits = isObj(res) && isObj(res['hits']) && Array.isArray(res['hits']['hits']) ? (res['hits']['hits'] as unknown[]) : [];
+    const hits = isRecord(res) && isRecord(res['hits']) && Array.isArray(res['hits']['hits']) ? (res['hits']['hits'] as unknown[]) : [];
     if (hits.length === 0) return;
     const docs: RecommendationDoc[] = [];
     let skipped = 0;
     for (const h of hits) {
-      const src = isObj(h) ? h['_source'] : undefined;
-      const w = isObj(src) ? src['workload'] : undefined;
-      if (isObj(w) && typeof w['kind'] === 'string' && typeof w['key'] === 'string') docs.push(src as RecommendationDoc);
+      const src = isRecord(h) ? h['_source'] : undefined;
+      const w = isRecord(src) ? src['workload'] : undefined;
+      if (isRecord(w) && typeof w['kind'] === 'string' && typeof w['key'] === 'string') docs.push(src as RecommendationDoc);
       else skipped++;
     }
     yield { docs, skipped };
     const last = hits[hits.length - 1];
-    const sort = isObj(last) ? last['sort'] : undefined;
+    const sort = isRecord(last) ? last['sort'] : undefined;
     if (hits.length < pageSize || !Array.isArray(sort)) return;
     after = sort;
   }

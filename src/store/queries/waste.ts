@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
+import { withEcsBase } from '../ecs.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName } from '../routing.js';
 
@@ -37,7 +38,7 @@ export function wasteBulkBody(prefix: string, docs: readonly WasteDocIdentity[])
   const operations: unknown[] = [];
   for (const d of docs) {
     const ms = Date.parse(d['@timestamp']);
-    operations.push({ index: { _index: indexName(prefix, 'waste', ms), _id: wasteId(d.waste.scope, d.workload.key, d.week) } }, d);
+    operations.push({ index: { _index: indexName(prefix, 'waste', ms), _id: wasteId(d.waste.scope, d.workload.key, d.week) } }, withEcsBase(d));
   }
   return operations;
 }

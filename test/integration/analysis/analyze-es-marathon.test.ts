@@ -34,7 +34,7 @@ function reading(o: {
     '@timestamp': new Date(o.atMs).toISOString(),
     event: { dataset: o.dataset ?? 'mesos.executor', module: 'mesos' },
     host: { name: 'agent-1' },
-    source: { endpoint: o.dataset === 'docker.container' ? 'unix:///var/run/docker.sock' : 'http://agent-1:5051/' },
+    service: { address: o.dataset === 'docker.container' ? 'unix:///var/run/docker.sock' : 'http://agent-1:5051/' },
     container: { id: o.container, runtime: o.dataset === 'docker.container' ? 'docker' : 'mesos' },
     mesos: { framework: { id: 'fw-marathon' }, executor: { id: `${o.container}-exec` }, task: { id: `${o.container}-task` } },
     ...(o.app !== undefined ? { marathon: { app: { id: o.app } } } : {}),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasteDoc } from '../../../src/analysis/waste/index.js';
-import type { BuildDoc, RecommendationDoc } from '../../../src/model/index.js';
+import { ECS_VERSION, type BuildDoc, type RecommendationDoc } from '../../../src/model/index.js';
 import { createEsClient, idFor, indexFor, installTemplates } from '../../../src/store/index.js';
 import { wasteId } from '../../../src/store/queries/index.js';
 import { runCli } from '../../support/cli.js';
@@ -111,6 +111,8 @@ describe('analyze on the real Elasticsearch writes weekly waste and label recomm
         reserved: { cpu_core_hours: cpu[0], memory_gib_hours: mem[0] },
         used: { cpu_core_hours: cpu[1], memory_gib_hours: mem[1] },
         cost: { ...cost, total: Math.round((cost.cpu + cost.memory) * 1000) / 1000, currency: 'EUR' },
+        ecs: { version: ECS_VERSION },
+        event: { module: 'rightsize' },
       });
     });
     // The mapping is the template's.

@@ -39,7 +39,7 @@ function reading(over: {
   return {
     '@timestamp': new Date(START + over.t).toISOString(),
     event: { dataset: over.dataset ?? 'docker.container' },
-    source: { endpoint: over.dataset === 'mesos.executor' ? 'http://agent:5051' : 'unix:///docker.sock' },
+    service: { address: over.dataset === 'mesos.executor' ? 'http://agent:5051' : 'unix:///docker.sock' },
     container: { id: over.container },
     ...(over.task !== undefined ? { mesos: { task: { id: over.task } } } : {}),
     ...(over.job !== undefined || over.node !== undefined

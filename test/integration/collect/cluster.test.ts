@@ -215,7 +215,7 @@ describe('collect on the emulated cluster (real containers, real Elasticsearch)'
       },
       60_000,
     );
-    expect(new Set(fresh.map((d) => d.source?.endpoint?.replace(/\/+$/, '')))).toEqual(new Set([real]));
+    expect(new Set(fresh.map((d) => d.service?.address?.replace(/\/+$/, '')))).toEqual(new Set([real]));
     expect(garbageHits).toBeGreaterThan(0);
     expect(statsOf('mesos-agents').itemErrors).toBeGreaterThan(errors0);
     expect(errors0).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAL_CAPTURES_DIR } from '../../support/env.js';
 import { loadScenarioFile, resolveScenarioPath, startEmulatedCluster, type RunningEmulator } from '../../../src/emulators/index.js';
 import { ManualClock } from '../../../src/util/index.js';
-import { parseAgentStatistics, parseMasterState, parseMetricsSnapshot, parseRoles } from '../../../src/collectors/mesos/parse.js';
+import { parseAgentStatistics, parseMasterState, parseMetricsSnapshot, parseRoles } from '../../../src/collectors/mesos/index.js';
 import { parseBuilds, parseComputers, parseJobTree, parseQueue } from '../../../src/collectors/jenkins/parse.js';
 import { jobTreeQuery } from '../../../src/collectors/jenkins/JenkinsCollector.js';
 import { at, commonFields, mismatches, shapeOf } from './shape.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, RightsizeError, redactUrl } from '../../../src/errors/index.js';
+import { ERROR_CODES, RightsizeError, redactUrl, stripCredentials } from '../../../src/errors/index.js';
 
 describe('error codes', () => {
   const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
@@ -33,5 +33,16 @@ describe('redactUrl', () => {
   it('leaves clean URLs alone and survives non-URLs', () => {
     expect(redactUrl('http://m1:5050/master/state')).toBe('http://m1:5050/master/state');
     expect(redactUrl('tcp//u:p@x')).not.toContain('u:p');
+  });
+});
+
+describe('stripCredentials', () => {
+  it('removes user info without a trace, masks secret query parameters, keeps the rest', () => {
+    expect(stripCredentials('http://bob:s3cret@jenkins:8080/ci/?token=abc')).toBe('http://jenkins:8080/ci/?token=***');
+    expect(stripCredentials('http://jenkins:8080/ci/')).toBe('http://jenkins:8080/ci/');
+    expect(stripCredentials('https://bob@[::1]:8443/')).toBe('https://[::1]:8443/');
+  });
+  it('a URL with and without credentials gives the same text', () => {
+    expect(stripCredentials('http://u:p@m1:5050')).toBe(stripCredentials('http://m1:5050'));
   });
 });

@@ -9,7 +9,7 @@ export function sampleOfEveryKind(ts = '2026-11-22T03:07:00.000Z'): Sample[] {
         '@timestamp': ts,
         event: { dataset: 'docker.container' },
         host: { name: 'agent-1' },
-        source: { endpoint: 'unix:///var/run/docker.sock' },
+        service: { address: 'unix:///var/run/docker.sock' },
         container: {
           id: '4f1c0a9e2b7d',
           name: 'mesos-6c1f',
@@ -85,7 +85,7 @@ export function containerSample(id: string, ts: string, cores = 0.25): Sample {
     doc: {
       '@timestamp': ts,
       event: { dataset: 'docker.container' },
-      source: { endpoint: 'unix:///var/run/docker.sock' },
+      service: { address: 'unix:///var/run/docker.sock' },
       container: { id },
       cpu: { cores },
       memory: { working_set_bytes: 1_048_576 },

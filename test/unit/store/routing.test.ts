@@ -74,7 +74,7 @@ describe('idFor', () => {
     const variants: Sample[] = [
       containerSample('abd', '2026-11-22T03:07:00Z'),
       containerSample('abc', '2026-11-22T03:07:01Z'),
-      { kind: 'container', doc: { ...d, source: { endpoint: 'tcp://other:2375' } } },
+      { kind: 'container', doc: { ...d, service: { address: 'tcp://other:2375' } } },
       { kind: 'container', doc: { ...d, event: { dataset: 'mesos.executor' } } },
     ];
     const ids = new Set([idFor(base), ...variants.map(idFor)]);

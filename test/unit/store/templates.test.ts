@@ -38,6 +38,14 @@ describe('index templates', () => {
     });
   });
 
+  it('ECS base fields on every kind (v5): ecs.version and event.module; the polled endpoint is service.address, not source.*', () => {
+    expect(TEMPLATE_VERSION).toBeGreaterThanOrEqual(5);
+    for (const kind of Object.keys(INDEX_KINDS) as IndexKind[]) expect(fields(kind)).toMatchObject({ 'ecs.version': 'keyword', 'event.module': 'keyword' });
+    expect(fields('containers')).toMatchObject({ 'service.address': 'keyword', 'event.dataset': 'keyword' });
+    expect(fields('alert-events')).toMatchObject({ 'event.action': 'keyword', 'event.module': 'keyword' });
+    expect(Object.keys(fields('containers')).filter((f) => f.startsWith('source.'))).toEqual([]);
+  });
+
   it('maps cluster, agent and role datasets into one cluster mapping', () => {
     expect(fields('cluster')).toMatchObject({
       'mesos.master.elected': 'boolean',
@@ -91,6 +99,8 @@ describe('index templates', () => {
       'cost.memory': 'double',
       'cost.total': 'double',
       'cost.currency': 'keyword',
+      'ecs.version': 'keyword',
+      'event.module': 'keyword',
     });
     const t = buildTemplates({ prefix: 'rs', shards: 2, replicas: 0 }).get('rs-waste')!;
     expect(t.index_patterns).toEqual(['rs-waste-*']);

@@ -120,7 +120,7 @@ function containerHead(
     '@timestamp': new Date(atMs).toISOString(),
     event: { dataset: 'docker.container', module: 'docker' },
     ...(input.hostName !== undefined && input.hostName !== '' && { host: { name: input.hostName } }),
-    source: { endpoint: input.endpoint },
+    service: { address: input.endpoint },
     container: {
       id: input.containerId,
       ...(name !== undefined && { name }),

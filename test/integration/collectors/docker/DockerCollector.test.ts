@@ -107,7 +107,7 @@ describe('DockerCollector on the real engine', () => {
     expect(last!.cpu!.interval_ms).toBeGreaterThan(500);
     expect(last).toMatchObject({
       event: { dataset: 'docker.container' },
-      source: { endpoint: expect.stringMatching(/^(unix|tcp|http)/) },
+      service: { address: expect.stringMatching(/^(unix|tcp|http)/) },
       container: { id, name: `${tag}-steady`, image: { name: testWorkloadImage() }, labels: { 'rightsize.test': tag, 'rightsize.case': 'steady' } },
       mesos: {
         task: { id: 'mesos-jenkins-5e6f7a8b-linux' },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, analyzeBuilds, generateTrace, toBuildRecord, withPolicy, type BuildRecord } from '../../../../src/analysis/index.js';
 import { WorkloadGrouper, analyzeFromStore } from '../../../../src/analysis/service/index.js';
 import type { BuildDoc, RecommendationDoc } from '../../../../src/model/index.js';
+import { withEcsBase } from '../../../../src/store/index.js';
 
 /**
  * An in-process stand-in for the few Elasticsearch calls the service makes: it answers the
@@ -112,7 +113,7 @@ describe('analyzeFromStore', () => {
     expect(r.stats.jobs).toBe(7);
     expect(r.stats.write).toMatchObject({ written: 7, unchanged: 0, history: 7, failed: 0 });
     expect(es.latest.size).toBe(7);
-    expect(es.latest.get(docs[0]!.jenkins.job.name)).toEqual(byKey(offline.jobs).get(docs[0]!.jenkins.job.name));
+    expect(es.latest.get(docs[0]!.jenkins.job.name)).toEqual(withEcsBase(byKey(offline.jobs).get(docs[0]!.jenkins.job.name)!));
   });
 
   it('searches the next page while the previous one is analysed and written, pages finishing in order', async () => {

@@ -5,6 +5,7 @@ import { wasteFromStore } from '../../../../src/analysis/service/index.js';
 import { wasteDocument } from '../../../../src/analysis/waste/index.js';
 import type { BuildDoc, RecommendationDoc } from '../../../../src/model/index.js';
 import { exportPageRequest, historyId, recommendationDocId, recommendationsBulkBody, wasteId } from '../../../../src/store/queries/index.js';
+import { withEcsBase } from '../../../../src/store/index.js';
 
 const GiB = 1024 ** 3;
 const HOUR = 3_600_000;
@@ -96,7 +97,7 @@ describe('wasteFromStore', () => {
     expect(r.rows).toEqual(offline.rows);
     // Written: one document per row at its stable id, in the month of its week start.
     expect(r.write).toMatchObject({ written: 7, failed: 0 });
-    expect(es.stored.get(`rs-waste-2026.10/${wasteId('job', 'app', '2026-10-26')}`)).toEqual(wasteDocument(row('job', 'app', '2026-10-26')!));
+    expect(es.stored.get(`rs-waste-2026.10/${wasteId('job', 'app', '2026-10-26')}`)).toEqual(withEcsBase(wasteDocument(row('job', 'app', '2026-10-26')!)));
     expect(es.stored.get(`rs-waste-2026.11/${wasteId('cluster', 'cluster', '2026-11-02')}`)).toMatchObject({ builds: 2, week: '2026-11-02' });
     // A re-run overwrites instead of adding rows.
     await wasteFromStore({ client: es.client, prefix: 'rs', fromMs: nowMs - 7 * 86_400_000, toMs: nowMs, splitBranchKind: true });

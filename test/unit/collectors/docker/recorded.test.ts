@@ -133,7 +133,7 @@ describe('recorded engine responses', () => {
       '@timestamp': '2026-11-22T03:22:37.400Z',
       event: { dataset: 'docker.container', module: 'docker' },
       host: { name: 'vm' },
-      source: { endpoint: 'unix:///var/run/docker.sock' },
+      service: { address: 'unix:///var/run/docker.sock' },
       container: {
         id: b.id,
         name: 'rightsize-fixture',

@@ -182,7 +182,7 @@ describe('JenkinsCollector', () => {
     const r = await c.collect(new AbortController().signal);
     expect(r.errors.map((e) => e.code)).toEqual(['RS_ERR_PARSE_JSON', 'RS_ERR_PARSE_SHAPE']);
     expect(queueDocsOf(r.samples)).toEqual([
-      { '@timestamp': new Date(T0).toISOString(), event: { dataset: 'jenkins.queue' }, jenkins: { url: `${s.url}/` }, queue: { length: 1, buildable: 1, blocked: 0, stuck: 0 } },
+      { '@timestamp': new Date(T0).toISOString(), event: { dataset: 'jenkins.queue', module: 'jenkins' }, jenkins: { url: `${s.url}/` }, queue: { length: 1, buildable: 1, blocked: 0, stuck: 0 } },
     ]);
   });
 

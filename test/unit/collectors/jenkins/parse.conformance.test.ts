@@ -43,7 +43,7 @@ describe('/queue/api/json', () => {
     expect(docs).toEqual([
       {
         '@timestamp': new Date(now).toISOString(),
-        event: { dataset: 'jenkins.queue' },
+        event: { dataset: 'jenkins.queue', module: 'jenkins' },
         jenkins: { url: 'http://localhost:32769/' },
         // nearest rank over [42416, 48845]: p50 → 1st, p95 → 2nd
         queue: { length: 2, buildable: 2, blocked: 0, stuck: 0, oldest_wait_ms: 48845, wait_ms: { p50: 42416, p95: 48845, max: 48845 } },

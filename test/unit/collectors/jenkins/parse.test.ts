@@ -94,7 +94,7 @@ describe('parseQueue + queueDocs: labels, executors, bad input', () => {
 
   it('empty queue: length 0, no waits (absent, not 0)', () => {
     const docs = queueDocs(parseQueue({ items: [] }, { target: T, nowMs: NOW }).value, { nowMs: NOW });
-    expect(docs).toEqual([{ '@timestamp': new Date(NOW).toISOString(), event: { dataset: 'jenkins.queue' }, queue: { length: 0, buildable: 0, blocked: 0, stuck: 0 } }]);
+    expect(docs).toEqual([{ '@timestamp': new Date(NOW).toISOString(), event: { dataset: 'jenkins.queue', module: 'jenkins' }, queue: { length: 0, buildable: 0, blocked: 0, stuck: 0 } }]);
   });
 
   it('future, negative, string and slightly-skewed timestamps', () => {

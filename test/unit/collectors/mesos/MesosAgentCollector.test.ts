@@ -36,7 +36,7 @@ describe('MesosAgentCollector', () => {
     expect(d1.container.id).toBe('3db4a3e8-52c7-4b3f-8a30-f9cb0dc3d6ba');
     expect(d1.mesos!.task!.id).toBe(APP215);
     expect(d1.host).toEqual({ name: '10.141.141.10' });
-    expect(d1.source).toEqual({ endpoint: `${a.url}/` });
+    expect(d1.service).toEqual({ address: `${a.url}/` });
     expect(d1.cpu!.cores).toBeUndefined();
 
     // 5 s later app-215 used 0.4 + 0.1 more CPU-seconds → 0.1 cores

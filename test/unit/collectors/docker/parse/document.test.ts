@@ -13,7 +13,7 @@ describe('toContainerDoc', () => {
     expect(doc.memory?.limit_bytes).toBe(1_073_741_824);
     expect(doc.memory?.working_set_bytes).toBe(90_000_000);
     expect(doc['@timestamp']).toBe('2026-11-22T03:00:02.000Z');
-    expect(doc.source).toEqual({ endpoint: 'tcp://agent-7:2375' });
+    expect(doc.service).toEqual({ address: 'tcp://agent-7:2375' });
     expect(doc.host).toBeUndefined();
   });
 
