@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BuildSummarizer, type FinishedBuildInfo } from '../../../../src/analysis/builds/index.js';
-import { StoreError } from '../../../../src/errors/index.js';
-import type { BuildDoc } from '../../../../src/model/index.js';
-import { InMemorySampleSink } from '../../../../src/store/index.js';
-import type { BuildUsageAggregation, BuildUsageQuery } from '../../../../src/store/queries/index.js';
-import { ManualClock } from '../../../../src/util/index.js';
+import type { FinishedBuildInfo } from '../../../src/analysis/builds/index.js';
+import { BuildSummarizer } from '../../../src/collect/index.js';
+import { StoreError } from '../../../src/errors/index.js';
+import type { BuildDoc } from '../../../src/model/index.js';
+import { InMemorySampleSink } from '../../../src/store/index.js';
+import type { BuildUsageAggregation, BuildUsageQuery } from '../../../src/store/queries/index.js';
+import { ManualClock } from '../../../src/util/index.js';
 
 const MiB = 1024 * 1024;
 const T0 = Date.UTC(2026, 10, 22, 4, 0, 0);
@@ -58,6 +59,7 @@ function setup(over: { maxPending?: number; tasks?: Tasks; completedTasks?: Task
     pollIntervalMs: 10_000,
     clock,
     retryBaseMs: 5_000,
+    random: () => 1, // the full backoff step: no jitter
     retryMaxMs: 40_000,
     maxRetryAgeMs: 600_000,
     ...(over.maxPending !== undefined ? { maxPending: over.maxPending } : {}),
