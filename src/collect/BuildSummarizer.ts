@@ -84,7 +84,7 @@ function pendingKey(build: FinishedBuildInfo): string {
 /**
  * Turns finished builds into `builds` documents. The Jenkins collector hands it each poll's
  * finished builds (`onFinishedBuilds` → {@link enqueue}); {@link runDue}, called by the
- * collector runner on a timer (`periodicTask`), summarizes the builds whose grace period is
+ * scheduler as the `build-summary` job (`buildSummaryJob` in cli/commands/collect.ts), summarizes the builds whose grace period is
  * over: one aggregation search per build (`searchBuildUsage`), the pure `summarizeBuild`, and a
  * write to the sink. A search that fails because Elasticsearch is away, slow or overloaded
  * (`RS_ERR_STORE_UNREACHABLE`, `_TIMEOUT`, `_UNAVAILABLE`) is retried with `backoffDelayMs`;

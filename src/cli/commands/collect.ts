@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../config/index.js';
 import { RightsizeError, redactUrl, toError } from '../../errors/index.js';
 import type { Collector, Sample, SampleSink, ScheduledJob } from '../../model/index.js';
 import { abortableSleep, backoffDelayMs, CollectorRunner, keepAliveUntil, Scheduler, type RunnerTargetOptions } from '../../scheduler/index.js';
-import { applyRetention, createEsClient, ElasticsearchSink, InMemorySampleSink, installTemplates } from '../../store/index.js';
+import { applyRetention, createEsClient, ElasticsearchSink, InMemorySampleSink, installTemplates, wrapEsError } from '../../store/index.js';
 import { searchBuildUsage } from '../../store/queries/index.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -119,6 +119,10 @@ function templateOptions(config: Config, logger: Logger): Parameters<typeof inst
 export async function installTemplatesInBackground(client: Client, config: Config, logger: Logger, signal: AbortSignal, status: StoreStatus): Promise<boolean> {
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
+      // One quick look first (no client retries), so /healthz says "unreachable" within moments.
+      await client.cluster.health({}, { maxRetries: 0, requestTimeout: Math.min(2_000, config.elasticsearch.requestTimeoutMs), signal }).catch((err: unknown) => {
+        throw wrapEsError(err, `Elasticsearch at ${redactUrl(config.elasticsearch.url)} does not answer`);
+      });
       const result = await installTemplates(client, templateOptions(config, logger));
       status.templatesReady = true;
       delete status.lastError;

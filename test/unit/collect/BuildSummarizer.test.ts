@@ -196,4 +196,52 @@ describe('BuildSummarizer', () => {
     expect(search.queries).toHaveLength(0);
     expect(s.stats().pending).toBe(2);
   });
+
+  it('after an outage, waits until the sink has settled the build\'s readings and the index refreshed', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new InMemorySampleSink();
+    const search = new FakeSearch();
+    let settled = T0 - 200_000; // the sink is stuck on a reading written long ago (Elasticsearch away)
+    const s = new BuildSummarizer({ search: search.run, sink, prefix: 'rs', graceMs: 0, pollIntervalMs: 10_000, refreshMs: 5_000, settledBeforeMs: () => settled, clock });
+    clock.advance(60_000);
+    s.enqueue([finished(1, 'n', T0 + 30_000)]);
+    await s.runDue(signal());
+    expect(search.queries).toHaveLength(0);
+    settled = clock.nowMs(); // the backlog is in
+    await s.runDue(signal());
+    expect(search.queries).toHaveLength(0); // not refreshed yet
+    clock.advance(5_000);
+    await s.runDue(signal());
+    expect(search.queries).toHaveLength(1);
+    expect(s.stats()).toMatchObject({ written: 1, pending: 0 });
+  });
+
+  it('keeps a summarized build in its state until the sink settled the document', async () => {
+    const clock = new ManualClock(T0);
+    const saved: number[][] = [];
+    const state = { load: () => Promise.resolve([]), save: (r: readonly { build: FinishedBuildInfo }[]) => (saved.push(r.map((x) => x.build.number)), Promise.resolve()) };
+    let settled = T0;
+    const s = new BuildSummarizer({ search: new FakeSearch().run, sink: new InMemorySampleSink(), prefix: 'rs', graceMs: 0, pollIntervalMs: 1_000, refreshMs: 0, settledBeforeMs: () => settled, clock, state });
+    s.enqueue([finished(1, 'n', T0 - 10_000)]);
+    await s.runDue(signal());
+    await s.flushState();
+    expect(s.stats().written).toBe(1);
+    expect(saved.at(-1)).toEqual([1]); // written to the sink, not yet indexed
+    clock.advance(1_000);
+    settled = clock.nowMs();
+    await s.runDue(signal());
+    await s.flushState();
+    expect(saved.at(-1)).toEqual([]);
+  });
+
+  it('a search cut short by the caller leaves the build pending without counting a retry', async () => {
+    const { s, search } = setup();
+    const ac = new AbortController();
+    search.failWith = new StoreError('RS_ERR_STORE_TIMEOUT', 'aborted');
+    s.enqueue([finished(1, 'n', T0 - 60_000)]);
+    const run = s.runDue(ac.signal);
+    ac.abort();
+    await run;
+    expect(s.stats()).toMatchObject({ pending: 1, retries: 0 });
+  });
 });
