@@ -113,8 +113,8 @@ function startProcess(args: string[], cwd: string, onLine: (line: string) => voi
       buf = buf.slice(i + 1);
     }
   };
-  p.stdout!.on('data', feed);
-  p.stderr!.on('data', feed);
+  p.stdout.on('data', feed);
+  p.stderr.on('data', feed);
   return p;
 }
 
