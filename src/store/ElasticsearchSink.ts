@@ -457,11 +457,11 @@ export class ElasticsearchSink implements SampleSink {
       return;
     }
     // No answer (refused, reset, timeout, lost response), 401/403 (fixable credentials), 429, 5xx.
-    this._retryLater(entries, toError(err).message, status);
+    this._retryLater(entries, toError(err).message, status, storeCodeOf(err));
   }
 
   /** Puts documents back (in write order) and pauses sending for a backoff. */
-  private _retryLater(entries: readonly BufferedDoc[], reason: string, status?: number): void {
+  private _retryLater(entries: readonly BufferedDoc[], reason: string, status?: number, code = 'RS_ERR_STORE_UNAVAILABLE'): void {
     this._failedRequests += 1;
     this._failures += 1;
     if (this._stopped) {
@@ -474,6 +474,7 @@ export class ElasticsearchSink implements SampleSink {
     this._enforceBound();
     const delayMs = backoffDelayMs(this._failures, { baseMs: this._bulk.retryBackoffMs, maxMs: this._maxBackoffMs, jitter: 0.5 }, this._random);
     this._problem('unavailable', 'bulk request failed; documents kept in the buffer', {
+      code,
       reason,
       ...(status === undefined ? {} : { status }),
       consecutiveFailures: this._failures,

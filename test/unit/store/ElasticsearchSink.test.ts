@@ -81,7 +81,8 @@ describe('ElasticsearchSink against an in-process _bulk server', () => {
     await until(() => sink.stats().failedRequests >= 3, 'three failed attempts');
     sink.write(samples(30, 120));
     expect(sink.stats()).toMatchObject({ indexed: 0, dropped: 0, buffered: 150 });
-    expect(lines.some((l) => l['code'] === 'RS_ERR_STORE_UNAVAILABLE')).toBe(true);
+    // Nobody listening: the connection is refused, which is "unreachable", not a 5xx.
+    expect(lines.some((l) => l['code'] === 'RS_ERR_STORE_UNREACHABLE')).toBe(true);
     await fake.listen(port);
     await until(() => sink.stats().indexed === 150, 'indexed after the outage', 15_000);
     expect(fake.docs.size).toBe(150);
