@@ -1,6 +1,4 @@
-import type { BuildSummarizerStats } from '../analysis/builds/index.js';
-import type { TargetStats } from '../collectors/runner/index.js';
-import type { SinkStats } from '../store/index.js';
+import type { BuildSummarizerStats, SinkStats, TargetStats } from '../model/index.js';
 
 /** The content type of the text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -79,6 +77,9 @@ export function collectorMetricFamilies(targets: readonly TargetStats[], sink: S
     one('rightsize_sink_buffered_documents', 'gauge', 'Documents waiting in the buffer.', sink.buffered),
     one('rightsize_sink_failed_requests_total', 'counter', 'Failed bulk requests (retried or buffered).', sink.failedRequests),
   ];
+  if (sink.removedFields !== undefined) {
+    families.push(one('rightsize_sink_removed_fields_total', 'counter', 'Numeric fields removed from documents because Elasticsearch would refuse them (the rest was indexed).', sink.removedFields));
+  }
   if (builds !== undefined)
     families.push(
       one('rightsize_builds_received_total', 'counter', 'Finished builds handed to the build summarizer.', builds.received),
@@ -87,6 +88,7 @@ export function collectorMetricFamilies(targets: readonly TargetStats[], sink: S
       one('rightsize_builds_without_samples_total', 'counter', 'Of those written: builds without any reading.', builds.withoutSamples),
       one('rightsize_builds_without_request_total', 'counter', 'Of those written: builds whose Mesos task request was unknown.', builds.withoutRequest),
       one('rightsize_builds_retries_total', 'counter', 'Usage searches that failed and were scheduled again.', builds.retries),
+      one('rightsize_builds_resumed_total', 'counter', 'Pending builds read back from the state file at start (left by a stop or a crash).', builds.resumed),
       {
         name: 'rightsize_builds_dropped_total',
         type: 'counter',

@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, RightsizeError, type ConfigProblem } from '../errors/index.js';
 import { parseBytes } from '../util/index.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { dockerEndpointProblem, endpointProblem } from './endpoints.js';
 
 /** Default config file, looked up in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'rightsize.yaml';
@@ -113,18 +114,17 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
     if (c.elasticsearch.caFile && !c.elasticsearch.url.startsWith('https:')) {
       problems.push({ path: '/elasticsearch/caFile', message: 'a CA file needs an https URL' });
     }
-    try {
-      const u = new URL(c.elasticsearch.url);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push({ path: '/elasticsearch/url', message: 'must be http(s)' });
-    } catch {
-      problems.push({ path: '/elasticsearch/url', message: `not a URL: ${c.elasticsearch.url}` });
-    }
+    const http = ['http:', 'https:'];
+    const esProblem = endpointProblem(c.elasticsearch.url, http);
+    if (esProblem !== undefined) problems.push({ path: '/elasticsearch/url', message: esProblem });
     c.docker.hosts.forEach((h, i) => {
-      if (!/^(unix|tcp|http|https|npipe):\/\//.test(h)) problems.push({ path: `/docker/hosts/${i}`, message: `not a Docker endpoint (unix://, tcp://, http(s)://): ${h}` });
+      const p = dockerEndpointProblem(h);
+      if (p !== undefined) problems.push({ path: `/docker/hosts/${i}`, message: `not a Docker endpoint (unix:///path, tcp://host:port, http(s)://host:port): ${p}` });
     });
     for (const [section, list] of [['masters', c.mesos.masters], ['agents', c.mesos.agents]] as const) {
       list.forEach((u, i) => {
-        if (!/^https?:\/\//.test(u)) problems.push({ path: `/mesos/${section}/${i}`, message: `not an http(s) URL: ${u}` });
+        const p = endpointProblem(u, http);
+        if (p !== undefined) problems.push({ path: `/mesos/${section}/${i}`, message: p });
       });
     }
     for (const section of ['docker', 'mesos', 'jenkins'] as const) {
@@ -132,7 +132,8 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
         problems.push({ path: `/${section}/timeoutMs`, message: `must not exceed ${section}.intervalMs (${c[section].intervalMs} ms): a request may not outlive its poll` });
       }
     }
-    if (c.jenkins.url !== undefined && !/^https?:\/\//.test(c.jenkins.url)) problems.push({ path: '/jenkins/url', message: 'not an http(s) URL' });
+    const jenkinsProblem = c.jenkins.url === undefined ? undefined : endpointProblem(c.jenkins.url, http);
+    if (jenkinsProblem !== undefined) problems.push({ path: '/jenkins/url', message: jenkinsProblem });
     problems.push(...analysisProblems(c.analysis));
   }
   if (problems.length > 0) throw new ConfigError(problems, source);

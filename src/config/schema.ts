@@ -116,6 +116,12 @@ export const CollectSchema = Type.Object(
       Type.Integer({ minimum: 0, maximum: 65535, description: 'Continuous `collect`: serve GET /metrics (Prometheus text) and /healthz on this port (0: any free port, logged). Absent: off.' }),
     ),
     metricsHost: Type.String({ default: '127.0.0.1', description: 'Address the metrics endpoint listens on.' }),
+    stateDir: Type.String({
+      default: '.rightsize',
+      minLength: 1,
+      description:
+        'Continuous `collect`: directory of the state kept across restarts (`pending-builds.json`: finished builds not yet summarized, with their Mesos request), so a stop, a crash or an Elasticsearch outage loses no build summary. Relative to the working directory.',
+    }),
   },
   { ...strict, default: {} },
 );

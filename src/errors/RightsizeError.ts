@@ -76,7 +76,8 @@ export function redactUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    return raw.replace(/\/\/[^/@\s]+@/, '//***@');
+    // Not parseable (e.g. `http://u:p@[::1`): everything of the authority up to its last `@`.
+    return raw.replace(/\/\/[^/?#\s]*@/, '//***@');
   }
   const hadUser = url.username !== '' || url.password !== '';
   url.username = '';

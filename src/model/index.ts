@@ -21,6 +21,8 @@ export type {
 } from './documents.js';
 export type { Sample, SampleKind, CollectError, CollectionResult } from './samples.js';
 export type { BuildFacts } from './records.js';
+export type { TargetStats, BuildSummarizerStats } from './stats.js';
+export type { BuildUsageAggregation, DatasetUsage, SampleSpan } from './buildUsage.js';
 export type {
   Collector,
   SinkStats,

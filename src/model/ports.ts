@@ -32,6 +32,8 @@ export interface SinkStats {
   readonly buffered: number;
   /** Failed bulk attempts (each later retried or buffered). */
   readonly failedRequests: number;
+  /** Item errors: fields removed from documents the store would have refused, the rest kept (sinks that guard fields). */
+  readonly removedFields?: number;
 }
 
 /**

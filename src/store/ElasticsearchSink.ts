@@ -1,10 +1,14 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Sample } from '../model/index.js';
 import { toError } from '../errors/index.js';
+import { abortableSleep, backoffDelayMs } from '../scheduler/index.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/index.js';
-import { statusOf } from './esErrors.js';
+import { classifyBulkResponse } from './bulkResponse.js';
 import { storedDoc } from './ecs.js';
-import { routeSample } from './routing.js';
+import { statusOf, storeCodeOf } from './esErrors.js';
+import { guardNumericFields } from './fieldGuard.js';
+import { routeSample, SAMPLE_INDEX_KIND } from './routing.js';
+import { MAPPINGS } from './templates.js';
 import { SeqQueue, type BufferedDoc } from './SeqQueue.js';
 import type { SampleSink, SinkStats } from './types.js';
 
@@ -46,6 +50,13 @@ export interface ElasticsearchSinkOptions {
   readonly maxBackoffMs?: number;
   /** Minimum gap between two log lines of the same problem, ms (counts accumulate meanwhile). @defaultValue 10 000 */
   readonly logIntervalMs?: number;
+  /**
+   * Nothing is sent before this resolves (e.g. until the index templates are installed, so no
+   * index is ever created with dynamic mappings); documents are buffered meanwhile. A rejection
+   * keeps the sink held for good (shutdown then drops the buffer, counted).
+   * @defaultValue send at once
+   */
+  readonly ready?: Promise<unknown>;
 }
 
 /** {@link SinkStats} plus what only this sink knows. */
@@ -58,26 +69,29 @@ export interface ElasticsearchSinkStats extends SinkStats {
   readonly inFlight: number;
   /** Consecutive failed attempts right now (0 when healthy). */
   readonly consecutiveFailures: number;
+  /**
+   * Item errors: numeric fields removed from documents because Elasticsearch would refuse them
+   * (NaN, ±Infinity, beyond `long`/`integer`/date range); the rest of each document was kept.
+   */
+  readonly removedFields: number;
+  /** The last failed request or rejected document, `<CODE>: <reason>`; absent when none yet. */
+  readonly lastError?: string;
 }
 
 interface InFlight {
   readonly entries: readonly BufferedDoc[];
   readonly minSeq: number;
-}
-
-/** One bulk response item, reduced by `filter_path` to what is needed. */
-interface BulkItem {
-  readonly status?: number;
-  readonly error?: { readonly type?: string; readonly reason?: string };
+  readonly minWrittenMs: number;
 }
 
 const FILTER_PATH = 'errors,items.*.status,items.*.error.type,items.*.error.reason';
 
-type Problem = 'overflow' | 'invalid' | 'rejected' | 'unavailable' | 'shutdown';
+type Problem = 'overflow' | 'invalid' | 'field' | 'rejected' | 'unavailable' | 'shutdown';
 
 const PROBLEM_CODE: Readonly<Record<Problem, string>> = {
   overflow: 'RS_ERR_STORE_BUFFER_FULL',
   invalid: 'RS_ERR_STORE_DOC_INVALID',
+  field: 'RS_ERR_STORE_FIELD_RANGE',
   rejected: 'RS_ERR_STORE_REJECTED',
   unavailable: 'RS_ERR_STORE_UNAVAILABLE',
   shutdown: 'RS_ERR_LIFECYCLE_SHUTDOWN',
@@ -104,6 +118,12 @@ const PROBLEM_CODE: Readonly<Record<Problem, string>> = {
  * - Permanent rejections (mapping errors and other 4xx items, a document whose item failed with
  *   5xx more than `retries` times, a sample that cannot be routed) are dropped, counted and
  *   logged with the reason.
+ * - One field never costs the document: a numeric field Elasticsearch would refuse (NaN,
+ *   ±Infinity, beyond its mapping's `long`/`integer`/date range) is removed before sending,
+ *   counted in `removedFields` and logged as `RS_ERR_STORE_FIELD_RANGE` (fieldGuard.ts).
+ * - Time: the periodic flush is a loop of `abortableSleep(flushIntervalMs)`, and a backoff is
+ *   one abortable sleep that `forceFlush` cuts short; both end with `shutdown`. The sink owns no
+ *   other timer, and none keeps the process alive.
  *
  * Why not `client.helpers.bulk`: it drops a whole batch when the request fails (connection
  * refused, timeout) and then stops; it retries only 429 items, a fixed number of times with a
@@ -129,8 +149,12 @@ export class ElasticsearchSink implements SampleSink {
   private _drain = false;
   private _pumpScheduled = false;
   private _paused = false;
-  private _pauseTimer: NodeJS.Timeout | undefined;
-  private readonly _tickTimer: NodeJS.Timeout;
+  /** Aborting it ends the current backoff early. */
+  private _pause: AbortController | undefined;
+  /** Aborted by shutdown: ends the flush loop. */
+  private readonly _stop = new AbortController();
+  /** True until `options.ready` settles. */
+  private _held: boolean;
   private _failures = 0;
   private _closing = false;
   private _stopped = false;
@@ -142,6 +166,8 @@ export class ElasticsearchSink implements SampleSink {
   private _dropped = 0;
   private _failedRequests = 0;
   private _retriedDocs = 0;
+  private _removedFields = 0;
+  private _lastError: string | undefined;
 
   private readonly _pending = new Map<Problem, { count: number; lastLogMs: number; detail: Record<string, unknown> }>();
 
@@ -156,9 +182,23 @@ export class ElasticsearchSink implements SampleSink {
     this._shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
     this._maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this._logIntervalMs = options.logIntervalMs ?? 10_000;
-    this._tickTimer = setInterval(() => this._tick(), this._bulk.flushIntervalMs);
-    // The sink never keeps a process alive on its own; the runner and shutdown() do.
-    this._tickTimer.unref();
+    this._held = options.ready !== undefined;
+    const release = (): void => {
+      this._held = false;
+      this._drain = true;
+      this._pump();
+    };
+    options.ready?.then(release, () => undefined);
+    void this._flushLoop();
+  }
+
+  /** Sends what is queued every `flushIntervalMs` until shutdown (unref'd sleeps: never keeps the process alive). */
+  private async _flushLoop(): Promise<void> {
+    const stop = this._stop.signal;
+    while (!stop.aborted) {
+      await abortableSleep(this._bulk.flushIntervalMs, stop);
+      if (!stop.aborted) this._tick();
+    }
   }
 
   write(samples: readonly Sample[]): void {
@@ -185,9 +225,15 @@ export class ElasticsearchSink implements SampleSink {
       this._problem('invalid', 'sample cannot be routed; dropped', { kind: (sample as { kind?: unknown }).kind, reason: route.reason });
       return;
     }
+    const kind = SAMPLE_INDEX_KIND[sample.kind];
+    const guarded = guardNumericFields(storedDoc(sample), MAPPINGS[kind]);
+    if (guarded.removed.length > 0) {
+      this._removedFields += guarded.removed.length;
+      this._problem('field', 'numeric fields Elasticsearch would refuse were removed; the rest of the document is indexed', { index: route.index, id: route.id, fields: guarded.removed }, guarded.removed.length);
+    }
     let doc: string;
     try {
-      doc = JSON.stringify(storedDoc(sample));
+      doc = JSON.stringify(guarded.doc);
     } catch (err) {
       this._dropped += 1;
       this._problem('invalid', 'sample cannot be serialised; dropped', { kind: sample.kind, reason: toError(err).message });
@@ -196,7 +242,7 @@ export class ElasticsearchSink implements SampleSink {
     // The index name and the sha1 id need no escaping beyond what JSON.stringify gives.
     const line = `{"create":{"_index":${JSON.stringify(route.index)},"_id":"${route.id}"}}\n${doc}`;
     this._seq += 1;
-    this._queue.push({ seq: this._seq, index: route.index, id: route.id, line, bytes: line.length + 1, attempts: 0 });
+    this._queue.push({ seq: this._seq, writtenMs: this._clock.nowMs(), index: route.index, id: route.id, line, bytes: line.length + 1, attempts: 0 });
   }
 
   /** Drops the oldest queued documents beyond `bufferMaxDocs`. */
@@ -225,19 +271,33 @@ export class ElasticsearchSink implements SampleSink {
     this._pump();
     if (this._doneUpTo(watermark)) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this._waiters.delete(check);
-        this._logger.warn({ timeoutMs, buffered: this._buffered() }, 'bulk sink forceFlush deadline passed with documents still buffered');
-        resolve();
-      }, timeoutMs);
+      const deadline = new AbortController();
       const check = (): void => {
         if (!this._doneUpTo(watermark)) return;
-        clearTimeout(timer);
+        deadline.abort();
         this._waiters.delete(check);
         resolve();
       };
       this._waiters.add(check);
+      void abortableSleep(timeoutMs, deadline.signal).then(() => {
+        if (deadline.signal.aborted) return;
+        this._waiters.delete(check);
+        this._logger.warn({ timeoutMs, buffered: this._buffered() }, 'bulk sink forceFlush deadline passed with documents still buffered');
+        resolve();
+      });
     });
+  }
+
+  /**
+   * Every document written before this instant (epoch ms) is settled: indexed or given up on.
+   * It is the write time of the oldest document still buffered or in flight, or now. Readers
+   * that search what was written (the build summarizer) wait for it to pass their time range,
+   * so after an outage they do not search before the backlog is in.
+   */
+  settledBeforeMs(): number {
+    let oldest = this._queue.peek()?.writtenMs ?? Number.POSITIVE_INFINITY;
+    for (const r of this._inFlight) oldest = Math.min(oldest, r.minWrittenMs);
+    return Number.isFinite(oldest) ? oldest : this._clock.nowMs();
   }
 
   stats(): ElasticsearchSinkStats {
@@ -251,6 +311,8 @@ export class ElasticsearchSink implements SampleSink {
       retriedDocs: this._retriedDocs,
       inFlight: this._inFlightDocs(),
       consecutiveFailures: this._failures,
+      removedFields: this._removedFields,
+      ...(this._lastError === undefined ? {} : { lastError: this._lastError }),
     };
   }
 
@@ -261,10 +323,11 @@ export class ElasticsearchSink implements SampleSink {
     }
     this._closing = true;
     this._shutdownPromise = (async () => {
-      await this.forceFlush(this._shutdownTimeoutMs);
+      // Held (the store never became ready): nothing can be sent, so there is nothing to wait for.
+      if (!this._held) await this.forceFlush(this._shutdownTimeoutMs);
       this._stopped = true;
-      clearInterval(this._tickTimer);
-      if (this._pauseTimer !== undefined) clearTimeout(this._pauseTimer);
+      this._stop.abort();
+      this._pause?.abort();
       const left = this._queue.length;
       if (left > 0) {
         this._queue.clear();
@@ -296,11 +359,11 @@ export class ElasticsearchSink implements SampleSink {
   }
 
   private _pump(): void {
-    if (this._paused || this._stopped) return;
+    if (this._paused || this._stopped || this._held) return;
     while (this._inFlight.size < this._bulk.concurrency && this._queue.length > 0) {
       if (!this._drain && this._queue.bytes < this._bulk.flushBytes) break;
       const batch = this._takeBatch();
-      const req: InFlight = { entries: batch, minSeq: batch[0]?.seq ?? Number.POSITIVE_INFINITY };
+      const req: InFlight = { entries: batch, minSeq: batch[0]?.seq ?? Number.POSITIVE_INFINITY, minWrittenMs: batch[0]?.writtenMs ?? Number.POSITIVE_INFINITY };
       this._inFlight.add(req);
       // _send never rejects: every outcome is handled inside it.
       void this._send(req);
@@ -337,15 +400,15 @@ export class ElasticsearchSink implements SampleSink {
   }
 
   private _handleResponse(entries: readonly BufferedDoc[], res: { errors?: boolean; items?: unknown }): void {
-    const items = res.items;
-    if (!Array.isArray(items) || items.length !== entries.length) {
-      // Cannot tell which documents made it: send them all again; `create` makes that safe.
-      this._retryLater(entries, `bulk response has ${Array.isArray(items) ? items.length : 'no'} items for ${entries.length} documents`);
-      return;
-    }
-    if (res.errors === false) {
+    if (res.errors === false && Array.isArray(res.items) && res.items.length === entries.length) {
       this._indexed += entries.length;
       this._recovered();
+      return;
+    }
+    const items = classifyBulkResponse(res, entries.length);
+    if (items === undefined) {
+      // Cannot tell which documents made it: send them all again; `create` makes that safe.
+      this._retryLater(entries, `bulk response has ${Array.isArray(res.items) ? res.items.length : 'no'} items for ${entries.length} documents`);
       return;
     }
     const retry: BufferedDoc[] = [];
@@ -353,18 +416,18 @@ export class ElasticsearchSink implements SampleSink {
     let sample: Record<string, unknown> | undefined;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i] as BufferedDoc;
-      const item = firstValue(items[i]);
-      const status = item?.status ?? 0;
-      if ((status >= 200 && status < 300) || status === 409) {
+      const item = items[i]!;
+      if (item.outcome === 'stored' || item.outcome === 'exists') {
         // 409 on `create`: a document with this _id exists, i.e. an earlier attempt got through.
         this._indexed += 1;
-        if (status === 409) this._alreadyPresent += 1;
-      } else if (status === 429 || (status >= 500 && entry.attempts < this._bulk.retries)) {
-        if (status !== 429) entry.attempts += 1;
+        if (item.outcome === 'exists') this._alreadyPresent += 1;
+      } else if (item.outcome === 'retryable' && (item.status === 429 || entry.attempts < this._bulk.retries)) {
+        if (item.status !== 429) entry.attempts += 1;
         retry.push(entry);
       } else {
         this._dropped += 1;
-        const reason = `${status} ${item?.error?.type ?? 'unknown'}: ${item?.error?.reason ?? 'no reason given'}`;
+        const reason = item.reason ?? String(item.status);
+        this._lastError = `RS_ERR_STORE_REJECTED: ${reason}`;
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
         sample ??= { index: entry.index, id: entry.id };
       }
@@ -388,17 +451,18 @@ export class ElasticsearchSink implements SampleSink {
       return;
     }
     const permanent = status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
+    this._lastError = `${storeCodeOf(err)}: ${toError(err).message}`;
     if (permanent) {
       this._dropped += entries.length;
       this._problem('rejected', 'Elasticsearch rejected a bulk request; its documents are dropped', { status, reason: toError(err).message }, entries.length);
       return;
     }
     // No answer (refused, reset, timeout, lost response), 401/403 (fixable credentials), 429, 5xx.
-    this._retryLater(entries, toError(err).message, status);
+    this._retryLater(entries, toError(err).message, status, storeCodeOf(err));
   }
 
   /** Puts documents back (in write order) and pauses sending for a backoff. */
-  private _retryLater(entries: readonly BufferedDoc[], reason: string, status?: number): void {
+  private _retryLater(entries: readonly BufferedDoc[], reason: string, status?: number, code = 'RS_ERR_STORE_UNAVAILABLE'): void {
     this._failedRequests += 1;
     this._failures += 1;
     if (this._stopped) {
@@ -409,33 +473,32 @@ export class ElasticsearchSink implements SampleSink {
     this._retriedDocs += entries.length;
     this._queue.prepend(entries);
     this._enforceBound();
-    const delayMs = this._backoffMs(this._failures);
+    const delayMs = backoffDelayMs(this._failures, { baseMs: this._bulk.retryBackoffMs, maxMs: this._maxBackoffMs, jitter: 0.5 }, this._random);
     this._problem('unavailable', 'bulk request failed; documents kept in the buffer', {
+      code,
       reason,
       ...(status === undefined ? {} : { status }),
       consecutiveFailures: this._failures,
       retryInMs: delayMs,
       buffered: this._buffered(),
     });
-    this._pause(delayMs);
+    this._pauseFor(delayMs);
   }
 
-  /** `retryBackoffMs × 2^(n-1)`, capped, with jitter in [½, 1] of it. */
-  private _backoffMs(failures: number): number {
-    const step = Math.min(this._maxBackoffMs, this._bulk.retryBackoffMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(step / 2 + (step / 2) * this._random());
-  }
-
-  private _pause(delayMs: number): void {
-    if (this._pauseTimer !== undefined) clearTimeout(this._pauseTimer);
+  /** Stops sending for `delayMs` (one abortable sleep; `_resume` ends it early). */
+  private _pauseFor(delayMs: number): void {
+    this._pause?.abort();
+    const pause = new AbortController();
+    this._pause = pause;
     this._paused = true;
-    this._pauseTimer = setTimeout(() => this._resume(), delayMs);
-    this._pauseTimer.unref();
+    void abortableSleep(delayMs, pause.signal).then(() => {
+      if (!pause.signal.aborted) this._resume();
+    });
   }
 
   private _resume(): void {
-    if (this._pauseTimer !== undefined) clearTimeout(this._pauseTimer);
-    this._pauseTimer = undefined;
+    this._pause?.abort();
+    this._pause = undefined;
     this._paused = false;
     this._drain = true;
     this._pump();
@@ -445,6 +508,7 @@ export class ElasticsearchSink implements SampleSink {
     if (this._failures === 0) return;
     this._logger.info({ afterFailures: this._failures, buffered: this._buffered() }, 'Elasticsearch accepts bulk requests again');
     this._failures = 0;
+    this._lastError = undefined;
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------
@@ -503,10 +567,4 @@ export class ElasticsearchSink implements SampleSink {
     if (kind === 'unavailable' && !msg.includes('dropped')) this._logger.warn(fields, msg);
     else this._logger.error(fields, msg);
   }
-}
-
-function firstValue(item: unknown): BulkItem | undefined {
-  if (item === null || typeof item !== 'object') return undefined;
-  for (const key in item) return (item as Record<string, BulkItem>)[key];
-  return undefined;
 }

@@ -2,6 +2,8 @@
 export interface BufferedDoc {
   /** Write order; the queue is kept sorted by it so "oldest" is well defined. */
   readonly seq: number;
+  /** When `write` took it, epoch ms (the sink's clock). */
+  readonly writtenMs: number;
   readonly index: string;
   readonly id: string;
   /** `{"create":{...}}\n{...doc...}` without the final newline (the client's NDJSON serializer adds it). */

@@ -2,7 +2,9 @@ export type { SampleSink, SinkStats } from './types.js';
 export { InMemorySampleSink } from './InMemorySampleSink.js';
 export { createEsClient, esClientOptions } from './client.js';
 export type { EsClientConfig } from './client.js';
-export { statusOf, wrapEsError } from './esErrors.js';
+export { statusOf, storeCodeOf, isRetryableStoreCode, wrapEsError } from './esErrors.js';
+export { classifyBulkItem, classifyBulkResponse } from './bulkResponse.js';
+export type { BulkItemClass, BulkItemOutcome } from './bulkResponse.js';
 export {
   INDEX_KINDS,
   SAMPLE_INDEX_KIND,

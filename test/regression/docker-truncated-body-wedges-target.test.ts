@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectorFromEndpoint } from '../../src/collectors/docker/index.js';
-import { CollectorRunner } from '../../src/collectors/runner/index.js';
+import { CollectorRunner } from '../../src/scheduler/index.js';
 import { InMemorySampleSink } from '../../src/store/InMemorySampleSink.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { REPO_ROOT } from '../support/env.js';

@@ -1,5 +1,5 @@
 import type { BuildDoc } from '../../model/index.js';
-import type { BuildUsageAggregation, DatasetUsage, SampleSpan } from '../../store/queries/index.js';
+import type { BuildUsageAggregation, DatasetUsage, SampleSpan } from '../../model/index.js';
 
 /**
  * What the build summary needs to know about a finished build. The Jenkins collector's

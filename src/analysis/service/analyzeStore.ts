@@ -12,6 +12,7 @@ import {
   type JobBuild,
   type RecommendationWriteStats,
 } from '../../store/queries/index.js';
+import { storeCodeOf } from '../../store/index.js';
 import { analyzeBuilds } from '../analyze.js';
 import { planLabels, type LabelPlan, type PlanJob } from '../labels/plan.js';
 import { recommendLabels } from '../labels/labels.js';
@@ -193,7 +194,7 @@ async function analyzeMarathonApps(o: AnalyzeStoreOptions, runMs: number, stats:
  * recommendation documents for the table, the labels and the plan. Then the Marathon apps of the
  * `containers` indices (unless `marathonApps: false`), see {@link analyzeMarathonApps}.
  *
- * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` (naming the URL) when Elasticsearch cannot be
+ * @throws StoreError `RS_ERR_STORE_UNREACHABLE` / `_TIMEOUT` (naming the URL) when Elasticsearch cannot be
  *   reached, `RS_ERR_STORE_REJECTED` when it refuses a request.
  */
 export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeStoreResult> {
@@ -202,7 +203,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
   try {
     await client.cluster.health({}, { maxRetries: 0 });
   } catch (err) {
-    throw new StoreError('RS_ERR_STORE_UNAVAILABLE', `Elasticsearch at ${redactUrl(o.url)} cannot be reached: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new StoreError(storeCodeOf(err), `Elasticsearch at ${redactUrl(o.url)} cannot be reached: ${err instanceof Error ? err.message : String(err)}`, {
       meta: { target: redactUrl(o.url) },
       cause: err,
     });

@@ -2,6 +2,7 @@ import { createWriteStream, openSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Client } from '@elastic/elasticsearch';
 import { RightsizeError, StoreError, redactUrl, toError } from '../../errors/index.js';
+import { storeCodeOf } from '../../store/index.js';
 import { exportBuildPages } from '../../store/queries/index.js';
 
 export interface ExportTraceOptions {
@@ -25,14 +26,14 @@ export interface ExportTraceResult {
  * Streams the `builds` documents of a window, exactly as stored, into an NDJSON trace file (the
  * format `replay --trace` and `analyze --from` read), one page at a time with backpressure.
  *
- * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` naming the URL; RightsizeError `RS_ERR_CLI_USAGE`
+ * @throws StoreError `RS_ERR_STORE_UNREACHABLE` / `_TIMEOUT` naming the URL; RightsizeError `RS_ERR_CLI_USAGE`
  *   when the file cannot be written.
  */
 export async function exportTrace(o: ExportTraceOptions): Promise<ExportTraceResult> {
   try {
     await o.client.cluster.health({}, { maxRetries: 0 });
   } catch (err) {
-    throw new StoreError('RS_ERR_STORE_UNAVAILABLE', `Elasticsearch at ${redactUrl(o.url)} cannot be reached: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new StoreError(storeCodeOf(err), `Elasticsearch at ${redactUrl(o.url)} cannot be reached: ${err instanceof Error ? err.message : String(err)}`, {
       meta: { target: redactUrl(o.url) },
       cause: err,
     });

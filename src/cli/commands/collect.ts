@@ -1,18 +1,17 @@
+import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { Command } from 'commander';
-import { BuildSummarizer } from '../../analysis/builds/index.js';
 import { buildMetricsApp, collectorMetricFamilies } from '../../api/index.js';
+import { BuildSummarizer, PendingBuildsFile, type PendingBuildState } from '../../collect/index.js';
 import { DiscoveredDockerCollectors, dockerCollectorsFromConfig } from '../../collectors/docker/index.js';
 import { jenkinsCollectorFromConfig, type FinishedBuild } from '../../collectors/jenkins/index.js';
 import { MesosMasterCollector, mesosCollectorsFromConfig } from '../../collectors/mesos/index.js';
-import { CollectorRunner, periodicTask, type RunnerTargetOptions } from '../../collectors/runner/index.js';
-import type { Collector } from '../../collectors/types.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { RightsizeError } from '../../errors/index.js';
-import type { Sample } from '../../model/index.js';
-import { applyRetention, createEsClient, ElasticsearchSink, InMemorySampleSink, installTemplates } from '../../store/index.js';
+import { RightsizeError, redactUrl, toError } from '../../errors/index.js';
+import type { Collector, Sample, SampleSink, ScheduledJob } from '../../model/index.js';
+import { abortableSleep, backoffDelayMs, CollectorRunner, keepAliveUntil, Scheduler, type RunnerTargetOptions } from '../../scheduler/index.js';
+import { applyRetention, createEsClient, ElasticsearchSink, InMemorySampleSink, installTemplates, wrapEsError } from '../../store/index.js';
 import { searchBuildUsage } from '../../store/queries/index.js';
-import type { SampleSink } from '../../store/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
 import { intOption } from './replay.js';
@@ -97,26 +96,48 @@ function parseSampleMs(text: string | undefined, fallback: number): number {
   return n;
 }
 
-/** Installs the templates; retries with backoff until `signal` aborts (never, with `retry: false`). */
-async function installTemplatesWithRetry(client: Client, config: Config, logger: Logger, signal: AbortSignal | undefined): Promise<void> {
-  let delayMs = 1_000;
-  for (;;) {
+/** What a continuous run knows about its store, for `/healthz` and `/metrics`. */
+export interface StoreStatus {
+  /** True once the index templates are installed (the sink sends nothing before). */
+  templatesReady: boolean;
+  /** `<CODE>: <message>` of the last failed template installation. */
+  lastError?: string;
+}
+
+/** Backoff of the template installation while Elasticsearch is away. */
+const TEMPLATE_RETRY = { baseMs: 1_000, maxMs: 30_000 } as const;
+
+function templateOptions(config: Config, logger: Logger): Parameters<typeof installTemplates>[1] {
+  return { prefix: config.elasticsearch.indexPrefix, shards: config.elasticsearch.shards, replicas: config.elasticsearch.replicas, logger };
+}
+
+/**
+ * Installs the templates in the background: retries with `backoffDelayMs` until it succeeds or
+ * `signal` aborts. Resolves true once installed, false when stopped first; never rejects;
+ * `status` says where it is.
+ */
+export async function installTemplatesInBackground(client: Client, config: Config, logger: Logger, signal: AbortSignal, status: StoreStatus): Promise<boolean> {
+  for (let attempt = 1; !signal.aborted; attempt++) {
     try {
-      const result = await installTemplates(client, {
-        prefix: config.elasticsearch.indexPrefix,
-        shards: config.elasticsearch.shards,
-        replicas: config.elasticsearch.replicas,
-        logger,
+      // One quick look first (no client retries), so /healthz says "unreachable" within moments.
+      await client.cluster.health({}, { maxRetries: 0, requestTimeout: Math.min(2_000, config.elasticsearch.requestTimeoutMs), signal }).catch((err: unknown) => {
+        throw wrapEsError(err, `Elasticsearch at ${redactUrl(config.elasticsearch.url)} does not answer`);
       });
+      const result = await installTemplates(client, templateOptions(config, logger));
+      status.templatesReady = true;
+      delete status.lastError;
       logger.info({ result }, 'index templates ready');
-      return;
+      return true;
     } catch (err) {
-      if (signal === undefined || signal.aborted) throw err;
-      logger.warn({ err: (err as Error).message, retryInMs: delayMs }, 'cannot install index templates yet; retrying');
-      await new Promise((r) => setTimeout(r, delayMs));
-      delayMs = Math.min(delayMs * 2, 30_000);
+      if (signal.aborted) return false;
+      const e = toError(err);
+      status.lastError = err instanceof RightsizeError ? `${err.code}: ${e.message}` : e.message;
+      const retryInMs = backoffDelayMs(attempt, TEMPLATE_RETRY, Math.random);
+      logger.warn({ err: status.lastError, retryInMs }, 'cannot install index templates yet; collecting into the buffer and retrying');
+      await abortableSleep(retryInMs, signal);
     }
   }
+  return false;
 }
 
 function printSamples(ctx: CliContext, samples: readonly Sample[]): void {
@@ -136,7 +157,7 @@ async function runOnce(ctx: CliContext, config: Config, opts: CollectOptions, ta
   );
   // Two readings `sampleMs` apart: CPU is a rate, so the first round only primes the counters.
   await runner.pollAllOnce();
-  await new Promise((r) => setTimeout(r, sampleMs));
+  await abortableSleep(sampleMs);
   const firstRound = memory.samples.length;
   const before = runner.stats();
   await runner.pollAllOnce();
@@ -147,11 +168,15 @@ async function runOnce(ctx: CliContext, config: Config, opts: CollectOptions, ta
   for (const [i, s] of after.entries()) {
     const prev = before[i];
     const roundFailed = prev !== undefined && s.failedPolls > prev.failedPolls;
-    if (roundFailed) failed++;
+    const documents = s.documents - (prev?.documents ?? 0);
+    const itemErrors = s.itemErrors - (prev?.itemErrors ?? 0);
+    // A target that answered with nothing but item errors collected nothing: that is a failure too.
+    if (roundFailed || (documents === 0 && itemErrors > 0)) failed++;
     writeLine(
       ctx.stderr,
-      `${s.target}: ${roundFailed ? `FAILED (${s.lastError ?? 'unknown'})` : `${s.documents - (prev?.documents ?? 0)} documents`}` +
-        (s.itemErrors - (prev?.itemErrors ?? 0) > 0 ? `, ${s.itemErrors - (prev?.itemErrors ?? 0)} item errors` : '') +
+      `${s.target}: ${roundFailed ? `FAILED (${s.lastError ?? 'unknown'})` : `${documents} documents`}` +
+        (itemErrors > 0 ? `, ${itemErrors} item errors` : '') +
+        (!roundFailed && documents === 0 && itemErrors > 0 ? ' (FAILED: only item errors)' : '') +
         (Object.keys(s.skipped).length > 0 ? `, skipped ${JSON.stringify(s.skipped)}` : ''),
     );
   }
@@ -160,13 +185,13 @@ async function runOnce(ctx: CliContext, config: Config, opts: CollectOptions, ta
   } else {
     const client = createEsClient(config.elasticsearch);
     try {
-      await installTemplatesWithRetry(client, config, logger, undefined);
+      await installTemplates(client, templateOptions(config, logger));
       const sink = new ElasticsearchSink({ client, prefix: config.elasticsearch.indexPrefix, bulk: config.elasticsearch.bulk, logger });
       sink.write(samples);
       await sink.forceFlush(config.elasticsearch.requestTimeoutMs);
       const st = sink.stats();
       await sink.shutdown();
-      writeLine(ctx.stderr, `indexed ${st.indexed} of ${samples.length} documents into ${config.elasticsearch.url}` + (st.dropped > 0 ? ` (${st.dropped} dropped)` : ''));
+      writeLine(ctx.stderr, `indexed ${st.indexed} of ${samples.length} documents into ${redactUrl(config.elasticsearch.url)}` + (st.dropped > 0 ? ` (${st.dropped} dropped)` : ''));
       if (st.indexed < samples.length) failed++;
     } finally {
       await client.close();
@@ -175,23 +200,56 @@ async function runOnce(ctx: CliContext, config: Config, opts: CollectOptions, ta
   if (failed > 0) ctx.exitCode = 1;
 }
 
+/** Where a continuous run keeps its pending builds: `<collect.stateDir>/pending-builds.json`. */
+export function pendingBuildsPath(config: Config): string {
+  return join(config.collect.stateDir, 'pending-builds.json');
+}
+
 /**
  * The build summarizer of a continuous run with Elasticsearch: finished builds wait a grace
  * period that covers the longest container poll, the sink's flush and the containers index's
- * refresh, so their last readings are searchable; requests come from the leading master's tasks.
+ * refresh, so their last readings are searchable (and, after an outage, until the sink has
+ * settled them); requests come from the leading master's tasks; pending builds are kept in
+ * `state` across restarts.
  */
-export function buildSummarizerFor(config: Config, client: Client, sink: SampleSink, targets: readonly RunnerTargetOptions[], logger: Logger): BuildSummarizer {
+export function buildSummarizerFor(
+  config: Config,
+  client: Client,
+  sink: SampleSink & { settledBeforeMs?: () => number },
+  targets: readonly RunnerTargetOptions[],
+  logger: Logger,
+  state?: PendingBuildState,
+): BuildSummarizer {
   const pollIntervalMs = Math.max(config.docker.intervalMs, config.mesos.intervalMs);
   const master = targets.map((t) => t.collector).find((c): c is MesosMasterCollector => c instanceof MesosMasterCollector);
+  const settled = sink.settledBeforeMs?.bind(sink);
   return new BuildSummarizer({
     search: (q, signal) => searchBuildUsage(client, q, signal),
     sink,
     prefix: config.elasticsearch.indexPrefix,
     graceMs: pollIntervalMs + config.elasticsearch.bulk.flushIntervalMs + CONTAINERS_REFRESH_MS + 1_000,
     pollIntervalMs,
+    refreshMs: CONTAINERS_REFRESH_MS,
+    ...(settled !== undefined ? { settledBeforeMs: settled } : {}),
     ...(master !== undefined ? { tasks: () => master.latestState()?.tasks, completedTasks: () => master.latestState()?.completedTasks } : {}),
+    ...(state !== undefined ? { state } : {}),
     logger,
   });
+}
+
+/**
+ * The scheduled job that summarizes due builds. Each run starts searches for at most one
+ * interval and lets the started ones finish, each bounded by the client's request timeout
+ * (`elasticsearch.requestTimeoutMs`), so the job's timeout never cuts a search short: a slow
+ * Elasticsearch (6 s a search) still gets every build written, only later.
+ */
+export function buildSummaryJob(summarizer: BuildSummarizer, config: Config): ScheduledJob {
+  return {
+    name: 'build-summary',
+    schedule: { everyMs: BUILD_SUMMARY_INTERVAL_MS },
+    timeoutMs: BUILD_SUMMARY_INTERVAL_MS + config.elasticsearch.requestTimeoutMs + 1_000,
+    run: (signal) => summarizer.runDue(signal, BUILD_SUMMARY_INTERVAL_MS),
+  };
 }
 
 /** The metrics port of a continuous run: `--metrics-port`, else `collect.metricsPort`, else none. */
@@ -214,41 +272,65 @@ async function runContinuously(
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const scheduler = new Scheduler({ logger });
   let sink: SampleSink;
+  let es: ElasticsearchSink | undefined;
   let client: Client | undefined;
   let summarizer: BuildSummarizer | undefined;
-  const all = [...targets];
+  const store: StoreStatus = { templatesReady: false };
+  let templates: Promise<boolean> = Promise.resolve(false);
   if (opts.print) {
     sink = { write: (s) => printSamples(ctx, s), forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve(), stats: () => ({ received: 0, indexed: 0, dropped: 0, buffered: 0, failedRequests: 0 }) };
   } else {
+    // Nothing here waits for Elasticsearch: collection fills the sink's buffer from the first
+    // tick, and the sink sends once the templates are installed (retried in the background).
     client = createEsClient(config.elasticsearch);
-    await installTemplatesWithRetry(client, config, logger, stop.signal);
-    const es = new ElasticsearchSink({ client, prefix: config.elasticsearch.indexPrefix, bulk: config.elasticsearch.bulk, logger });
+    templates = installTemplatesInBackground(client, config, logger, stop.signal, store);
+    // Sends only once the templates are installed (a stop before that keeps it held).
+    const ready = templates.then((installed) => (installed ? undefined : Promise.reject(new Error('stopped before the templates were installed'))));
+    es = new ElasticsearchSink({ client, prefix: config.elasticsearch.indexPrefix, bulk: config.elasticsearch.bulk, logger, ready });
     sink = es;
     const esClient = client;
-    all.push({
-      collector: periodicTask('retention', async () => {
+    scheduler.add({
+      name: 'retention',
+      schedule: { everyMs: RETENTION_INTERVAL_MS },
+      timeoutMs: 120_000,
+      run: async () => {
+        if (!store.templatesReady) return;
         const r = await applyRetention(esClient, { prefix: config.elasticsearch.indexPrefix, retentionDays: config.elasticsearch.retentionDays, now: Date.now(), logger });
         if (r.deleted.length > 0) logger.info({ deleted: r.deleted }, 'retention deleted old indices');
-      }),
-      intervalMs: RETENTION_INTERVAL_MS,
-      timeoutMs: 120_000,
+      },
     });
-    const builds = buildSummarizerFor(config, esClient, es, targets, logger);
+    const builds = buildSummarizerFor(config, esClient, es, targets, logger, new PendingBuildsFile(pendingBuildsPath(config)));
+    await builds.resume();
     summarizer = builds;
     finished.enqueue = (b) => builds.enqueue(b);
-    all.push({ collector: periodicTask('build-summary', (signal) => builds.runDue(signal)), intervalMs: BUILD_SUMMARY_INTERVAL_MS, timeoutMs: BUILD_SUMMARY_INTERVAL_MS });
+    scheduler.add(buildSummaryJob(builds, config));
   }
-  const runner = new CollectorRunner({ targets: all, sink, logger, backoffMaxMs: config.collect.backoffMaxMs });
-  all.push({
-    collector: periodicTask('stats', () => {
-      logger.info({ targets: runner.stats(), sink: sink.stats(), ...(summarizer ? { builds: summarizer.stats() } : {}) }, 'collection stats');
-      return Promise.resolve();
-    }),
-    intervalMs: STATS_INTERVAL_MS,
+  const runner = new CollectorRunner({ targets, sink, logger, backoffMaxMs: config.collect.backoffMaxMs });
+  const snapshot = (): Record<string, unknown> => ({ targets: runner.stats(), sink: sink.stats(), ...(summarizer ? { builds: summarizer.stats() } : {}), jobs: scheduler.stats() });
+  scheduler.add({
+    name: 'stats',
+    schedule: { everyMs: STATS_INTERVAL_MS, initialDelayMs: STATS_INTERVAL_MS },
     timeoutMs: 1_000,
+    run: () => {
+      logger.info(snapshot(), 'collection stats');
+      return Promise.resolve();
+    },
   });
-  logger.info({ targets: targets.map((t) => t.collector.target), intervalMs: targets.map((t) => t.intervalMs) }, 'collecting');
+  const storeHealth = (): Record<string, unknown> | undefined => {
+    if (es === undefined) return undefined;
+    const st = es.stats();
+    const lastError = !store.templatesReady ? store.lastError : st.consecutiveFailures > 0 ? st.lastError : undefined;
+    const reachable = store.templatesReady ? st.consecutiveFailures === 0 : store.lastError === undefined ? undefined : false;
+    return {
+      url: redactUrl(config.elasticsearch.url),
+      status: reachable === undefined ? 'connecting' : reachable ? 'ok' : 'unreachable',
+      templates_ready: store.templatesReady,
+      buffered: st.buffered,
+      ...(lastError !== undefined ? { last_error: lastError } : {}),
+    };
+  };
   const metricsPort = metricsPortOf(opts, config);
   const metrics =
     metricsPort === undefined
@@ -256,10 +338,14 @@ async function runContinuously(
       : buildMetricsApp({
           logger,
           families: () => collectorMetricFamilies(runner.stats(), sink.stats(), summarizer?.stats()),
-          health: () => ({
-            status: 'ok',
-            targets: runner.stats().map((t) => ({ target: t.target, consecutive_failures: t.consecutiveFailures, ...(t.lastError !== undefined ? { last_error: t.lastError } : {}) })),
-          }),
+          health: () => {
+            const storeState = storeHealth();
+            return {
+              status: storeState === undefined || storeState['status'] === 'ok' ? 'ok' : 'degraded',
+              ...(storeState !== undefined ? { store: storeState } : {}),
+              targets: runner.stats().map((t) => ({ target: t.target, consecutive_failures: t.consecutiveFailures, ...(t.lastError !== undefined ? { last_error: t.lastError } : {}) })),
+            };
+          },
         });
   if (metrics !== undefined) {
     try {
@@ -267,23 +353,28 @@ async function runContinuously(
       logger.info({ address }, 'serving /metrics and /healthz');
     } catch (err) {
       // e.g. EADDRINUSE: fail before collecting, releasing what was opened.
+      stop.abort();
+      await templates;
       await sink.shutdown();
       await client?.close();
       throw new RightsizeError('RS_ERR_CLI_USAGE', `cannot serve metrics on ${config.collect.metricsHost}:${metricsPort}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
+  logger.info({ targets: targets.map((t) => t.collector.target), intervalMs: targets.map((t) => t.intervalMs) }, 'collecting');
   runner.start();
-  // The runner's and sink's timers are unref'd (library behaviour); the command itself is what
-  // keeps the process alive until SIGINT/SIGTERM.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
+  scheduler.start();
+  // Every timer of the runner, scheduler and sink is unref'd; the command itself keeps the
+  // process alive until SIGINT/SIGTERM.
+  keepAliveUntil(stop.signal);
   await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
-  clearInterval(keepAlive);
   logger.info('stopping: flushing what was collected');
   await runner.shutdown();
+  await scheduler.stop();
   await summarizer?.shutdown();
+  await templates;
   await sink.shutdown();
   await metrics?.close();
-  logger.info({ targets: runner.stats(), sink: sink.stats(), ...(summarizer ? { builds: summarizer.stats() } : {}) }, 'stopped');
+  logger.info(snapshot(), 'stopped');
   await client?.close();
 }
 

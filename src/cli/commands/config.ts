@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, maskConfig } from '../../config/index.js';
 import { ConfigError, RightsizeError } from '../../errors/index.js';
 import { writeLine, type CliContext } from '../context.js';
 
@@ -32,13 +32,10 @@ export function registerConfigCommands(program: Command, ctx: CliContext): void 
 
   config
     .command('show')
-    .description('Print the effective configuration (defaults applied, secrets masked) as JSON.')
+    .description('Print the effective configuration (defaults applied, secrets and URL credentials masked) as JSON.')
     .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
     .action((opts: { config?: string }) => {
       const { config: cfg } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
-      const masked = JSON.parse(JSON.stringify(cfg), (key: string, value: unknown) =>
-        ['apiKey', 'password', 'token'].includes(key) && typeof value === 'string' ? '***' : value,
-      ) as unknown;
-      writeLine(ctx.stdout, JSON.stringify(masked, null, 2));
+      writeLine(ctx.stdout, JSON.stringify(maskConfig(cfg), null, 2));
     });
 }

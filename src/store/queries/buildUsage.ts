@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { BuildUsageAggregation, DatasetUsage, SampleSpan } from '../../model/buildUsage.js';
 import { finiteNumber } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName, indexPattern } from '../routing.js';
@@ -37,53 +38,8 @@ export interface BuildUsageQuery {
   readonly afterEndMs: number;
 }
 
-/** Usage statistics of one dataset's samples of the build. Absent numbers were not measured. */
-export interface DatasetUsage {
-  readonly dataset: string;
-  /** Documents (readings), including first readings that carry no CPU figure; not the final exit documents. */
-  readonly samples: number;
-  /** Final documents of exited containers (`container.oom_killed` present); absent when none. */
-  readonly exits?: number;
-  /** Any of them OOM-killed; absent when there is no exit document. */
-  readonly oomKilled?: boolean;
-  /** Readings with `cpu.cores`. */
-  readonly cpuSamples: number;
-  readonly coresAvg?: number;
-  readonly coresMax?: number;
-  readonly coresP50?: number;
-  readonly coresP95?: number;
-  /** Σ `cpu.core_seconds`. */
-  readonly coreSecondsSum: number;
-  /** Readings with `cpu.core_seconds` (older documents may lack it). */
-  readonly coreSecondsSamples: number;
-  /** Σ `cpu.interval_ms`: the time the CPU readings cover. */
-  readonly intervalMsSum: number;
-  /** Σ `cpu.throttled.time_ms`, when any reading carried it. */
-  readonly throttledMsSum?: number;
-  readonly workingSetAvgBytes?: number;
-  readonly workingSetMaxBytes?: number;
-  /** max `memory.peak_bytes`. */
-  readonly peakMaxBytes?: number;
-  /** max `memory.limit_bytes`. */
-  readonly memoryLimitMaxBytes?: number;
-  /** The containers the readings came from, with their first and last reading. */
-  readonly containers: readonly SampleSpan[];
-}
-
-/** A group of readings and the time they span. */
-export interface SampleSpan {
-  readonly key: string;
-  readonly samples: number;
-  readonly firstMs: number;
-  readonly lastMs: number;
-}
-
-/** The answer of {@link buildUsageRequest}, reduced to typed numbers. */
-export interface BuildUsageAggregation {
-  readonly datasets: readonly DatasetUsage[];
-  /** Builds (`<job>#<number>`) whose readings named the build's node in the window, this build included. */
-  readonly nodeBuilds: readonly SampleSpan[];
-}
+// DatasetUsage, SampleSpan and BuildUsageAggregation live in src/model/buildUsage.ts (the pure build summary reads them).
+export type { BuildUsageAggregation, DatasetUsage, SampleSpan } from '../../model/buildUsage.js';
 
 /** Most daily indices named one by one; a longer build searches the whole pattern. */
 const MAX_NAMED_INDICES = 31;
@@ -259,8 +215,8 @@ export function parseBuildUsageAggs(aggs: BuildUsageAggs | undefined): BuildUsag
  * Runs the search of {@link buildUsageRequest}. Indices that do not exist (no readings that day)
  * are no error.
  *
- * @throws StoreError `RS_ERR_STORE_UNAVAILABLE` (no answer, 429, 5xx: try again later) or
- *   `RS_ERR_STORE_REJECTED` (the server refused the request).
+ * @throws StoreError `RS_ERR_STORE_UNREACHABLE` / `RS_ERR_STORE_TIMEOUT` (no answer) or
+ *   `RS_ERR_STORE_UNAVAILABLE` (429, 5xx): try again later; `RS_ERR_STORE_REJECTED` (4xx).
  */
 export async function searchBuildUsage(client: Client, q: BuildUsageQuery, signal?: AbortSignal): Promise<BuildUsageAggregation> {
   const { index, body } = buildUsageRequest(q);

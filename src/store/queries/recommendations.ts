@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { RecommendationDoc } from '../../model/index.js';
 import { isRecord } from '../../util/json.js';
 import { withEcsBase } from '../ecs.js';
 import { wrapEsError } from '../esErrors.js';
+import { classifyBulkResponse } from '../bulkResponse.js';
 import { indexName, recommendationId } from '../routing.js';
 
 /**
@@ -111,8 +112,8 @@ export function recommendationsBulkBody(
   docs: readonly RecommendationDoc[],
   stored: ReadonlyMap<string, RecommendationDoc>,
   runMs: number,
-): { operations: unknown[]; unchanged: number } {
-  const operations: unknown[] = [];
+): { operations: (estypes.BulkOperationContainer | RecommendationDoc)[]; unchanged: number } {
+  const operations: (estypes.BulkOperationContainer | RecommendationDoc)[] = [];
   let unchanged = 0;
   const latest = indexName(prefix, 'recommendations', runMs);
   const history = indexName(prefix, 'recommendations-history', runMs);
@@ -146,24 +147,27 @@ export async function writeRecommendations(
   const { operations, unchanged } = recommendationsBulkBody(prefix, docs, stored, runMs);
   stats.unchanged += unchanged;
   if (operations.length === 0) return;
-  let response: { items?: unknown[] };
+  let response: estypes.BulkResponse;
   try {
-    response = (await client.bulk({ operations } as never));
+    response = await client.bulk({ operations });
   } catch (err) {
     throw wrapEsError(err, 'writing recommendations');
   }
-  for (const item of response.items ?? []) {
-    if (!isRecord(item)) continue;
-    const [op, result] = Object.entries(item)[0] ?? [];
-    if (!isRecord(result)) continue;
-    const status = typeof result['status'] === 'number' ? result['status'] : 0;
-    if (op === 'create' && status === 409) stats.historyExisting++;
-    else if (status >= 200 && status < 300) {
-      if (op === 'create') stats.history++;
+  const actions = operations.length / 2;
+  const items = classifyBulkResponse(response, actions);
+  if (items === undefined) {
+    stats.failed += actions;
+    if (stats.failures.length < 5) stats.failures.push(`bulk response does not list ${actions} items`);
+    return;
+  }
+  for (const item of items) {
+    if (item.outcome === 'exists') stats.historyExisting++;
+    else if (item.outcome === 'stored') {
+      if (item.op === 'create') stats.history++;
       else stats.written++;
     } else {
       stats.failed++;
-      if (stats.failures.length < 5) stats.failures.push(`${op} ${String(result['_id'])}: ${status} ${JSON.stringify(result['error'] ?? null)}`);
+      if (stats.failures.length < 5) stats.failures.push(`${item.op} ${item.id ?? '?'}: ${item.reason ?? item.status}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { classifyBulkResponse } from '../bulkResponse.js';
 import { withEcsBase } from '../ecs.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName } from '../routing.js';
@@ -34,8 +35,8 @@ export function emptyWasteWriteStats(): WasteWriteStats {
 }
 
 /** The bulk operations (pure): one `index` per row into the month of its week start. */
-export function wasteBulkBody(prefix: string, docs: readonly WasteDocIdentity[]): unknown[] {
-  const operations: unknown[] = [];
+export function wasteBulkBody<D extends WasteDocIdentity>(prefix: string, docs: readonly D[]): (estypes.BulkOperationContainer | D)[] {
+  const operations: (estypes.BulkOperationContainer | D)[] = [];
   for (const d of docs) {
     const ms = Date.parse(d['@timestamp']);
     operations.push({ index: { _index: indexName(prefix, 'waste', ms), _id: wasteId(d.waste.scope, d.workload.key, d.week) } }, withEcsBase(d));
@@ -51,21 +52,24 @@ export function wasteBulkBody(prefix: string, docs: readonly WasteDocIdentity[])
  */
 export async function writeWaste(client: Client, prefix: string, docs: readonly WasteDocIdentity[], stats: WasteWriteStats, batchSize = 1000): Promise<void> {
   for (let i = 0; i < docs.length; i += batchSize) {
-    const operations = wasteBulkBody(prefix, docs.slice(i, i + batchSize));
-    let response: { items?: unknown[] };
+    const batch = docs.slice(i, i + batchSize);
+    let response: estypes.BulkResponse;
     try {
-      response = await client.bulk({ operations } as never);
+      response = await client.bulk({ operations: wasteBulkBody(prefix, batch) });
     } catch (err) {
       throw wrapEsError(err, 'writing waste rows');
     }
-    for (const item of response.items ?? []) {
-      const result = (item as { index?: { status?: number; _id?: unknown; error?: unknown } }).index;
-      if (result === undefined) continue;
-      const status = typeof result.status === 'number' ? result.status : 0;
-      if (status >= 200 && status < 300) stats.written++;
+    const items = classifyBulkResponse(response, batch.length);
+    if (items === undefined) {
+      stats.failed += batch.length;
+      if (stats.failures.length < 5) stats.failures.push(`bulk response does not list ${batch.length} items`);
+      continue;
+    }
+    for (const item of items) {
+      if (item.outcome === 'stored') stats.written++;
       else {
         stats.failed++;
-        if (stats.failures.length < 5) stats.failures.push(`index ${String(result._id)}: ${status} ${JSON.stringify(result.error ?? null)}`);
+        if (stats.failures.length < 5) stats.failures.push(`${item.op} ${item.id ?? '?'}: ${item.reason ?? item.status}`);
       }
     }
   }

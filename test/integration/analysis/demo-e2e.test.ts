@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildSummarizer } from '../../../src/analysis/builds/index.js';
+import type { BuildSummarizer } from '../../../src/collect/index.js';
 import { DEFAULT_POLICY } from '../../../src/analysis/index.js';
 import { analyzeFromStore, type AnalyzeStoreResult } from '../../../src/analysis/service/index.js';
 import { policyFromConfig } from '../../../src/cli/commands/analyze.js';
-import { buildCollectionTargets, buildSummarizerFor } from '../../../src/cli/commands/collect.js';
+import { buildCollectionTargets, buildSummarizerFor, buildSummaryJob } from '../../../src/cli/commands/collect.js';
 import type { FinishedBuild } from '../../../src/collectors/jenkins/index.js';
-import { CollectorRunner, periodicTask } from '../../../src/collectors/runner/index.js';
+import { CollectorRunner, Scheduler } from '../../../src/scheduler/index.js';
 import { validateConfig } from '../../../src/config/index.js';
 import { EXECUTOR_OVERHEAD, loadScenarioFile, startEmulatedCluster, taskRequest, validateScenario, type RunningEmulator, type Scenario } from '../../../src/emulators/index.js';
 import type { BuildDoc, RecommendationDoc } from '../../../src/model/index.js';
@@ -55,6 +55,7 @@ const prefix = uniquePrefix('demo-e2e');
 let scenario: Scenario;
 let em: RunningEmulator | undefined;
 let runner: CollectorRunner | undefined;
+let jobs: Scheduler | undefined;
 let sink: ElasticsearchSink | undefined;
 let summarizer: BuildSummarizer | undefined;
 
@@ -62,6 +63,8 @@ async function stopCollection(): Promise<void> {
   const r = runner;
   runner = undefined;
   await r?.shutdown();
+  await jobs?.stop();
+  jobs = undefined;
   const s = summarizer;
   summarizer = undefined;
   await s?.shutdown();
@@ -104,9 +107,11 @@ beforeAll(async () => {
   const sum = buildSummarizerFor(config, client, s, targets, silentLogger());
   summarizer = sum;
   holder.enqueue = (b) => sum.enqueue(b);
-  const sumTask = periodicTask('build-summary', (signal) => sum.runDue(signal));
-  runner = new CollectorRunner({ targets: [...targets, { collector: sumTask, intervalMs: 1_000, timeoutMs: 1_000 }], sink: s, logger: silentLogger() });
+  jobs = new Scheduler({ logger: silentLogger() });
+  jobs.add({ ...buildSummaryJob(sum, config), schedule: { everyMs: 1_000 } });
+  runner = new CollectorRunner({ targets, sink: s, logger: silentLogger() });
   runner.start();
+  jobs.start();
 });
 
 afterAll(async () => {

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildSummarizer } from '../../../src/analysis/builds/index.js';
-import { buildCollectionTargets, buildSummarizerFor, registerCollectCommand } from '../../../src/cli/commands/collect.js';
+import type { BuildSummarizer } from '../../../src/collect/index.js';
+import { buildCollectionTargets, buildSummarizerFor, buildSummaryJob, registerCollectCommand } from '../../../src/cli/commands/collect.js';
 import type { CliContext } from '../../../src/cli/context.js';
 import type { FinishedBuild } from '../../../src/collectors/jenkins/index.js';
-import { CollectorRunner, periodicTask, type TargetStats } from '../../../src/collectors/runner/index.js';
+import { CollectorRunner, Scheduler, type TargetStats } from '../../../src/scheduler/index.js';
 import { validateConfig } from '../../../src/config/index.js';
 import { startEmulatedCluster, taskRequest, validateScenario, type RunningEmulator } from '../../../src/emulators/index.js';
 import type { BuildDoc, ClusterDoc, ContainerDoc } from '../../../src/model/index.js';
@@ -42,6 +42,7 @@ let garbage: Server;
 let garbageUrl: string;
 let garbageHits = 0;
 let runner: CollectorRunner;
+let jobs: Scheduler | undefined;
 let sink: ElasticsearchSink;
 let summarizer: BuildSummarizer;
 const tmp = mkdtempSync(join(tmpdir(), 'rs-collect-'));
@@ -106,16 +107,16 @@ beforeAll(async () => {
   sink = new ElasticsearchSink({ client, prefix, bulk: config.elasticsearch.bulk });
   summarizer = buildSummarizerFor(config, client, sink, targets, silentLogger());
   holder.enqueue = (b) => summarizer.enqueue(b);
-  runner = new CollectorRunner({
-    targets: [...targets, { collector: periodicTask('build-summary', (signal) => summarizer.runDue(signal)), intervalMs: 1_000, timeoutMs: 1_000 }],
-    sink,
-    logger: silentLogger(),
-  });
+  jobs = new Scheduler({ logger: silentLogger() });
+  jobs.add({ ...buildSummaryJob(summarizer, config), schedule: { everyMs: 1_000 } });
+  runner = new CollectorRunner({ targets, sink, logger: silentLogger() });
   runner.start();
+  jobs.start();
 });
 
 afterAll(async () => {
   await runner?.shutdown();
+  await jobs?.stop();
   await summarizer?.shutdown();
   await sink?.shutdown();
   await em?.stop();

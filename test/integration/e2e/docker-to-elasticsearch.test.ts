@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorFromEndpoint } from '../../../src/collectors/docker/index.js';
-import { CollectorRunner } from '../../../src/collectors/runner/index.js';
+import { CollectorRunner } from '../../../src/scheduler/index.js';
 import type { ContainerDoc } from '../../../src/model/index.js';
 import { ElasticsearchSink, installTemplates } from '../../../src/store/index.js';
 import { silentLogger } from '../../../src/util/logger.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorFromEndpoint } from '../../../src/collectors/docker/index.js';
-import { CollectorRunner } from '../../../src/collectors/runner/index.js';
+import { CollectorRunner } from '../../../src/scheduler/index.js';
 import type { Sample } from '../../../src/model/index.js';
 import { ElasticsearchSink, idFor, installTemplates } from '../../../src/store/index.js';
 import type { SampleSink } from '../../../src/store/types.js';

@@ -86,7 +86,7 @@ describe('rightsize trace generate / replay / analyze', () => {
     writeFileSync(cfg, 'elasticsearch:\n  url: http://127.0.0.1:1\n  requestTimeoutMs: 2000\n');
     const r = await run(['analyze', '--config', cfg]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('RS_ERR_STORE_UNAVAILABLE');
+    expect(r.err).toContain('RS_ERR_STORE_UNREACHABLE');
     expect(r.err).toContain('http://127.0.0.1:1');
   });
 

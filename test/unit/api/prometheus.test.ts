@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildMetricsApp, collectorMetricFamilies, renderPrometheus } from '../../../src/api/index.js';
-import type { TargetStats } from '../../../src/collectors/runner/index.js';
+import type { TargetStats } from '../../../src/model/index.js';
 
 const target = (over: Partial<TargetStats>): TargetStats => ({
   target: 'docker unix:///var/run/docker.sock',
@@ -28,7 +28,7 @@ describe('Prometheus text', () => {
     const fams = collectorMetricFamilies(
       [target({}), target({ target: 'mesos-master http://m1:5050/', polls: 4, failedPolls: 4, consecutiveFailures: 4, skipped: {}, lastError: 'RS_ERR_HTTP_CONNECT', lastPollMs: 1_700_000_000_500 })],
       { received: 100, indexed: 90, dropped: 1, buffered: 9, failedRequests: 2 },
-      { received: 5, pending: 1, written: 4, withoutSamples: 0, withoutRequest: 1, retries: 2, droppedOverflow: 0, droppedExpired: 0, droppedRejected: 0 },
+      { received: 5, pending: 1, written: 4, withoutSamples: 0, withoutRequest: 1, retries: 2, resumed: 0, droppedOverflow: 0, droppedExpired: 0, droppedRejected: 0 },
     );
     const text = renderPrometheus(fams);
     expect(text).toContain('rightsize_collector_polls_total{target="docker unix:///var/run/docker.sock"} 10');

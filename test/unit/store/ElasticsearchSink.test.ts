@@ -81,7 +81,8 @@ describe('ElasticsearchSink against an in-process _bulk server', () => {
     await until(() => sink.stats().failedRequests >= 3, 'three failed attempts');
     sink.write(samples(30, 120));
     expect(sink.stats()).toMatchObject({ indexed: 0, dropped: 0, buffered: 150 });
-    expect(lines.some((l) => l['code'] === 'RS_ERR_STORE_UNAVAILABLE')).toBe(true);
+    // Nobody listening: the connection is refused, which is "unreachable", not a 5xx.
+    expect(lines.some((l) => l['code'] === 'RS_ERR_STORE_UNREACHABLE')).toBe(true);
     await fake.listen(port);
     await until(() => sink.stats().indexed === 150, 'indexed after the outage', 15_000);
     expect(fake.docs.size).toBe(150);
@@ -161,5 +162,42 @@ describe('ElasticsearchSink against an in-process _bulk server', () => {
     await sink.forceFlush(300);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(sink.stats()).toMatchObject({ indexed: 0, buffered: 5, dropped: 0 });
+  });
+
+  it('sends nothing before `ready` resolves, buffering meanwhile; settledBeforeMs follows the oldest unsettled write', async () => {
+    const fake = new FakeEs();
+    const port = await fake.listen(0);
+    const client = new Client({ node: `http://127.0.0.1:${port}`, requestTimeout: 2000 });
+    let open!: () => void;
+    const ready = new Promise<void>((r) => (open = r));
+    let now = 1_000;
+    const sink = new ElasticsearchSink({ client, prefix: 'rs', bulk, ready, clock: { nowMs: () => now } });
+    cleanup.push(() => client.close(), () => fake.close(), () => sink.shutdown());
+    expect(sink.settledBeforeMs()).toBe(1_000); // nothing written: now
+    sink.write(samples(10));
+    now = 5_000;
+    sink.write(samples(5, 10));
+    await new Promise((r) => setTimeout(r, 100)); // several flush intervals
+    expect(fake.requests).toBe(0);
+    expect(sink.stats()).toMatchObject({ buffered: 15, indexed: 0 });
+    expect(sink.settledBeforeMs()).toBe(1_000);
+    open();
+    await until(() => sink.stats().indexed === 15, 'the buffer sent once ready');
+    now = 9_000;
+    expect(sink.settledBeforeMs()).toBe(9_000);
+  });
+
+  it('a sink never made ready drops its buffer at shutdown without waiting for a flush deadline', async () => {
+    const fake = new FakeEs();
+    const port = await fake.listen(0);
+    const client = new Client({ node: `http://127.0.0.1:${port}` });
+    const sink = new ElasticsearchSink({ client, prefix: 'rs', bulk, ready: Promise.reject(new Error('stopped')), shutdownTimeoutMs: 60_000 });
+    cleanup.push(() => client.close(), () => fake.close());
+    sink.write(samples(3));
+    const t0 = Date.now();
+    await sink.shutdown();
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(fake.requests).toBe(0);
+    expect(sink.stats()).toMatchObject({ dropped: 3, buffered: 0 });
   });
 });

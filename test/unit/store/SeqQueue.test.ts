@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeqQueue, type BufferedDoc } from '../../../src/store/index.js';
 
-const doc = (seq: number, bytes = 10): BufferedDoc => ({ seq, index: 'i', id: String(seq), line: 'x', bytes, attempts: 0 });
+const doc = (seq: number, bytes = 10): BufferedDoc => ({ seq, writtenMs: seq, index: 'i', id: String(seq), line: 'x', bytes, attempts: 0 });
 const drain = (q: SeqQueue): number[] => {
   const out: number[] = [];
   for (let d = q.shift(); d !== undefined; d = q.shift()) out.push(d.seq);

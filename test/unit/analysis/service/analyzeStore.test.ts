@@ -206,11 +206,11 @@ describe('analyzeFromStore', () => {
     expect(r.plan?.cost).toBeCloseTo(offline.plan!.cost, 9);
   });
 
-  it('an unreachable Elasticsearch is RS_ERR_STORE_UNAVAILABLE naming the (redacted) URL', async () => {
+  it('an unreachable Elasticsearch is RS_ERR_STORE_UNREACHABLE naming the (redacted) URL', async () => {
     const es = new FakeEs(docs);
     es.down = true;
     await expect(analyzeFromStore({ client: es.client, prefix: 'rs', url: 'http://user:secret@es.example:9200', policy: DEFAULT_POLICY, nowMs })).rejects.toMatchObject({
-      code: 'RS_ERR_STORE_UNAVAILABLE',
+      code: 'RS_ERR_STORE_UNREACHABLE',
       message: expect.stringMatching(/es\.example:9200/) as unknown as string,
     });
     await expect(analyzeFromStore({ client: es.client, prefix: 'rs', url: 'http://user:secret@es.example:9200', policy: DEFAULT_POLICY, nowMs })).rejects.not.toMatchObject({

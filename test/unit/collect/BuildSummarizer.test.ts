@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BuildSummarizer, type FinishedBuildInfo } from '../../../../src/analysis/builds/index.js';
-import { StoreError } from '../../../../src/errors/index.js';
-import type { BuildDoc } from '../../../../src/model/index.js';
-import { InMemorySampleSink } from '../../../../src/store/index.js';
-import type { BuildUsageAggregation, BuildUsageQuery } from '../../../../src/store/queries/index.js';
-import { ManualClock } from '../../../../src/util/index.js';
+import type { FinishedBuildInfo } from '../../../src/analysis/builds/index.js';
+import { BuildSummarizer } from '../../../src/collect/index.js';
+import { StoreError } from '../../../src/errors/index.js';
+import type { BuildDoc } from '../../../src/model/index.js';
+import { InMemorySampleSink } from '../../../src/store/index.js';
+import type { BuildUsageAggregation, BuildUsageQuery } from '../../../src/store/queries/index.js';
+import { ManualClock } from '../../../src/util/index.js';
 
 const MiB = 1024 * 1024;
 const T0 = Date.UTC(2026, 10, 22, 4, 0, 0);
@@ -58,6 +59,7 @@ function setup(over: { maxPending?: number; tasks?: Tasks; completedTasks?: Task
     pollIntervalMs: 10_000,
     clock,
     retryBaseMs: 5_000,
+    random: () => 1, // the full backoff step: no jitter
     retryMaxMs: 40_000,
     maxRetryAgeMs: 600_000,
     ...(over.maxPending !== undefined ? { maxPending: over.maxPending } : {}),
@@ -193,5 +195,53 @@ describe('BuildSummarizer', () => {
     await s.runDue(ac.signal);
     expect(search.queries).toHaveLength(0);
     expect(s.stats().pending).toBe(2);
+  });
+
+  it('after an outage, waits until the sink has settled the build\'s readings and the index refreshed', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new InMemorySampleSink();
+    const search = new FakeSearch();
+    let settled = T0 - 200_000; // the sink is stuck on a reading written long ago (Elasticsearch away)
+    const s = new BuildSummarizer({ search: search.run, sink, prefix: 'rs', graceMs: 0, pollIntervalMs: 10_000, refreshMs: 5_000, settledBeforeMs: () => settled, clock });
+    clock.advance(60_000);
+    s.enqueue([finished(1, 'n', T0 + 30_000)]);
+    await s.runDue(signal());
+    expect(search.queries).toHaveLength(0);
+    settled = clock.nowMs(); // the backlog is in
+    await s.runDue(signal());
+    expect(search.queries).toHaveLength(0); // not refreshed yet
+    clock.advance(5_000);
+    await s.runDue(signal());
+    expect(search.queries).toHaveLength(1);
+    expect(s.stats()).toMatchObject({ written: 1, pending: 0 });
+  });
+
+  it('keeps a summarized build in its state until the sink settled the document', async () => {
+    const clock = new ManualClock(T0);
+    const saved: number[][] = [];
+    const state = { load: () => Promise.resolve([]), save: (r: readonly { build: FinishedBuildInfo }[]) => (saved.push(r.map((x) => x.build.number)), Promise.resolve()) };
+    let settled = T0;
+    const s = new BuildSummarizer({ search: new FakeSearch().run, sink: new InMemorySampleSink(), prefix: 'rs', graceMs: 0, pollIntervalMs: 1_000, refreshMs: 0, settledBeforeMs: () => settled, clock, state });
+    s.enqueue([finished(1, 'n', T0 - 10_000)]);
+    await s.runDue(signal());
+    await s.flushState();
+    expect(s.stats().written).toBe(1);
+    expect(saved.at(-1)).toEqual([1]); // written to the sink, not yet indexed
+    clock.advance(1_000);
+    settled = clock.nowMs();
+    await s.runDue(signal());
+    await s.flushState();
+    expect(saved.at(-1)).toEqual([]);
+  });
+
+  it('a search cut short by the caller leaves the build pending without counting a retry', async () => {
+    const { s, search } = setup();
+    const ac = new AbortController();
+    search.failWith = new StoreError('RS_ERR_STORE_TIMEOUT', 'aborted');
+    s.enqueue([finished(1, 'n', T0 - 60_000)]);
+    const run = s.runDue(ac.signal);
+    ac.abort();
+    await run;
+    expect(s.stats()).toMatchObject({ pending: 1, retries: 0 });
   });
 });

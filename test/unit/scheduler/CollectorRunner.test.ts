@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CollectorRunner } from '../../../../src/collectors/runner/index.js';
-import type { Collector } from '../../../../src/collectors/types.js';
-import { RightsizeError } from '../../../../src/errors/index.js';
-import type { CollectionResult, Sample } from '../../../../src/model/index.js';
-import { InMemorySampleSink } from '../../../../src/store/InMemorySampleSink.js';
-import { silentLogger } from '../../../../src/util/logger.js';
+import { CollectorRunner } from '../../../src/scheduler/index.js';
+import type { Collector } from '../../../src/model/index.js';
+import { RightsizeError } from '../../../src/errors/index.js';
+import type { CollectionResult, Sample } from '../../../src/model/index.js';
+import { InMemorySampleSink } from '../../../src/store/InMemorySampleSink.js';
+import { silentLogger } from '../../../src/util/logger.js';
 
 function sample(id: string): Sample {
   return { kind: 'container', doc: { '@timestamp': new Date().toISOString(), event: { dataset: 'docker.container' }, container: { id } } };
@@ -76,6 +76,19 @@ describe('CollectorRunner', () => {
     await runner.shutdown();
   });
 
+  it('abandons a call that never settles one interval after its timeout, and polls again', async () => {
+    // Ignores its signal and never settles on the first call (a wedged upstream).
+    const c = new FakeCollector('wedged', (call) => (call === 1 ? new Promise<CollectionResult>(() => undefined) : ok()));
+    const runner = new CollectorRunner({ targets: [{ collector: c, intervalMs: 1000, timeoutMs: 800 }], sink: new InMemorySampleSink(), logger: silentLogger() });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    const s = runner.stats()[0]!;
+    expect(s.failedPolls).toBe(1);
+    expect(s.polls).toBeGreaterThanOrEqual(3);
+    expect(c.calls.length).toBeGreaterThanOrEqual(3);
+    await runner.shutdown();
+  });
+
   it('aborts the signal on timeout', async () => {
     let aborted = false;
     const c = new FakeCollector('x', (_n, signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')); })));
@@ -94,6 +107,7 @@ describe('CollectorRunner', () => {
       sink: new InMemorySampleSink(),
       logger: silentLogger(),
       backoffMaxMs: 8000,
+      random: () => 1, // the full step: no jitter
     });
     runner.start();
     await vi.advanceTimersByTimeAsync(0 + 2000 + 4000 + 8000 + 8000 + 10);

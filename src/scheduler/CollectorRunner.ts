@@ -1,8 +1,11 @@
-import type { CollectError, CollectionResult } from '../../model/index.js';
-import { RightsizeError, toError } from '../../errors/index.js';
-import type { SampleSink } from '../../store/types.js';
-import type { Logger } from '../../util/logger.js';
-import type { Collector } from '../types.js';
+import type { CollectError, CollectionResult, TargetStats } from '../model/index.js';
+import type { Collector, SampleSink } from '../model/ports.js';
+import { RightsizeError, toError } from '../errors/index.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { backoffDelayMs } from './backoff.js';
+
+export type { TargetStats } from '../model/index.js';
 
 /** How one target is polled. */
 export interface RunnerTargetOptions {
@@ -19,23 +22,12 @@ export interface CollectorRunnerOptions {
   readonly logger: Logger;
   /** Longest wait after repeated failures of one target, ms. @defaultValue 300000 */
   readonly backoffMaxMs?: number;
+  /** Source of backoff jitter in [0, 1). @defaultValue Math.random */
+  readonly random?: () => number;
+  /** @defaultValue systemClock */
+  readonly clock?: Clock;
   /** Called after every poll (tests, `--once`). */
   readonly onPoll?: (target: string, result: PollOutcome) => void;
-}
-
-/** Counters per target, all monotonic except the `consecutiveFailures` and `last*` fields. */
-export interface TargetStats {
-  readonly target: string;
-  readonly polls: number;
-  readonly failedPolls: number;
-  readonly skippedTicks: number;
-  readonly documents: number;
-  readonly itemErrors: number;
-  readonly skipped: Readonly<Record<string, number>>;
-  readonly consecutiveFailures: number;
-  readonly lastError?: string;
-  readonly lastPollMs?: number;
-  readonly nextDelayMs: number;
 }
 
 /** The outcome of one poll of one target. */
@@ -59,6 +51,8 @@ interface TargetState {
   inFlight?: Promise<void>;
   /** The collector's own promise; outlives `inFlight` when a poll timed out. */
   pending?: Promise<unknown>;
+  /** When `pending` started, epoch ms. */
+  pendingSinceMs?: number;
 }
 
 /**
@@ -66,8 +60,12 @@ interface TargetState {
  * - polls every `intervalMs`, never overlapping (a tick while a poll is still running is skipped
  *   and counted);
  * - abandons a poll after `timeoutMs` (its AbortSignal fires) and counts it as failed;
- * - backs off exponentially per failing target (interval × 2^failures, capped at
- *   `backoffMaxMs`), so one dead endpoint never slows the others;
+ * - backs off exponentially per failing target (`backoffDelayMs`: interval × 2^failures, capped
+ *   at `backoffMaxMs`, jittered in [½, 1] of the step), so one dead endpoint never slows the
+ *   others and many collectors do not retry in lockstep;
+ * - abandons a collector call that ignores its signal and has not settled two intervals after
+ *   its timeout (counted in `failedPolls` by the timeout; logged), so a wedged upstream cannot
+ *   stop its target's polling for good;
  * - writes samples to the sink and keeps counters for `/metrics`.
  * Errors never escape a timer: they are logged and counted.
  */
@@ -77,6 +75,8 @@ export class CollectorRunner {
   private readonly _logger: Logger;
   private readonly _backoffMaxMs: number;
   private readonly _onPoll: ((target: string, result: PollOutcome) => void) | undefined;
+  private readonly _random: () => number;
+  private readonly _clock: Clock;
   private _started = false;
   private _shutdown = false;
 
@@ -100,6 +100,8 @@ export class CollectorRunner {
     this._logger = options.logger;
     this._backoffMaxMs = options.backoffMaxMs ?? 300_000;
     this._onPoll = options.onPoll;
+    this._random = options.random ?? Math.random;
+    this._clock = options.clock ?? systemClock;
   }
 
   /** Starts polling every target now, then on its interval. Idempotent. */
@@ -145,15 +147,21 @@ export class CollectorRunner {
   private _schedule(state: TargetState, delayMs: number): void {
     if (this._shutdown) return;
     state.timer = setTimeout(() => {
+      if (state.pending && state.pendingSinceMs !== undefined && this._clock.nowMs() - state.pendingSinceMs > state.opts.timeoutMs + 2 * state.opts.intervalMs) {
+        // The collector ignored its abort signal: give up on that call instead of skipping forever.
+        this._logger.error({ target: state.opts.collector.target, pendingMs: this._clock.nowMs() - state.pendingSinceMs }, 'collector call never settled after its timeout; abandoned');
+        state.pending = undefined;
+        state.pendingSinceMs = undefined;
+      }
       if (state.inFlight || state.pending) {
         // The previous poll is still running (it outlived its timeout): skip this tick.
         state.skippedTicks++;
         this._schedule(state, state.opts.intervalMs);
         return;
       }
-      const startedAt = Date.now();
+      const startedAt = this._clock.nowMs();
       void this._pollGuarded(state).then(() => {
-        const elapsed = Date.now() - startedAt;
+        const elapsed = this._clock.nowMs() - startedAt;
         this._schedule(state, Math.max(0, state.nextDelayMs - elapsed));
       });
     }, delayMs);
@@ -172,7 +180,7 @@ export class CollectorRunner {
   private async _poll(state: TargetState): Promise<void> {
     const { collector, timeoutMs, intervalMs } = state.opts;
     const controller = new AbortController();
-    const startedAt = Date.now();
+    const startedAt = this._clock.nowMs();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -185,19 +193,22 @@ export class CollectorRunner {
     try {
       const pending = collector.collect(controller.signal);
       state.pending = pending;
-      pending.then(
-        () => (state.pending = undefined),
-        () => (state.pending = undefined),
-      );
+      state.pendingSinceMs = startedAt;
+      const settled = (): void => {
+        if (state.pending !== pending) return; // abandoned; a newer call may be pending
+        state.pending = undefined;
+        state.pendingSinceMs = undefined;
+      };
+      pending.then(settled, settled);
       const result = await Promise.race([pending, timeout]);
-      outcome = { ok: true, result, durationMs: Date.now() - startedAt };
+      outcome = { ok: true, result, durationMs: this._clock.nowMs() - startedAt };
     } catch (err) {
-      outcome = { ok: false, error: err instanceof RightsizeError ? err : toError(err), durationMs: Date.now() - startedAt };
+      outcome = { ok: false, error: err instanceof RightsizeError ? err : toError(err), durationMs: this._clock.nowMs() - startedAt };
     } finally {
       if (timer) clearTimeout(timer);
     }
     state.polls++;
-    state.lastPollMs = Date.now();
+    state.lastPollMs = this._clock.nowMs();
     if (outcome.ok) {
       const { samples, errors, skipped } = outcome.result;
       state.consecutiveFailures = 0;
@@ -210,9 +221,9 @@ export class CollectorRunner {
     } else {
       state.failedPolls++;
       state.consecutiveFailures++;
-      state.lastError = outcome.error.message;
-      state.nextDelayMs = Math.min(this._backoffMaxMs, intervalMs * 2 ** state.consecutiveFailures);
       const code = outcome.error instanceof RightsizeError ? outcome.error.code : 'unknown';
+      state.lastError = `${code}: ${outcome.error.message}`;
+      state.nextDelayMs = backoffDelayMs(state.consecutiveFailures, { baseMs: 2 * intervalMs, maxMs: Math.max(intervalMs, this._backoffMaxMs) }, this._random);
       this._logger.warn(
         { target: collector.target, code, err: outcome.error.message, consecutiveFailures: state.consecutiveFailures, retryInMs: state.nextDelayMs },
         'poll failed',
