@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { ConfigError, RightsizeError } from '../../errors/index.js';
+import { redactTarget } from '../../notifiers/index.js';
 import { writeLine, type CliContext } from '../context.js';
 
 /** `rightsize config check|show`. */
@@ -37,8 +38,16 @@ export function registerConfigCommands(program: Command, ctx: CliContext): void 
     .action((opts: { config?: string }) => {
       const { config: cfg } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
       const masked = JSON.parse(JSON.stringify(cfg), (key: string, value: unknown) =>
-        ['apiKey', 'password', 'token'].includes(key) && typeof value === 'string' ? '***' : value,
-      ) as unknown;
+        ['apiKey', 'password', 'token', 'secret', 'key'].includes(key) && typeof value === 'string' ? '***' : value,
+      ) as { receivers: Record<string, Record<string, { url?: string; headers?: Record<string, string> } | number>> };
+      // Chat webhook URLs carry their token (Slack, Feishu: in the path); header values may be credentials.
+      for (const receiver of Object.values(masked.receivers)) {
+        for (const channel of Object.values(receiver)) {
+          if (typeof channel !== 'object') continue;
+          if (typeof channel.url === 'string') channel.url = redactTarget(channel.url);
+          if (channel.headers) for (const h of Object.keys(channel.headers)) channel.headers[h] = '***';
+        }
+      }
       writeLine(ctx.stdout, JSON.stringify(masked, null, 2));
     });
 }
