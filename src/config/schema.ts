@@ -239,7 +239,7 @@ const SlackReceiverSchema = Type.Object(
 const DingtalkReceiverSchema = Type.Object(
   {
     ...secretPair('url', 'custom robot webhook URL with its access_token (https://oapi.dingtalk.com/robot/send?access_token=...)'),
-    ...secretPair('secret', 'signing secret (`SEC...`, the robot\'s 加签 security setting); absent: unsigned'),
+    ...secretPair('secret', 'signing secret (`SEC...`, the robot\'s 加签 security setting; without one, requests are unsigned)'),
   },
   strict,
 );
@@ -247,7 +247,7 @@ const DingtalkReceiverSchema = Type.Object(
 const WecomReceiverSchema = Type.Object(
   {
     url: Type.String({ default: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send', description: 'Group robot webhook URL; may carry `?key=` itself.' }),
-    ...secretPair('key', 'group robot key (the `key` query parameter), when the URL does not carry it'),
+    ...secretPair('key', 'group robot key (the `key` query parameter, when the URL does not carry it)'),
   },
   strict,
 );
@@ -255,7 +255,7 @@ const WecomReceiverSchema = Type.Object(
 const FeishuReceiverSchema = Type.Object(
   {
     ...secretPair('url', 'custom bot webhook URL (https://open.feishu.cn/open-apis/bot/v2/hook/... or open.larksuite.com for Lark)'),
-    ...secretPair('secret', 'signing secret (signature verification security setting); absent: unsigned'),
+    ...secretPair('secret', 'signing secret (the bot\'s signature verification setting; without one, requests are unsigned)'),
     msgType: Type.Union([Type.Literal('interactive'), Type.Literal('text')], { default: 'interactive', description: 'Message card (`interactive`) or plain `text`.' }),
   },
   strict,
