@@ -222,14 +222,27 @@ export class Outbox {
       const due = lane.queue.find((e) => e.nextAttemptAtMs <= now);
       if (!due) {
         const nextMs = Math.min(...lane.queue.map((e) => Math.min(e.nextAttemptAtMs, this._expiresAt(lane, e))));
-        const wake = new AbortController();
-        lane.wake = wake;
-        await this._sleep(Math.max(1, nextMs - now), AbortSignal.any([wake.signal, this._closing.signal]));
-        delete lane.wake;
+        const wake = this._linked();
+        lane.wake = wake.controller;
+        try {
+          await this._sleep(Math.max(1, nextMs - now), wake.controller.signal);
+        } finally {
+          wake.dispose();
+          delete lane.wake;
+        }
         continue;
       }
       await this._attempt(lane, due);
     }
+  }
+
+  /** A controller that also aborts when the outbox closes; `dispose` unhooks it (no listener build-up on the long-lived close signal). */
+  private _linked(): { controller: AbortController; dispose: () => void } {
+    const controller = new AbortController();
+    const onClose = (): void => controller.abort(this._closing.signal.reason);
+    if (this._closing.signal.aborted) onClose();
+    else this._closing.signal.addEventListener('abort', onClose, { once: true });
+    return { controller, dispose: () => this._closing.signal.removeEventListener('abort', onClose) };
   }
 
   private _expiresAt(lane: Lane, entry: Entry): number {
@@ -240,13 +253,13 @@ export class Outbox {
     const { notifier, policy } = lane;
     entry.attempts += 1;
     entry.sending = true;
-    const attempt = new AbortController();
+    const attempt = this._linked();
     const timer = setTimeout(() => {
-      attempt.abort(new RightsizeError('RS_ERR_NOTIFY_UNREACHABLE', `receiver ${notifier.receiver}: no answer within ${policy.timeoutMs} ms`, { meta: { receiver: notifier.receiver } }));
+      attempt.controller.abort(new RightsizeError('RS_ERR_NOTIFY_UNREACHABLE', `receiver ${notifier.receiver}: no answer within ${policy.timeoutMs} ms`, { meta: { receiver: notifier.receiver } }));
     }, policy.timeoutMs);
     timer.unref();
     try {
-      await notifier.send(entry.message, AbortSignal.any([attempt.signal, this._closing.signal]));
+      await notifier.send(entry.message, attempt.controller.signal);
       lane.queue.splice(lane.queue.indexOf(entry), 1);
       this._remembered(lane, entry.message.id);
       lane.deliveredCount += 1;
@@ -262,6 +275,7 @@ export class Outbox {
       this._logger?.warn({ receiver: notifier.receiver, messageId: entry.message.id, attempt: entry.attempts, code: error.code, err: error.message }, 'notification attempt failed');
     } finally {
       clearTimeout(timer);
+      attempt.dispose();
       entry.sending = false;
     }
   }
