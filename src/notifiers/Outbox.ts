@@ -155,6 +155,16 @@ export class Outbox {
     return 'queued';
   }
 
+  /**
+   * Records `id` as delivered to `receiver` without sending it (e.g. delivery persisted before a
+   * restart), so a later `enqueue` of that id is a `duplicate`.
+   */
+  markDelivered(receiver: string, id: string): void {
+    const lane = this._lanes.get(receiver);
+    if (!lane) throw new RightsizeError('RS_ERR_NOTIFY_RECEIVER_UNKNOWN', `no receiver named '${receiver}'`, { meta: { receiver } });
+    this._remembered(lane, id);
+  }
+
   /** Counters per receiver. */
   stats(): ReceiverStats[] {
     return [...this._lanes.values()].map((l) => ({

@@ -186,6 +186,17 @@ describe('Outbox', () => {
     await box.close(); // idempotent
   });
 
+  it('an id marked delivered (e.g. persisted before a restart) is a duplicate', async () => {
+    const mail = new RecordingNotifier('mail', 'email');
+    const box = outbox([mail], []);
+    box.markDelivered('mail', 'sent-before-restart');
+    expect(box.enqueue('mail', message('sent-before-restart'))).toBe('duplicate');
+    expect(box.enqueue('mail', message('new'))).toBe('queued');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(mail.sent.map((m) => m.id)).toEqual(['new']);
+    await box.close();
+  });
+
   it('names an unknown receiver with a coded error', async () => {
     const box = outbox([new RecordingNotifier('mail')], []);
     expect(() => box.enqueue('nope', message('a'))).toThrow(expect.objectContaining({ code: 'RS_ERR_NOTIFY_RECEIVER_UNKNOWN' }) as Error);
