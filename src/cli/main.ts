@@ -8,6 +8,7 @@ import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerDashboardsCommands } from './commands/dashboards.js';
+import { registerNotifyCommands } from './commands/notify.js';
 
 /** Builds the `rightsize` command tree. Every command and option carries its own --help text. */
 export function buildProgram(ctx: CliContext): Command {
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAnalyzeCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerDashboardsCommands(program, ctx);
+  registerNotifyCommands(program, ctx);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, maskConfig } from '../../config/index.js';
 import { ConfigError, RightsizeError } from '../../errors/index.js';
+import { redactTarget } from '../../notifiers/index.js';
 import { writeLine, type CliContext } from '../context.js';
 
 /** `rightsize config check|show`. */
@@ -36,6 +37,17 @@ export function registerConfigCommands(program: Command, ctx: CliContext): void 
     .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
     .action((opts: { config?: string }) => {
       const { config: cfg } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
-      writeLine(ctx.stdout, JSON.stringify(maskConfig(cfg), null, 2));
+      const masked = maskConfig(cfg) as unknown as { receivers: Record<string, Record<string, { url?: string; headers?: Record<string, string>; secret?: string; key?: string } | number>> };
+      // Chat webhook URLs carry their token (Slack, Feishu: in the path); header values and signing secrets may be credentials.
+      for (const receiver of Object.values(masked.receivers)) {
+        for (const channel of Object.values(receiver)) {
+          if (typeof channel !== 'object') continue;
+          if (typeof channel.url === 'string') channel.url = redactTarget(channel.url);
+          if (typeof channel.secret === 'string') channel.secret = '***';
+          if (typeof channel.key === 'string') channel.key = '***';
+          if (channel.headers) for (const h of Object.keys(channel.headers)) channel.headers[h] = '***';
+        }
+      }
+      writeLine(ctx.stdout, JSON.stringify(masked, null, 2));
     });
 }

@@ -1,0 +1,13 @@
+export { Outbox, DEFAULT_OUTBOX_POLICY } from './Outbox.js';
+export type { OutboxEvent, OutboxOptions, OutboxPolicy, ReceiverStats, DropReason } from './Outbox.js';
+export { RecordingNotifier } from './RecordingNotifier.js';
+export { EmailNotifier, renderEmail } from './email.js';
+export type { EmailNotifierOptions, RenderedEmail } from './email.js';
+export { escapeHtml, escapeSlack, escapeChatMarkdown, escapeJsonString, oneLine, truncateUtf8 } from './escape.js';
+export { noticeLine, noticeFields, formatNumber, subjectWithSeverity } from './render.js';
+export { notifiersFromConfig, outboxFromConfig, outboxPolicy, dingtalkUrl } from './fromConfig.js';
+export type { Env, OutboxFromConfigOptions, NotifierFactoryOptions } from './fromConfig.js';
+export { ChatNotifier, errcodeCheck, feishuCheck, redactTarget } from './http.js';
+export type { ChatNotifierOptions, ChatRequest, AnswerCheck } from './http.js';
+export { slackPayload, dingtalkPayload, wecomPayload, feishuPayload, renderWebhookBody, templateValues, WECOM_MARKDOWN_MAX_BYTES } from './payloads.js';
+export { dingtalkSign, feishuSign } from './signing.js';
