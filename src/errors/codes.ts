@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   RS_ERR_API_BAD_REQUEST: { statusCode: 400, message: 'the API request is malformed' },
   RS_ERR_API_NOT_FOUND: { statusCode: 404, message: 'no such route or no recommendation for that workload' },
   RS_ERR_API_INTERNAL: { statusCode: 500, message: 'the API failed to answer' },
+  RS_ERR_REPORT_SEND: { statusCode: 502, message: 'the report could not be sent to every receiver' },
 } as const;
 
 /** One of the stable error codes. */
