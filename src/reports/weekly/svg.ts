@@ -20,12 +20,13 @@ export interface BarGroup {
 export function barChart(title: string, groups: readonly BarGroup[], unit: string, width = 560): string {
   const rowH = 18;
   const labelW = 150;
-  const top = 28;
+  const top = 26;
   const barsPerGroup = Math.max(1, ...groups.map((g) => g.bars.length));
-  const groupH = barsPerGroup * rowH + 10;
-  const height = top + groups.length * groupH + 24;
+  const groupH = barsPerGroup * rowH + 8;
+  const height = top + groups.length * groupH;
   const max = Math.max(1e-9, ...groups.flatMap((g) => g.bars.map((b) => b.value)));
-  const plotW = width - labelW - 70;
+  // Room right of the longest bar for its value label.
+  const plotW = width - labelW - 170;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
@@ -57,7 +58,7 @@ export function lineChart(title: string, days: readonly string[], series: readon
   const height = 220;
   const left = 48;
   const right = 12;
-  const top = 28;
+  const top = 40;
   const bottom = 40;
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
   const max = Math.max(1e-9, ...all, threshold?.value ?? 0) * 1.08;
@@ -72,7 +73,7 @@ export function lineChart(title: string, days: readonly string[], series: readon
     `<line x1="${left}" y1="${top}" x2="${left}" y2="${y(0)}" stroke="#999999"/>`,
     `<text x="${left - 4}" y="${top + 4}" ${FONT} font-size="10" fill="#555555" text-anchor="end">${escapeXml(fmt(max))}</text>`,
     `<text x="${left - 4}" y="${y(0)}" ${FONT} font-size="10" fill="#555555" text-anchor="end">0</text>`,
-    `<text x="${left - 4}" y="${top - 6}" ${FONT} font-size="10" fill="#555555" text-anchor="start">${escapeXml(unit)}</text>`,
+    `<text x="${left}" y="${top - 8}" ${FONT} font-size="10" fill="#555555">${escapeXml(unit)}</text>`,
   ];
   if (days.length > 0) {
     parts.push(`<text x="${left}" y="${height - bottom + 14}" ${FONT} font-size="10" fill="#555555">${escapeXml(days[0]!)}</text>`);

@@ -147,6 +147,16 @@ export interface DailyPeak {
 export function dailyPeaksFromBuilds(builds: readonly BuildRecord[], fromMs: number, toMs: number, timeZone: string): DailyPeak[] {
   type Ev = { t: number; cpu: number; mem: number };
   const events: Ev[] = [];
+  // Days outside the data (before the first build started, after the last one ended) are unknown, not zero.
+  let first = Infinity;
+  let lastEnd = -Infinity;
+  for (const b of builds) {
+    first = Math.min(first, b.startMs);
+    lastEnd = Math.max(lastEnd, b.endMs);
+  }
+  fromMs = Math.max(fromMs, first);
+  toMs = Math.min(toMs, lastEnd);
+  if (!(toMs > fromMs)) return [];
   for (const b of builds) {
     if (b.endMs <= fromMs || b.startMs >= toMs || b.requestCpuCores === undefined || b.requestMemoryBytes === undefined) continue;
     events.push({ t: b.startMs, cpu: b.requestCpuCores, mem: b.requestMemoryBytes }, { t: b.endMs, cpu: -b.requestCpuCores, mem: -b.requestMemoryBytes });

@@ -1,6 +1,6 @@
 import type { WeeklyFigures } from '../figures.js';
 import { barChart, escapeXml, lineChart } from '../svg.js';
-import { clusterLine, forecastLines, healthLines, labelsTable, planTables, riskTable, summaryLine, title, topJobsTable, totalsTable, type TableModel } from './tables.js';
+import { clusterLine, instantText, periodText, forecastLines, healthLines, labelsTable, planTables, riskTable, summaryLine, title, topJobsTable, totalsTable, type TableModel } from './tables.js';
 
 // Inline styles only: many mail clients drop <style> blocks and never load outside resources.
 const S = {
@@ -11,8 +11,11 @@ const S = {
   meta: 'color:#666666;font-size:12px;margin:0 0 12px 0;',
   table: 'border-collapse:collapse;width:100%;font-size:13px;',
   th: 'text-align:left;background:#eef2f7;border:1px solid #d5dbe3;padding:4px 6px;',
-  td: 'border:1px solid #e1e4e8;padding:4px 6px;vertical-align:top;word-break:break-word;',
-  num: 'text-align:right;white-space:nowrap;',
+  td: 'border:1px solid #e1e4e8;padding:4px 6px;vertical-align:top;',
+  num: 'text-align:right;',
+  nowrap: 'white-space:nowrap;',
+  // Long job names may break anywhere rather than widen the table past the mail pane.
+  name: 'overflow-wrap:anywhere;word-break:break-word;',
   note: 'color:#666666;font-size:12px;margin:4px 0 0 0;',
   p: 'margin:6px 0;',
 };
@@ -23,7 +26,8 @@ function table(t: TableModel): string {
   if (t.rows.length === 0) return `<p style="${S.p}">None.</p>`;
   const num = new Set(t.numeric);
   const head = t.header.map((h, i) => `<th style="${S.th}${num.has(i) ? S.num : ''}">${e(h)}</th>`).join('');
-  const body = t.rows.map((r) => `<tr>${r.map((c, i) => `<td style="${S.td}${num.has(i) ? S.num : ''}">${e(c)}</td>`).join('')}</tr>`).join('\n');
+  const cell = (i: number): string => (num.has(i) ? S.num + S.nowrap : i === 0 ? S.name : '');
+  const body = t.rows.map((r) => `<tr>${r.map((c, i) => `<td style="${S.td}${cell(i)}">${e(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table style="${S.table}" cellpadding="0" cellspacing="0" role="presentation"><tr>${head}</tr>\n${body}</table>` + (t.note !== undefined ? `<p style="${S.note}">${e(t.note)}</p>` : '');
 }
 
@@ -64,7 +68,7 @@ export function renderHtml(f: WeeklyFigures): string {
   const plan = planTables(f);
   const sections = [
     `<h1 style="${S.h1}">${e(title(f))}</h1>`,
-    `<p style="${S.meta}">${e(`${f.period.start} – ${f.period.end} (${f.time_zone}; a build counts in the week it ended) · recommendations as of ${f.as_of} · from ${f.source} · generated ${f.generated_at}`)}</p>`,
+    `<p style="${S.meta}">${e(`${periodText(f)} · recommendations as of ${instantText(f.as_of, f.time_zone)} · from ${f.source} · made ${instantText(f.generated_at, f.time_zone)}`)}</p>`,
     `<p style="${S.p}"><b>${e(summaryLine(f))}</b></p>`,
     `<h2 style="${S.h2}">1. Reserved vs used, against ${e(f.previous.week)}</h2>`,
     table(totalsTable(f)),

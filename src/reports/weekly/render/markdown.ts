@@ -1,5 +1,5 @@
 import type { WeeklyFigures } from '../figures.js';
-import { clusterLine, forecastLines, healthLines, labelsTable, planTables, riskTable, summaryLine, title, topJobsTable, totalsTable, type TableModel } from './tables.js';
+import { clusterLine, instantText, periodText, forecastLines, healthLines, labelsTable, planTables, riskTable, summaryLine, title, topJobsTable, totalsTable, type TableModel } from './tables.js';
 
 /**
  * Escapes a cell or a line for Markdown: no raw HTML, no table breaks, no emphasis, code or links
@@ -25,7 +25,7 @@ export function renderMarkdown(f: WeeklyFigures): string {
   const out = [
     `# ${escapeMarkdown(title(f))}`,
     '',
-    escapeMarkdown(`${f.period.start} – ${f.period.end} (${f.time_zone}; a build counts in the week it ended) · recommendations as of ${f.as_of} · from ${f.source}`),
+    escapeMarkdown(`${periodText(f)} · recommendations as of ${instantText(f.as_of, f.time_zone)} · from ${f.source}`),
     '',
     `**${escapeMarkdown(summaryLine(f))}**`,
     '',

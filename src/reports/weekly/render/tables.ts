@@ -34,9 +34,9 @@ export function seconds(ms: number | undefined): string {
 
 /** `+12.5 %` / `−3.0 %` change against the previous week; `new` without one. */
 export function change(now: number, before: number): string {
-  if (before === 0) return now === 0 ? '0 %' : 'new';
+  if (before === 0) return now === 0 ? '0\u00a0%' : 'new';
   const p = ((now - before) / Math.abs(before)) * 100;
-  return `${p >= 0 ? '+' : '−'}${num(Math.abs(p), 1)} %`;
+  return `${p >= 0 ? '+' : '−'}${num(Math.abs(p), 1)}\u00a0%`;
 }
 
 function res(r: ResourcesOut): string {
@@ -115,7 +115,7 @@ export function riskTable(f: WeeklyFigures): TableModel {
 /** Section 4: queue waits per label beside what the label reserved and used. */
 export function labelsTable(f: WeeklyFigures): TableModel {
   return {
-    header: ['label', 'builds', 'queue wait p50', 'queue wait p95', 'allocated cores (mean)', 'used cores (mean)', 'allocated GiB (mean)', 'used GiB (mean)'],
+    header: ['label', 'builds', 'wait p50', 'wait p95', 'reserved cores', 'used cores', 'reserved GiB', 'used GiB'],
     rows: f.labels.map((l) => [
       l.label,
       String(l.builds),
@@ -127,6 +127,7 @@ export function labelsTable(f: WeeklyFigures): TableModel {
       num(l.used_memory_gib, 2),
     ]),
     numeric: [1, 2, 3, 4, 5, 6, 7],
+    note: 'Queue waits of the builds that ended this week; reserved and used are means over the week (core-hours or GiB-hours ÷ hours of the week).',
   };
 }
 
@@ -190,7 +191,7 @@ export function healthLines(f: WeeklyFigures): string[] {
   const h = f.health;
   const out = [
     `${h.builds} build(s) ended this week; ${h.withoutSamples} without any usage reading, ${h.lowCoverage} with readings covering less than 80 % of the build` +
-      (h.meanCoverage !== undefined ? `; mean coverage ${num(h.meanCoverage * 100, 1)} %.` : '.'),
+      (h.meanCoverage !== undefined ? `; mean coverage ${num(h.meanCoverage * 100, 1)}\u00a0%.` : '.'),
     `${h.wasteSkipped} build(s) lacked a request or a usage measurement and are not in the totals (counted, not guessed).`,
   ];
   const c = h.collection;
@@ -203,6 +204,21 @@ export function healthLines(f: WeeklyFigures): string[] {
     );
   } else out.push('No collector documents in this source (a trace): gaps and agents are not known.');
   return out;
+}
+
+/** `Monday 2026-11-16 to Sunday 2026-11-22 (UTC); …` */
+export function periodText(f: WeeklyFigures): string {
+  const day = (iso: string, backMs = 0): string =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: f.time_zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.parse(iso) - backMs));
+  return `Monday ${day(f.period.start)} to Sunday ${day(f.period.end, 1)} (${f.time_zone}; a build counts in the week it ended)`;
+}
+
+/** An instant as `2026-11-22 23:59` in the report's zone. */
+export function instantText(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  if (!Number.isFinite(d.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  return parts.replace(',', '');
 }
 
 export function title(f: WeeklyFigures): string {
