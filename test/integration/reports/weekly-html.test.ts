@@ -55,7 +55,7 @@ describe('the weekly report HTML in headless Chromium', () => {
     expect(statSync(png).size).toBeGreaterThan(10_000);
 
     // Nothing wider than the viewport (a mail reader's pane).
-    const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(scrollWidth).toBeLessThanOrEqual(1024);
     await page.close();
   });

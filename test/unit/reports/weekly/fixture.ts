@@ -34,5 +34,5 @@ export function build(o: {
       coverage: 0.99,
     },
     outcome: { oom_killed: o.oom === true },
-  } as BuildDoc;
+  };
 }
