@@ -7,7 +7,12 @@ import { DEFAULT_POLICY, generateTrace } from '../../../src/analysis/index.js';
 import { analyzeFromStore } from '../../../src/analysis/service/index.js';
 import type { AgentDoc, BuildDoc, ClusterDoc, ContainerDoc, Sample } from '../../../src/model/index.js';
 import { asOfMs, figuresFromBuilds, renderReport, weekRange, type WeeklyFigures } from '../../../src/reports/index.js';
-import { ElasticsearchReportSink, weeklyFromStore } from '../../../src/reports/service/index.js';
+import { ElasticsearchReportSink, lastCompleteWeek, weeklyFromStore } from '../../../src/reports/service/index.js';
+import { scheduleWeeklyReport } from '../../../src/cli/commands/report.js';
+import { validateConfig } from '../../../src/config/index.js';
+import { weekLabel } from '../../../src/reports/weekly/index.js';
+import { silentLogger } from '../../../src/util/index.js';
+import { pollUntil } from '../../support/poll.js';
 import { createEsClient, ElasticsearchSink, installTemplates } from '../../../src/store/index.js';
 import { runCli } from '../../support/cli.js';
 import { testEsUrl } from '../../support/env.js';
@@ -133,6 +138,18 @@ describe('the weekly report from Elasticsearch', () => {
     const printed = JSON.parse(r.out) as WeeklyFigures;
     expect(printed.totals).toEqual(f.totals);
     expect(printed.jobs).toEqual(f.jobs);
+  });
+
+  it('the schedule serve starts makes and stores the report of the last complete week at its cron time', async () => {
+    const config = validateConfig({ elasticsearch: { url: testEsUrl(), indexPrefix: prefix, replicas: 0 }, report: { schedule: '*/1 * * * * *', timezone: 'UTC' } });
+    const stop = scheduleWeeklyReport(config, client, silentLogger());
+    const id = `weekly:${weekLabel(lastCompleteWeek(Date.now(), 'UTC'))}`;
+    try {
+      const stored = await pollUntil(`${id} in ${prefix}-reports`, 60_000, async () => new ElasticsearchReportSink(client, prefix).get(id));
+      expect(stored.period).toBe(id.slice('weekly:'.length));
+    } finally {
+      await stop();
+    }
   });
 
   it('names the URL when Elasticsearch cannot be reached', async () => {
