@@ -4,7 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import type { Client } from '@elastic/elasticsearch';
 import type { Command } from 'commander';
 import { parseTrace } from '../../analysis/index.js';
-import { loadConfig, type Config } from '../../config/index.js';
+import { loadConfig, receiverKind, type Config, type ReceiverConfig } from '../../config/index.js';
+import { notifiersFromConfig, type Env } from '../../notifiers/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import type { BuildDoc, Notifier, StoredReport } from '../../model/index.js';
 import { ElasticsearchReportSink, lastCompleteWeek, sendReport, weeklyFromStore, weeklyReportJob } from '../../reports/service/index.js';
@@ -59,13 +60,22 @@ export function checkReportConfig(config: Config): void {
 }
 
 /**
- * The email notifiers of `report.receivers`. Until the notifiers module is merged there is no
- * email notifier to build, so a configured receiver is an error rather than a silent no-op.
+ * The email notifiers of `report.receivers`, built by the notifiers module from `receivers.<name>`
+ * (secrets from `env`). An unknown name is `RS_ERR_NOTIFY_RECEIVER_UNKNOWN`; a receiver that is not
+ * email is a configuration error (the report is an HTML mail).
  */
-export function reportNotifiers(config: Config): Notifier[] {
+export function reportNotifiers(config: Config, env: Env): Notifier[] {
   const names = config.report.receivers;
   if (names.length === 0) return [];
-  throw new RightsizeError('RS_ERR_REPORT_SEND', `report.receivers (${names.join(', ')}): no email notifier is available in this build`);
+  const picked: Record<string, ReceiverConfig> = {};
+  for (const name of names) {
+    const r = config.receivers[name];
+    if (r === undefined)
+      throw new RightsizeError('RS_ERR_NOTIFY_RECEIVER_UNKNOWN', `report.receivers names '${name}', but receivers.${name} is not configured (known: ${Object.keys(config.receivers).join(', ') || 'none'})`);
+    if (receiverKind(r) !== 'email') throw new RightsizeError('RS_ERR_CONFIG_INVALID', `report.receivers: receivers.${name} is not an email receiver; the weekly report is sent by email`);
+    picked[name] = r;
+  }
+  return [...notifiersFromConfig({ ...config, receivers: picked }, env).values()];
 }
 
 function weekOption(text: string | undefined, fallback: () => IsoWeek): IsoWeek {
@@ -126,7 +136,7 @@ async function weekly(opts: WeeklyOptions, ctx: CliContext): Promise<void> {
   if (opts.week !== undefined) weekOption(opts.week, () => ({ year: 0, week: 0 })); // a bad --week fails before anything is read
   const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
   checkReportConfig(config);
-  const notifiers = opts.send === true ? reportNotifiers(config) : [];
+  const notifiers = opts.send === true ? reportNotifiers(config, ctx.env) : [];
   if (opts.send === true && notifiers.length === 0) throw new RightsizeError('RS_ERR_CLI_USAGE', '--send needs at least one name in report.receivers');
   const tz = config.report.timezone;
   const generatedAtMs = Date.now();
@@ -177,14 +187,10 @@ async function weekly(opts: WeeklyOptions, ctx: CliContext): Promise<void> {
  * Elasticsearch at `report.schedule` in `report.timezone`, stored in `<prefix>-reports` and sent
  * to `report.receivers`. Returns the function that stops the schedule (idempotent).
  */
-export function scheduleWeeklyReport(config: Config, client: Client, logger: Logger): () => Promise<void> {
+export function scheduleWeeklyReport(config: Config, client: Client, logger: Logger, env: Env = process.env): () => Promise<void> {
   checkReportConfig(config);
-  let notifiers: Notifier[] = [];
-  try {
-    notifiers = reportNotifiers(config);
-  } catch (err) {
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'weekly report: it is stored but not sent');
-  }
+  // A receiver that cannot be built (unknown name, unset secret) fails the start, like any bad config.
+  const notifiers = reportNotifiers(config, env);
   const scheduler = new Scheduler({ logger });
   scheduler.add(
     weeklyReportJob({

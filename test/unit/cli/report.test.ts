@@ -89,3 +89,41 @@ describe('rightsize report weekly --from', () => {
     expect(r.err).toMatch(/report\.receivers/);
   });
 });
+
+describe('rightsize report weekly --send (real SMTP server in process)', () => {
+  it('mails the HTML report and the Markdown text to the email receivers of report.receivers', async () => {
+    const { startSmtp } = await import('../../support/smtp.js');
+    const smtp = await startSmtp();
+    try {
+      const hostile = join(dir, 'hostile.ndjson');
+      writeFileSync(hostile, toNdjson(docs.map((d) => (d.jenkins.job.name === docs[0]!.jenkins.job.name ? { ...d, jenkins: { ...d.jenkins, job: { name: '<script>alert(1)</script>' } } } : d))));
+      const sendCfg = join(dir, 'send.yaml');
+      writeFileSync(
+        sendCfg,
+        `report:\n  receivers: [leads]\nreceivers:\n  leads:\n    email:\n      host: 127.0.0.1\n      port: ${smtp.port}\n      from: rightsize@example.com\n      to: [lead@example.com]\n`,
+      );
+      const r = await runCli(['report', 'weekly', '--from', hostile, '--week', '2026-W47', '--send', '--out', join(dir, 'sent'), '--config', sendCfg]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain('sent weekly:2026-W47 to leads');
+      expect(smtp.mails).toHaveLength(1);
+      const mail = smtp.mails[0]!;
+      expect(smtp.recipients).toEqual([['lead@example.com']]);
+      expect(mail.subject).toContain('rightsize weekly report 2026-W47');
+      const html = mail.html as string;
+      expect(html).toBe(readFileSync(join(dir, 'sent', 'rightsize-weekly-2026-W47.html'), 'utf8'));
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(html).not.toContain('<script>');
+      expect(mail.text).toContain('## 1. Reserved vs used');
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it('an unknown receiver name is a coded error before anything is read', async () => {
+    const c = join(dir, 'unknown.yaml');
+    writeFileSync(c, 'report:\n  receivers: [nobody]\n');
+    const r = await runCli(['report', 'weekly', '--from', join(dir, 'missing.ndjson'), '--send', '--config', c]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('RS_ERR_NOTIFY_RECEIVER_UNKNOWN');
+  });
+});
