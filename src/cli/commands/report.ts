@@ -162,12 +162,16 @@ async function weekly(opts: WeeklyOptions, ctx: CliContext): Promise<void> {
     } else {
       client = createEsClient(config.elasticsearch);
       const week = weekOption(opts.week, () => lastCompleteWeek(generatedAtMs, tz));
+      const t0 = performance.now();
       const { figures, note } = await figuresFromStore(config, client, week, generatedAtMs);
+      const t1 = performance.now();
       report = renderReport(figures, generatedAtMs);
-      writeLine(ctx.stderr, `report ${report.period}: ${note}`);
+      const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+      writeLine(ctx.stderr, `report ${report.period}: ${note} in ${s(t1 - t0)}, rendered in ${s(performance.now() - t1)}`);
       if (opts.dryRun !== true) {
+        const t2 = performance.now();
         await new ElasticsearchReportSink(client, config.elasticsearch.indexPrefix).put(report);
-        writeLine(ctx.stderr, `stored as ${report.id} in ${config.elasticsearch.indexPrefix}-reports`);
+        writeLine(ctx.stderr, `stored as ${report.id} in ${config.elasticsearch.indexPrefix}-reports in ${s(performance.now() - t2)}`);
       }
     }
     if (opts.out !== undefined) for (const f of writeOut(opts.out, report)) writeLine(ctx.stderr, `wrote ${f}`);

@@ -32,7 +32,7 @@ export interface WeeklyFromStoreOptions {
   readonly topJobs?: number;
   readonly generatedAtMs: number;
   readonly signal?: AbortSignal;
-  /** Builds per scan page. @defaultValue 2000 */
+  /** Builds per scan page. @defaultValue 5000 */
   readonly pageSize?: number;
 }
 
@@ -87,37 +87,43 @@ export async function weeklyFromStore(o: WeeklyFromStoreOptions): Promise<Weekly
   const collectors = searchCollectorFigures(client, { prefix, forecastFromMs, weekStartMs: week.startMs, weekEndMs: week.endMs, timeZone: o.timeZone, ...(o.signal ? { signal: o.signal } : {}) });
   collectors.catch(() => undefined); // awaited below
 
-  const jobs: RecommendationDoc[] = [];
-  let skippedRecommendations = 0;
-  for await (const page of latestRecommendationPages(client, prefix, 1000, o.signal)) {
-    skippedRecommendations += page.skipped;
-    for (const d of page.docs) if (d.workload.kind === 'jenkins.job') jobs.push(d);
-  }
-
+  // The recommendations and the builds are read at the same time (two independent cursors).
+  const readJobs = async (): Promise<{ jobs: RecommendationDoc[]; skipped: number }> => {
+    const jobs: RecommendationDoc[] = [];
+    let skipped = 0;
+    for await (const page of latestRecommendationPages(client, prefix, 5000, o.signal)) {
+      skipped += page.skipped;
+      for (const d of page.docs) if (d.workload.kind === 'jenkins.job') jobs.push(d);
+    }
+    return { jobs, skipped };
+  };
   const acc = new WeekBuildsAccumulator(week, prev, o.policy);
   let scanned = 0;
   let malformed = 0;
-  const bad = { fields: 0 };
-  for await (const page of exportBuildPages(client, {
-    prefix,
-    fromMs: prev.startMs,
-    toMs: week.endMs - 1,
-    timeField: 'build.end',
-    includes: REPORT_BUILD_FIELDS,
-    pageSize: o.pageSize ?? 2000,
-  })) {
-    o.signal?.throwIfAborted();
-    for (const source of page) {
-      scanned++;
-      const b = toJobBuild(source, bad);
-      if (b === undefined) {
-        malformed++;
-        continue;
+  const scan = async (): Promise<void> => {
+    const bad = { fields: 0 };
+    for await (const page of exportBuildPages(client, {
+      prefix,
+      fromMs: prev.startMs,
+      toMs: week.endMs - 1,
+      timeField: 'build.end',
+      includes: REPORT_BUILD_FIELDS,
+      pageSize: o.pageSize ?? 5000,
+    })) {
+      o.signal?.throwIfAborted();
+      for (const source of page) {
+        scanned++;
+        const b = toJobBuild(source, bad);
+        if (b === undefined) {
+          malformed++;
+          continue;
+        }
+        const rb: ReportBuild = { key: workloadKey(b.job, o.policy.splitBranchKind), ...b, ...extras(source) };
+        acc.add(rb);
       }
-      const rb: ReportBuild = { key: workloadKey(b.job, o.policy.splitBranchKind), ...b, ...extras(source) };
-      acc.add(rb);
     }
-  }
+  };
+  const [{ jobs, skipped: skippedRecommendations }] = await Promise.all([readJobs(), scan()]);
   const builds = acc.result(o.prices);
   const planJobs: PlanJob[] = [];
   for (const d of jobs) {
