@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Client } from '@elastic/elasticsearch';
 import type { Command } from 'commander';
-import { parseTrace } from '../../analysis/index.js';
 import { loadConfig, receiverKind, type Config, type ReceiverConfig } from '../../config/index.js';
 import { notifiersFromConfig, type Env } from '../../notifiers/index.js';
 import { RightsizeError } from '../../errors/index.js';
@@ -16,6 +15,7 @@ import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
 import { pricesFromConfig, runPolicy } from './analyze.js';
+import { traceBuilds } from './replay.js';
 
 interface WeeklyOptions {
   week?: string;
@@ -31,8 +31,8 @@ const FORMATS = ['html', 'md', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 /**
- * Reads a trace of builds documents: a file, a gzip file (`.gz`), or `-` for stdin. Bad lines are
- * skipped and reported on stderr (the first five with line numbers); no valid line is an error.
+ * Reads a trace of builds documents: a file, a gzip file (`.gz`), or `-` for stdin; parsed and
+ * reported like `replay --trace` (replay.ts' `traceBuilds`).
  */
 export function readTraceInput(spec: string, ctx: CliContext): BuildDoc[] {
   let text: string;
@@ -42,13 +42,7 @@ export function readTraceInput(spec: string, ctx: CliContext): BuildDoc[] {
   } catch (err) {
     throw new RightsizeError('RS_ERR_CLI_USAGE', `cannot read trace ${spec}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  const parsed = parseTrace(text);
-  if (parsed.problems.length > 0) {
-    writeLine(ctx.stderr, `warning: skipped ${parsed.problems.length} of ${parsed.lines} line(s) of ${spec}`);
-    for (const p of parsed.problems.slice(0, 5)) writeLine(ctx.stderr, `  line ${p.line}: ${p.code}: ${p.message}`);
-  }
-  if (parsed.builds.length === 0) throw new RightsizeError('RS_ERR_PARSE_SHAPE', `${spec} holds no valid builds document (${parsed.lines} non-empty line(s))`);
-  return parsed.builds;
+  return traceBuilds(text, spec, ctx);
 }
 
 /** `report.timezone` and `report.schedule`, checked (a bad one is a configuration error, not a crash at the first tick). */
