@@ -11,6 +11,15 @@ import type { ClusterWeek, CollectionWeek, DailyPeak } from '../weekly/index.js'
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const value = (agg: unknown): number | undefined => (isRecord(agg) ? num(agg['value']) : undefined);
 
+/** A size-0 search of one dataset's documents in [fromMs, toMs). */
+function datasetSearch(dataset: string, fromMs: number, toMs: number): Record<string, unknown> {
+  return {
+    size: 0,
+    track_total_hits: false,
+    query: { bool: { filter: [{ term: { 'event.dataset': dataset } }, { range: { '@timestamp': { gte: fromMs, lt: toMs, format: 'epoch_millis' } } }] } },
+  };
+}
+
 /** Daily peaks of the Mesos masters' allocation and the week's averages (`mesos.master` documents). */
 export function clusterRequest(fromMs: number, weekStartMs: number, weekEndMs: number, timeZone: string): Record<string, unknown> {
   const stats = {
@@ -20,16 +29,7 @@ export function clusterRequest(fromMs: number, weekStartMs: number, weekEndMs: n
     mem_total: { max: { field: 'mesos.mem.total_bytes' } },
   };
   return {
-    size: 0,
-    track_total_hits: false,
-    query: {
-      bool: {
-        filter: [
-          { term: { 'event.dataset': 'mesos.master' } },
-          { range: { '@timestamp': { gte: fromMs, lt: weekEndMs, format: 'epoch_millis' } } },
-        ],
-      },
-    },
+    ...datasetSearch('mesos.master', fromMs, weekEndMs),
     aggs: {
       days: { date_histogram: { field: '@timestamp', calendar_interval: '1d', time_zone: timeZone, min_doc_count: 1 }, aggs: stats },
       week: {
@@ -95,16 +95,7 @@ function dayOf(keyMs: number, timeZone: string): string {
 /** Agents seen in the week with their last report (`mesos.agent` documents). */
 export function agentsRequest(weekStartMs: number, weekEndMs: number): Record<string, unknown> {
   return {
-    size: 0,
-    track_total_hits: false,
-    query: {
-      bool: {
-        filter: [
-          { term: { 'event.dataset': 'mesos.agent' } },
-          { range: { '@timestamp': { gte: weekStartMs, lt: weekEndMs, format: 'epoch_millis' } } },
-        ],
-      },
-    },
+    ...datasetSearch('mesos.agent', weekStartMs, weekEndMs),
     aggs: {
       newest: { max: { field: '@timestamp' } },
       agents: {
