@@ -9,6 +9,7 @@ import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerDashboardsCommands } from './commands/dashboards.js';
 import { registerNotifyCommands } from './commands/notify.js';
+import { registerReportCommands } from './commands/report.js';
 
 /** Builds the `rightsize` command tree. Every command and option carries its own --help text. */
 export function buildProgram(ctx: CliContext): Command {
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerServeCommand(program, ctx);
   registerDashboardsCommands(program, ctx);
   registerNotifyCommands(program, ctx);
+  registerReportCommands(program, ctx);
   return program;
 }
 

@@ -219,6 +219,20 @@ export const AnalysisSchema = Type.Object(
   { ...strict, default: {} },
 );
 
+/**
+ * The weekly report (`rightsize report weekly`, scheduled inside `rightsize serve`). The cron
+ * expression and the zone are checked when the job is scheduled (node-cron syntax).
+ */
+export const ReportSchema = Type.Object(
+  {
+    schedule: Type.String({ default: '0 8 * * 1', minLength: 1, description: 'When the weekly report is made, stored and sent: a cron expression (node-cron, 5 or 6 fields) in `report.timezone`. Default Monday 08:00.' }),
+    timezone: Type.String({ default: 'UTC', minLength: 1, description: 'IANA time zone of the schedule and of the ISO weeks (a build counts in the week, of this zone, in which it ended).' }),
+    receivers: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Names of email receivers (`receivers.<name>`) the report is sent to with `--send` and by the schedule.' }),
+    topJobs: Type.Integer({ default: 20, minimum: 1, maximum: 1000, description: 'Jobs with the largest savings listed in the report (the CSV always has every job).' }),
+  },
+  { ...strict, default: {} },
+);
+
 /** A secret given inline or by the name of the environment variable that holds it (preferred). */
 function secretPair<N extends string>(name: N, what: string): Record<N | `${N}Env`, TOptional<TString>> {
   return {
@@ -335,6 +349,7 @@ export const ConfigSchema = Type.Object(
     analysis: AnalysisSchema,
     api: ApiSchema,
     kibana: KibanaSchema,
+    report: ReportSchema,
     receivers: ReceiversSchema,
     log: Type.Object(
       { level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }) },
@@ -346,6 +361,8 @@ export const ConfigSchema = Type.Object(
 
 /** The validated, frozen configuration. */
 export type Config = Static<typeof ConfigSchema>;
+/** `config.report`. */
+export type ReportConfig = Static<typeof ReportSchema>;
 /** `config.analysis`. */
 export type AnalysisConfig = Static<typeof AnalysisSchema>;
 /** `config.receivers`. */

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   RS_ERR_KIBANA_UNREACHABLE: { statusCode: 502, message: 'Kibana cannot be reached' },
   RS_ERR_KIBANA_IMPORT: { statusCode: 502, message: 'Kibana refused or failed the saved-objects import' },
   RS_ERR_DASHBOARDS_STALE: { statusCode: 500, message: 'the committed dashboards differ from the definitions' },
+  RS_ERR_REPORT_SEND: { statusCode: 502, message: 'the report could not be sent to every receiver' },
   RS_ERR_NOTIFY_SMTP: { statusCode: 502, message: 'the SMTP server refused the mail or cannot be reached' },
   RS_ERR_NOTIFY_HTTP_STATUS: { statusCode: 502, message: 'a chat or webhook receiver answered with a non-2xx status' },
   RS_ERR_NOTIFY_REJECTED: { statusCode: 502, message: 'a chat service answered 2xx with an error code in its body' },

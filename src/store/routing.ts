@@ -20,7 +20,8 @@ export type IndexKind =
   | 'alerts'
   | 'alert-events'
   | 'silences'
-  | 'waste';
+  | 'waste'
+  | 'reports';
 
 /** How an index kind is split over time. */
 export type IndexPeriod = 'daily' | 'monthly' | 'single';
@@ -37,6 +38,7 @@ export const INDEX_KINDS: Readonly<Record<IndexKind, IndexPeriod>> = {
   'alert-events': 'monthly',
   silences: 'single',
   waste: 'monthly',
+  reports: 'single',
 };
 
 /** The index kind each sample kind is written to (agents and roles share the cluster indices). */

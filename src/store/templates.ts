@@ -202,6 +202,24 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
     used: obj({ cpu_core_hours: double, memory_gib_hours: double }),
     cost: obj({ cpu: double, memory: double, total: double, currency: keyword }),
   },
+  reports: {
+    '@timestamp': isoDate,
+    report: obj({ id: keyword, kind: keyword, period: keyword, time_zone: keyword }),
+    period: obj({ start: isoDate, end: isoDate }),
+    generated_at: epochMs,
+    totals: obj({
+      builds: long,
+      reserved: obj({ cpu_core_hours: double, memory_gib_hours: double }),
+      used: obj({ cpu_core_hours: double, memory_gib_hours: double }),
+      waste: obj({ cpu_core_hours: double, memory_gib_hours: double }),
+      cost: obj({ total: double, currency: keyword }),
+    }),
+    // Kept whole in _source for the API and re-sending; not indexed (no field explosion).
+    figures: { type: 'object', enabled: false },
+    html: { type: 'text', index: false },
+    markdown: { type: 'text', index: false },
+    csv: { type: 'text', index: false },
+  },
 };
 
 /**
@@ -242,6 +260,7 @@ const REFRESH_INTERVAL: Readonly<Record<IndexKind, string>> = {
   'alert-events': '1s',
   silences: '1s',
   waste: '5s',
+  reports: '1s',
 };
 
 /** Options of the templates, from `elasticsearch.*` of the configuration. */

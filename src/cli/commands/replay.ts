@@ -48,6 +48,11 @@ export function readTrace(file: string, ctx: CliContext): BuildDoc[] {
   } catch (err) {
     throw new RightsizeError('RS_ERR_CLI_USAGE', `cannot read trace ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  return traceBuilds(text, file, ctx);
+}
+
+/** The builds of a trace's text; bad lines reported on stderr as {@link readTrace} does, no valid line an error. */
+export function traceBuilds(text: string, file: string, ctx: CliContext): BuildDoc[] {
   const parsed = parseTrace(text);
   if (parsed.problems.length > 0) {
     writeLine(ctx.stderr, `warning: skipped ${parsed.problems.length} of ${parsed.lines} line(s) of ${file}`);

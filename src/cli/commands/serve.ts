@@ -8,6 +8,7 @@ import { latestRecommendationPages } from '../../store/queries/index.js';
 import { createLogger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
 import { intOption } from './replay.js';
+import { scheduleWeeklyReport } from './report.js';
 
 interface ServeOptions {
   readonly config?: string;
@@ -49,6 +50,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       });
       const app = buildApp({ cache, logger, staleAfterMs: config.api.staleAfterMs, version: '0.1.0' });
       app.addHook('onClose', async () => client.close());
+      app.addHook('onClose', scheduleWeeklyReport(config, client, logger));
       // Listen at once: until the first load answers, the routes say 503 and /healthz `unavailable`.
       const address = await app.listen({ host: opts.host ?? config.api.host, port });
       writeLine(ctx.stdout, `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms)`);
