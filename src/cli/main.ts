@@ -7,6 +7,7 @@ import { registerEmulateCommand } from './commands/emulate.js';
 import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerAlertsCommands } from './commands/alerts.js';
 
 /** Builds the `rightsize` command tree. Every command and option carries its own --help text. */
 export function buildProgram(ctx: CliContext): Command {
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerReplayCommands(program, ctx);
   registerAnalyzeCommand(program, ctx);
   registerServeCommand(program, ctx);
+  registerAlertsCommands(program, ctx);
   return program;
 }
 
