@@ -160,6 +160,8 @@ export class AlertStore {
   async loadAlerts(signal?: AbortSignal): Promise<StoredAlert[]> {
     const out: StoredAlert[] = [];
     try {
+      // States written by a process that just died may not be searchable yet (refresh 1 s).
+      await this._client.indices.refresh({ index: `${this._prefix}-alerts`, ignore_unavailable: true, allow_no_indices: true }, signal ? { signal } : {});
       let searchAfter: unknown[] | undefined;
       for (;;) {
         const res = await this._client.search(
@@ -168,7 +170,7 @@ export class AlertStore {
             ignore_unavailable: true,
             allow_no_indices: true,
             size: 1000,
-            sort: [{ _id: 'asc' }],
+            sort: [{ 'rule.id': 'asc' }, { 'alert.group': 'asc' }],
             query: { exists: { field: 'rule.id' } },
             ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
           } as never,
