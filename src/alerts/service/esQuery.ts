@@ -167,7 +167,7 @@ export function parseObservations(rule: AlertRule, aggregations: unknown): Obser
 export async function observeEs(client: Client, prefix: string, rule: AlertRule, nowMs: number, maxGroups: number, signal?: AbortSignal): Promise<Observation[]> {
   const s = observationSearch(rule, prefix, nowMs, maxGroups);
   try {
-    const res = await client.search({ index: s.index, ignore_unavailable: true, allow_no_indices: true, ...s.body } as never, signal ? { signal } : {});
+    const res = await client.search({ index: s.index, ignore_unavailable: true, allow_no_indices: true, ...s.body }, signal ? { signal } : {});
     return parseObservations(rule, (res as { aggregations?: unknown }).aggregations);
   } catch (err) {
     throw wrapEsError(err, `evaluating alert rule ${rule.id}`);
@@ -254,7 +254,7 @@ export async function capacityEs(client: Client, prefix: string, resource: 'cpu'
           size: jobs.length,
           _source: ['workload.key', `current.${f}`, `recommended.${f}`],
           query: { bool: { filter: [{ term: { 'workload.kind': 'jenkins.job' } }, { terms: { 'workload.key': jobs } }] } },
-        } as never,
+        },
         opts,
       );
       for (const h of (recs as { hits?: { hits?: Array<{ _source?: unknown }> } }).hits?.hits ?? []) {

@@ -198,7 +198,7 @@ export class AlertStore {
     for (const a of alerts) operations.push({ index: { _index: `${this._prefix}-alerts`, _id: alertStateId(a.state.ruleId, a.state.group) } }, alertDocument(a));
     let res: { errors?: boolean; items?: unknown[] };
     try {
-      res = (await this._client.bulk({ operations } as never, signal ? { signal } : {})) as never;
+      res = (await this._client.bulk({ operations } as never, signal ? { signal } : {}));
     } catch (err) {
       throw wrapEsError(err, 'writing the alert states');
     }
@@ -213,7 +213,7 @@ export class AlertStore {
     for (const e of events) operations.push({ create: { _index: indexName(this._prefix, 'alert-events', e.atMs), _id: randomUUID() } }, eventDocument(e));
     let res: { errors?: boolean; items?: unknown[] };
     try {
-      res = (await this._client.bulk({ operations } as never, signal ? { signal } : {})) as never;
+      res = (await this._client.bulk({ operations } as never, signal ? { signal } : {}));
     } catch (err) {
       throw wrapEsError(err, 'writing alert events');
     }
@@ -300,7 +300,7 @@ export class AlertStore {
     try {
       let current: { _seq_no?: number; _primary_term?: number; _source?: unknown } | undefined;
       try {
-        current = (await this._client.get({ index, id: LEASE_ID }, opts)) as never;
+        current = (await this._client.get({ index, id: LEASE_ID }, opts));
       } catch (err) {
         if (statusOf(err) !== 404) throw err;
       }

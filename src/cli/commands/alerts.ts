@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { DocumentSet, simulate, type SimulatedEvent } from '../../alerts/index.js';
+import { DocumentSet, simulate, type GroupedMessage, type SimulatedEvent } from '../../alerts/index.js';
 import { AlertStore, evaluationTimes, flappingFromConfig, rulesFromConfig, startAlerts, type ClosableQueue, type DeliveryEvent } from '../../alerts/service/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
@@ -208,7 +208,7 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
     });
 }
 
-async function sendMessages(config: Config, ctx: CliContext, messages: readonly import('../../alerts/index.js').GroupedMessage[]): Promise<void> {
+async function sendMessages(config: Config, ctx: CliContext, messages: readonly GroupedMessage[]): Promise<void> {
   const logger = createLogger(config.log.level);
   let delivered = 0;
   let failed = 0;

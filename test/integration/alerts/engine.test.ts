@@ -79,7 +79,7 @@ beforeAll(async () => {
   const docs = clusterDocs();
   const operations: unknown[] = [];
   for (const d of docs) operations.push({ create: { _index: indexName(prefix, d['event'] && (d['event'] as { dataset: string }).dataset === 'mesos.master' ? 'cluster' : 'queue', Date.parse(d['@timestamp'] as string)) } }, d);
-  const res = await client.bulk({ operations: operations as never, refresh: true });
+  const res = await client.bulk({ operations: operations, refresh: true });
   expect(res.errors).toBe(false);
 }, 120_000);
 

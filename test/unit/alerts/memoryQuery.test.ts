@@ -6,7 +6,7 @@ const MIN = 60_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function rule(spec: Partial<RuleSpec>): AlertRule {
-  return compileRules([{ id: 'r', kind: 'threshold', dataset: 'jenkins.queue.label', field: 'queue.wait_ms.p95', threshold: 1, ...spec } as RuleSpec], { intervalMs: MIN, receivers: [] })[0] as AlertRule;
+  return compileRules([{ id: 'r', kind: 'threshold', dataset: 'jenkins.queue.label', field: 'queue.wait_ms.p95', threshold: 1, ...spec }], { intervalMs: MIN, receivers: [] })[0] as AlertRule;
 }
 
 /** Label queue documents: linux waits 10, 20, 30, 40, 100 s at minutes 1..5; win 5 s at minute 5. */

@@ -7,7 +7,7 @@ const NO_FLAP: FlappingPolicy = { maxChanges: 1000, windowMs: 3_600_000, stableF
 
 function rule(spec: Partial<RuleSpec> = {}): AlertRule {
   const [r] = compileRules(
-    [{ id: 'cpu', kind: 'threshold', dataset: 'mesos.master', field: 'mesos.cpus.percent', threshold: 0.9, interval: '1m', for: '10m', repeatInterval: '1h', ...spec } as RuleSpec],
+    [{ id: 'cpu', kind: 'threshold', dataset: 'mesos.master', field: 'mesos.cpus.percent', threshold: 0.9, interval: '1m', for: '10m', repeatInterval: '1h', ...spec }],
     { intervalMs: MIN, receivers: ['ops'] },
   );
   return r as AlertRule;

@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 
+interface Ev {
+  '@timestamp': string;
+  rule: { id: string; name: string };
+  alert: { group: string; value?: number; threshold?: number };
+  event: { action: string };
+  message: string;
+}
+
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -36,19 +44,20 @@ describe('rightsize alerts test --from', () => {
   it('with the default rules: CPU allocation fires after 10 min above 90 % and resolves once (values by hand)', async () => {
     const run = await runCli(['alerts', 'test', '--from', file, '--print'], env);
     expect(run.code).toBe(0);
-    const events = run.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const events = run.out.trim().split('\n').map((l) => JSON.parse(l) as Ev);
     expect(events.map((e) => [e['@timestamp'], e.rule.id, e.event.action])).toEqual([
       // pending from the first evaluation (10:01), fired 10 min later.
       [iso(T0 + 11 * 60_000), 'cluster-cpu-allocation', 'fired'],
       // 10:16: the 2-min window (10:14, 10:16] holds 5 readings at 0.95 and 7 at 0.5: avg 0.6875.
       [iso(T0 + 16 * 60_000), 'cluster-cpu-allocation', 'resolved'],
     ]);
-    expect(events[0].alert.group).toBe('');
-    expect(events[0].alert.threshold).toBe(0.9);
-    expect(events[0].alert.value).toBeCloseTo(0.95, 9);
-    expect(events[1].alert.value).toBeCloseTo(0.6875, 9);
-    expect(events[0].rule.name).toBe('CPU allocation');
-    expect(events[0].message).toBe('CPU allocation firing: 95 % (threshold > 90 %). cluster CPU 95 % allocated (use of the running builds not measured).');
+    const [fired, resolved] = events as [Ev, Ev];
+    expect(fired.alert.group).toBe('');
+    expect(fired.alert.threshold).toBe(0.9);
+    expect(fired.alert.value).toBeCloseTo(0.95, 9);
+    expect(resolved.alert.value).toBeCloseTo(0.6875, 9);
+    expect(fired.rule.name).toBe('CPU allocation');
+    expect(fired.message).toBe('CPU allocation firing: 95 % (threshold > 90 %). cluster CPU 95 % allocated (use of the running builds not measured).');
     expect(run.err).toContain('skipped 1 line(s)');
   });
 
@@ -85,7 +94,7 @@ describe('rightsize alerts test --from', () => {
     );
     const run = await runCli(['alerts', 'test', '--from', file], { RIGHTSIZE_CONFIG: cfg });
     expect(run.code).toBe(0);
-    const events = run.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const events = run.out.trim().split('\n').map((l) => JSON.parse(l) as Ev);
     // Evaluations every 5 min from 10:05; used is 9.5 until 10:15 (exclusive). The 1-min window (10:14, 10:15] still
     // holds 10:14:10..10:14:50 at 9.5: repeated at 10:15; (10:19, 10:20] is all 5: resolved at 10:20.
     expect(events.map((e) => `${e['@timestamp'].slice(11, 16)} ${e.event.action} ${e.message}`)).toEqual([
