@@ -19,9 +19,16 @@ function walk(schema: TSchema, prefix: string, rows: Row[]): void {
   const props = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
   for (const [key, child] of Object.entries(props)) {
     const path = prefix === '' ? key : `${prefix}.${key}`;
-    const c = child as { type?: string; default?: unknown; description?: string; properties?: unknown };
+    const c = child as { type?: string; default?: unknown; description?: string; properties?: unknown; patternProperties?: Record<string, TSchema> };
     if (c.type === 'object' && c.properties) {
       walk(child, path, rows);
+      continue;
+    }
+    // A map of named entries (`receivers.<name>`): one row for the map, then the entry's keys.
+    const entry = c.patternProperties ? Object.values(c.patternProperties)[0] : undefined;
+    if (c.type === 'object' && entry && (entry as { properties?: unknown }).properties) {
+      rows.push({ path, type: 'map', defaultValue: c.default === undefined ? '—' : `\`${JSON.stringify(c.default)}\``, description: (c.description ?? '').replace(/\|/g, '\\|') });
+      walk(entry, `${path}.<name>`, rows);
       continue;
     }
     rows.push({

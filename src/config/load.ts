@@ -1,10 +1,11 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, RightsizeError, type ConfigProblem } from '../errors/index.js';
 import { validate as cronValid } from 'node-cron';
 import { parseBytes, parseDurationMs } from '../util/index.js';
-import { ConfigSchema, type AlertRuleConfig, type Config } from './schema.js';
+import { ConfigSchema, ReceiverSchema, type AlertRuleConfig, type Config } from './schema.js';
+import { receiversProblems } from './receivers.js';
 
 /** Default config file, looked up in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'rightsize.yaml';
@@ -72,7 +73,6 @@ function analysisProblems(a: Config['analysis']): ConfigProblem[] {
   if (a.minBuilds > a.maxBuilds) problems.push({ path: '/analysis/minBuilds', message: `must not exceed analysis.maxBuilds (${a.maxBuilds}): no job could ever get a recommendation` });
   return problems;
 }
-
 
 /** Keys each alert rule kind accepts beyond the common ones, and those it requires. */
 const RULE_KEYS: Readonly<Record<AlertRuleConfig['kind'], { readonly allowed: readonly string[]; readonly required: readonly string[] }>> = {
@@ -158,6 +158,11 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
     throw new ConfigError([{ path: '/', message: 'must be a mapping of sections (elasticsearch, docker, ...)' }], source);
   }
   const candidate = Value.Default(ConfigSchema, structuredClone(raw));
+  // TypeBox does not apply defaults inside a Record: fill each named receiver.
+  const receivers = (candidate as { receivers?: unknown }).receivers;
+  if (receivers !== null && typeof receivers === 'object' && !Array.isArray(receivers)) {
+    for (const [name, entry] of Object.entries(receivers)) (receivers as Record<string, unknown>)[name] = Value.Default(ReceiverSchema, entry);
+  }
   const problems: ConfigProblem[] = [];
   for (const e of Value.Errors(ConfigSchema, candidate)) {
     const path = e.path === '' ? '/' : e.path;
@@ -169,6 +174,12 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
         for (const key of unknown) problems.push({ path: `${path === '/' ? '' : path}/${key}`, message: `unknown key (allowed: ${allowed.join(', ')})` });
         continue;
       }
+    }
+    // Inside a Record (receivers.<name>) TypeBox reports the unknown key itself, against its parent's schema.
+    if (e.type === ValueErrorType.ObjectAdditionalProperties && (e.schema as { properties?: unknown }).properties) {
+      const allowed = Object.keys((e.schema as { properties?: Record<string, unknown> }).properties ?? {});
+      problems.push({ path, message: `unknown key (allowed: ${allowed.join(', ')})` });
+      continue;
     }
     // A missing required key is reported twice (required, then its type): name each path once.
     if (!problems.some((p) => p.path === path)) problems.push({ path, message: e.message });
@@ -207,6 +218,7 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
     if (c.jenkins.url !== undefined && !/^https?:\/\//.test(c.jenkins.url)) problems.push({ path: '/jenkins/url', message: 'not an http(s) URL' });
     problems.push(...analysisProblems(c.analysis));
     problems.push(...alertsProblems(c.alerts));
+    problems.push(...receiversProblems(c.receivers));
   }
   if (problems.length > 0) throw new ConfigError(problems, source);
   return deepFreeze(candidate as Config);

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
 
 /**
  * The one configuration schema: defaults live here, unknown keys are errors
@@ -200,6 +200,111 @@ export const AnalysisSchema = Type.Object(
   { ...strict, default: {} },
 );
 
+/** A secret given inline or by the name of the environment variable that holds it (preferred). */
+function secretPair<N extends string>(name: N, what: string): Record<N | `${N}Env`, TOptional<TString>> {
+  return {
+    [name]: Type.Optional(Type.String({ minLength: 1, description: `${what} inline; prefer \`${name}Env\`.` })),
+    [`${name}Env`]: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: `Name of the environment variable holding the ${what}.` })),
+  } as Record<N | `${N}Env`, TOptional<TString>>;
+}
+
+const EmailReceiverSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, description: 'SMTP server host name.' }),
+    port: Type.Integer({ default: 587, minimum: 1, maximum: 65535, description: 'SMTP port: 587 (submission, STARTTLS), 465 (implicit TLS, set `secure`), 25.' }),
+    secure: Type.Boolean({ default: false, description: 'Implicit TLS from the first byte (port 465). False: plain connection, upgraded with STARTTLS when the server offers it.' }),
+    requireTLS: Type.Boolean({ default: false, description: 'Fail unless the server upgrades with STARTTLS (with `secure: false`). Turn on whenever credentials are sent.' }),
+    user: Type.Optional(Type.String({ minLength: 1, description: 'SMTP AUTH user; absent: no authentication.' })),
+    password: Type.Optional(Type.String({ description: 'SMTP AUTH password inline; prefer `passwordEnv`.' })),
+    passwordEnv: Type.String({
+      default: 'RIGHTSIZE_SMTP_PASSWORD',
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      description: 'Environment variable read for the password when `user` is set and `password` is not.',
+    }),
+    from: Type.String({ minLength: 3, description: 'Sender address, e.g. `rightsize <rightsize@example.com>`.' }),
+    to: Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: 'Recipient addresses.' }),
+    caFile: Type.Optional(Type.String({ description: 'PEM CA file that signed the SMTP server certificate (private CA).' })),
+    rejectUnauthorized: Type.Boolean({ default: true, description: 'Verify the SMTP server certificate. Turn off only for tests.' }),
+  },
+  strict,
+);
+
+const SlackReceiverSchema = Type.Object(
+  {
+    ...secretPair('url', 'incoming-webhook URL (https://hooks.slack.com/services/...)'),
+  },
+  strict,
+);
+
+const DingtalkReceiverSchema = Type.Object(
+  {
+    ...secretPair('url', 'custom robot webhook URL with its access_token (https://oapi.dingtalk.com/robot/send?access_token=...)'),
+    ...secretPair('secret', 'signing secret (`SEC...`, the robot\'s 加签 security setting); absent: unsigned'),
+  },
+  strict,
+);
+
+const WecomReceiverSchema = Type.Object(
+  {
+    url: Type.String({ default: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send', description: 'Group robot webhook URL; may carry `?key=` itself.' }),
+    ...secretPair('key', 'group robot key (the `key` query parameter), when the URL does not carry it'),
+  },
+  strict,
+);
+
+const FeishuReceiverSchema = Type.Object(
+  {
+    ...secretPair('url', 'custom bot webhook URL (https://open.feishu.cn/open-apis/bot/v2/hook/... or open.larksuite.com for Lark)'),
+    ...secretPair('secret', 'signing secret (signature verification security setting); absent: unsigned'),
+    msgType: Type.Union([Type.Literal('interactive'), Type.Literal('text')], { default: 'interactive', description: 'Message card (`interactive`) or plain `text`.' }),
+  },
+  strict,
+);
+
+const WebhookReceiverSchema = Type.Object(
+  {
+    ...secretPair('url', 'URL the JSON body is POSTed to'),
+    headers: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Extra request headers.' }),
+    headersEnv: Type.Record(Type.String(), Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), {
+      default: {},
+      description: 'Request headers whose values come from environment variables (header name → variable name), e.g. `Authorization: HOOK_AUTH`.',
+    }),
+    body: Type.String({
+      default: '{"id":"{{id}}","kind":"{{kind}}","severity":"{{severity}}","subject":"{{subject}}","text":"{{text}}","alerts":{{json alerts}}}',
+      description:
+        'JSON body template. `{{name}}` inside a JSON string inserts the value JSON-escaped (and <, >, & as \\u escapes); `{{json name}}` inserts a JSON value. Names: id, kind, severity, subject, text, receiver, createdAt, alerts.',
+    }),
+  },
+  strict,
+);
+
+/** One named receiver: exactly one channel, plus how its outbox retries and how long it keeps a message. */
+export const ReceiverSchema = Type.Object(
+  {
+    email: Type.Optional(EmailReceiverSchema),
+    slack: Type.Optional(SlackReceiverSchema),
+    dingtalk: Type.Optional(DingtalkReceiverSchema),
+    wecom: Type.Optional(WecomReceiverSchema),
+    feishu: Type.Optional(FeishuReceiverSchema),
+    webhook: Type.Optional(WebhookReceiverSchema),
+    timeoutMs: Type.Integer({ default: 15_000, minimum: 100, description: 'Timeout of one delivery attempt (SMTP session or HTTP request), ms.' }),
+    retryBaseMs: Type.Integer({ default: 5_000, minimum: 10, description: 'First wait before retrying a failed delivery, doubling each time (jittered), ms.' }),
+    retryMaxMs: Type.Integer({ default: 300_000, minimum: 10, description: 'Longest wait between retries, ms.' }),
+    maxAgeMs: Type.Integer({
+      default: 86_400_000,
+      minimum: 1_000,
+      description: 'A message not delivered this long after it was created is dropped (recorded and counted), ms.',
+    }),
+    maxQueued: Type.Integer({ default: 1_000, minimum: 1, description: 'Messages waiting per receiver; beyond it the oldest is dropped (recorded and counted).' }),
+  },
+  strict,
+);
+
+/** `receivers.<name>`: where alerts and reports are sent. */
+export const ReceiversSchema = Type.Record(Type.String(), ReceiverSchema, {
+  default: {},
+  description: 'Named receivers (`receivers.<name>`), each with exactly one of email, slack, dingtalk, wecom, feishu, webhook.',
+});
 
 /** A duration: ms, or a string `parseDurationMs` reads (`90s`, `10m`, `4h`, `7d`). */
 const Duration = (description: string, defaultValue?: string) =>
@@ -320,6 +425,7 @@ export const ConfigSchema = Type.Object(
     analysis: AnalysisSchema,
     api: ApiSchema,
     alerts: AlertsSchema,
+    receivers: ReceiversSchema,
     log: Type.Object(
       { level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }) },
       { ...strict, default: {} },
@@ -332,6 +438,10 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 /** `config.analysis`. */
 export type AnalysisConfig = Static<typeof AnalysisSchema>;
+/** `config.receivers`. */
+export type ReceiversConfig = Static<typeof ReceiversSchema>;
+/** One `config.receivers.<name>`. */
+export type ReceiverConfig = Static<typeof ReceiverSchema>;
 /** `config.alerts`. */
 export type AlertsConfig = Static<typeof AlertsSchema>;
 /** One entry of `config.alerts.rules`. */

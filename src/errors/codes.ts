@@ -24,6 +24,12 @@ export const ERROR_CODES = {
   RS_ERR_API_BAD_REQUEST: { statusCode: 400, message: 'the API request is malformed' },
   RS_ERR_API_NOT_FOUND: { statusCode: 404, message: 'no such route or no recommendation for that workload' },
   RS_ERR_API_INTERNAL: { statusCode: 500, message: 'the API failed to answer' },
+  RS_ERR_NOTIFY_SMTP: { statusCode: 502, message: 'the SMTP server refused the mail or cannot be reached' },
+  RS_ERR_NOTIFY_HTTP_STATUS: { statusCode: 502, message: 'a chat or webhook receiver answered with a non-2xx status' },
+  RS_ERR_NOTIFY_REJECTED: { statusCode: 502, message: 'a chat service answered 2xx with an error code in its body' },
+  RS_ERR_NOTIFY_UNREACHABLE: { statusCode: 502, message: 'a chat or webhook receiver cannot be reached or did not answer in time' },
+  RS_ERR_NOTIFY_RECEIVER_UNKNOWN: { statusCode: 400, message: 'no receiver with that name is configured' },
+  RS_ERR_NOTIFY_DROPPED: { statusCode: 503, message: 'a notification was given up (too old, queue full, or the outbox closed)' },
 } as const;
 
 /** One of the stable error codes. */
