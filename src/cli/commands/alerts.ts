@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { DocumentSet, simulate, type GroupedMessage, type SimulatedEvent } from '../../alerts/index.js';
 import { AlertStore, evaluationTimes, flappingFromConfig, rulesFromConfig, startAlerts, type ClosableQueue, type DeliveryEvent } from '../../alerts/service/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { RightsizeError } from '../../errors/index.js';
+import { ConfigError, RightsizeError, type ConfigProblem } from '../../errors/index.js';
+import { outboxFromConfig } from '../../notifiers/index.js';
 import { createEsClient } from '../../store/index.js';
 import { createLogger } from '../../util/logger.js';
 import { parseDurationMs, type Logger } from '../../util/index.js';
@@ -19,16 +20,28 @@ function load(opts: ConfigOption, ctx: CliContext): Config {
 }
 
 /**
- * The delivery queue of the configured receivers (the notifiers' Outbox). Until the notifiers are
- * part of the build this is a queue without receivers: notifications are evaluated, stored and
- * recorded as events, but nobody is sent anything (logged).
+ * The delivery queue of the configured receivers (the notifiers' Outbox: retries with backoff,
+ * drops after the receiver's max age). A rule naming a receiver that is not configured is a
+ * config error, reported with its path.
  */
 export function alertQueue(config: Config, ctx: CliContext, logger: Logger, onEvent: (e: DeliveryEvent) => void): ClosableQueue {
-  void config;
-  void ctx;
-  void onEvent;
-  logger.warn('alerts: no notifiers in this build; notifications are recorded, not sent');
-  return { enqueue: () => 'queued', receivers: () => [], close: () => Promise.resolve() };
+  const configured = Object.keys(config.receivers);
+  const problems: ConfigProblem[] = [];
+  (config.alerts.rules ?? []).forEach((r, i) => {
+    (r.receivers ?? []).forEach((name, j) => {
+      if (!configured.includes(name)) problems.push({ path: `/alerts/rules/${i}/receivers/${j}`, message: `no receiver named '${name}' (configured: ${configured.join(', ') || 'none'})` });
+    });
+  });
+  config.alerts.defaultReceivers.forEach((name, j) => {
+    if (!configured.includes(name)) problems.push({ path: `/alerts/defaultReceivers/${j}`, message: `no receiver named '${name}' (configured: ${configured.join(', ') || 'none'})` });
+  });
+  if (problems.length > 0) throw new ConfigError(problems, 'alerts');
+  const outbox = outboxFromConfig(config, ctx.env, { onEvent, logger });
+  return {
+    enqueue: (receiver, message) => outbox.enqueue(receiver, message),
+    receivers: () => outbox.receivers(),
+    close: () => outbox.close(5_000),
+  };
 }
 
 /** Reads NDJSON documents; bad lines are counted and reported on stderr (first five with line numbers). */
