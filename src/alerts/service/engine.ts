@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { OutboundMessage, ScheduledJob } from '../../model/ports.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -97,6 +98,8 @@ export class AlertEngine {
     return [...bySchedule.entries()].map(([k, rules], i) => ({
       name: `alerts-${i + 1}`,
       schedule: JSON.parse(k) as ScheduledJob['schedule'],
+      // A slow round (a busy Elasticsearch) finishes rather than being aborted half-way; ticks meanwhile are skipped.
+      timeoutMs: Math.max(60_000, 'everyMs' in rules[0]!.schedule ? rules[0]!.schedule.everyMs : 0),
       run: (signal: AbortSignal) => this.round(rules, signal),
     }));
   }
@@ -164,6 +167,8 @@ export class AlertEngine {
   /** One evaluation round of `rules` at the clock's now. */
   async round(rules: readonly AlertRule[], signal: AbortSignal): Promise<void> {
     const nowMs = this._o.clock.nowMs();
+    // One listener per concurrent search of the round.
+    setMaxListeners(rules.length + 20, signal);
     if (!(await this._holdLease(nowMs, signal))) {
       this.stats.skippedRounds += 1;
       return;

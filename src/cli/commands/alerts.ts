@@ -124,7 +124,10 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
       const running = await startAlerts({ config, client, logger, queue: (onEvent) => alertQueue(config, ctx, logger, onEvent) });
       const rules = rulesFromConfig(config.alerts);
       writeLine(ctx.stdout, `rightsize alerts run: ${rules.length} rule(s) on ${config.elasticsearch.indexPrefix}-*: ${rules.map((r) => r.id).join(', ')}`);
+      // The scheduler's timers are unref'd; this ref'd no-op (as in `collect`) keeps the process alive until SIGINT/SIGTERM.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       await waitForSignal();
+      clearInterval(keepAlive);
       await running.stop();
       await client.close();
     });
