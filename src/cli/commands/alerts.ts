@@ -246,7 +246,8 @@ async function sendMessages(config: Config, ctx: CliContext, messages: readonly 
       writeLine(ctx.stderr, `warning: no receiver named '${m.receiver}'; message "${m.message.subject}" not sent`);
       continue;
     }
-    queue.enqueue(m.receiver, m.message);
+    // Replayed messages carry their evaluation time; the outbox's age limit counts from sending.
+    queue.enqueue(m.receiver, { ...m.message, createdAtMs: Date.now() });
     queued += 1;
   }
   if (queued > 0 && done < queued) await all;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
+import { startSmtp } from '../../support/smtp.js';
 
 interface Ev {
   '@timestamp': string;
@@ -117,5 +118,39 @@ describe('rightsize alerts test --from', () => {
     const run = await runCli(['alerts', 'test', '--help'], env);
     expect(run.code).toBe(0);
     expect(run.out).toContain('--from <documents.ndjson>');
+  });
+
+  it('--send delivers the grouped messages to a real SMTP server: one mail per round and receiver', async () => {
+    const smtp = await startSmtp();
+    try {
+      const cfg = join(dir, 'send.yaml');
+      writeFileSync(
+        cfg,
+        [
+          'receivers:',
+          '  mail:',
+          '    email: { host: 127.0.0.1, port: ' + smtp.port + ', from: rightsize@example.com, to: [ops@example.com] }',
+          'alerts:',
+          '  defaultReceivers: [mail]',
+          '',
+        ].join('\n'),
+      );
+      const run = await runCli(['alerts', 'test', '--from', file, '--send'], { RIGHTSIZE_CONFIG: cfg });
+      expect(run.err).not.toContain('error');
+      expect(run.code).toBe(0);
+      expect(run.out).toContain('2 message(s) delivered, 0 dropped');
+      expect(smtp.mails.map((m) => m.subject)).toEqual(['[critical] cluster-cpu-allocation: firing', '[critical] cluster-cpu-allocation: resolved']);
+      expect(smtp.mails[0]?.text).toContain('CPU allocation firing: 95 %');
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it('a rule naming a receiver that is not configured is a config error with its path', async () => {
+    const cfg = join(dir, 'norecv.yaml');
+    writeFileSync(cfg, 'alerts:\n  defaultReceivers: [pager]\n');
+    const run = await runCli(['alerts', 'test', '--from', file, '--send'], { RIGHTSIZE_CONFIG: cfg });
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('/alerts/defaultReceivers/0');
   });
 });
