@@ -3,7 +3,7 @@ import { compileRules, initialState, type AlertRule, type RuleSpec } from '../..
 import { alertDocument, observationSearch, parseAlertDocument, parseObservations } from '../../../../src/alerts/service/index.js';
 
 function rule(spec: Partial<RuleSpec>): AlertRule {
-  return compileRules([{ id: 'r', kind: 'threshold', dataset: 'jenkins.queue.label', field: 'queue.wait_ms.p95', threshold: 1, ...spec } as RuleSpec], { intervalMs: 60_000, receivers: [] })[0] as AlertRule;
+  return compileRules([{ id: 'r', kind: 'threshold', dataset: 'jenkins.queue.label', field: 'queue.wait_ms.p95', threshold: 1, ...spec }], { intervalMs: 60_000, receivers: [] })[0] as AlertRule;
 }
 
 describe('observationSearch', () => {
