@@ -31,6 +31,8 @@ export interface AlertEngineOptions {
   readonly rules: readonly AlertRule[];
   /** A rule's observations at `nowMs` (Elasticsearch: `observeEs`). */
   readonly observe: (rule: AlertRule, nowMs: number, signal: AbortSignal) => Promise<Observation[]>;
+  /** All rules of a round at once (Elasticsearch: `observeAllEs`, one `_msearch`); preferred over `observe` when given. */
+  readonly observeAll?: (rules: readonly AlertRule[], nowMs: number, signal: AbortSignal) => Promise<Map<string, Observation[]>>;
   /** The facts behind an allocation explanation (Elasticsearch: `capacityEs`). */
   readonly capacity?: (resource: 'cpu' | 'memory', nowMs: number, signal: AbortSignal) => Promise<CapacityInput>;
   readonly flapping: FlappingPolicy;
@@ -176,7 +178,8 @@ export class AlertEngine {
     if (!this._loaded) await this._load(signal);
     const silences = await this._o.store.listSilences(nowMs, signal);
     const observations = new Map<string, readonly Observation[]>();
-    await Promise.all(rules.map(async (r) => observations.set(r.id, await this._o.observe(r, nowMs, signal))));
+    if (this._o.observeAll) for (const [id, obs] of await this._o.observeAll(rules, nowMs, signal)) observations.set(id, obs);
+    else await Promise.all(rules.map(async (r) => observations.set(r.id, await this._o.observe(r, nowMs, signal))));
     const explanations = new Map<string, string>();
     if (this._o.capacity) {
       const needed = new Set<'cpu' | 'memory'>();

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { StoreError } from '../../errors/index.js';
 import { indexPattern, wrapEsError } from '../../store/index.js';
 import { isRecord } from '../../util/json.js';
 import type { Observation } from '../evaluate.js';
@@ -269,4 +270,32 @@ export async function capacityEs(client: Client, prefix: string, resource: 'cpu'
   } catch (err) {
     throw wrapEsError(err, `reading the capacity facts of ${resource}`);
   }
+}
+
+/**
+ * Runs the searches of several rules in one `_msearch` request (one round trip for a whole
+ * evaluation round); a failed search fails the round with its reason.
+ */
+export async function observeAllEs(client: Client, prefix: string, rules: readonly AlertRule[], nowMs: number, maxGroups: number, signal?: AbortSignal): Promise<Map<string, Observation[]>> {
+  const out = new Map<string, Observation[]>();
+  if (rules.length === 0) return out;
+  const searches: unknown[] = [];
+  for (const r of rules) {
+    const s = observationSearch(r, prefix, nowMs, maxGroups);
+    searches.push({ index: s.index, ignore_unavailable: true, allow_no_indices: true }, s.body);
+  }
+  let res: { responses: unknown[] };
+  try {
+    res = (await client.msearch({ searches } as never, signal ? { signal } : {}));
+  } catch (err) {
+    throw wrapEsError(err, `evaluating ${rules.length} alert rules`);
+  }
+  rules.forEach((r, i) => {
+    const item = res.responses[i];
+    if (isRecord(item) && item['error'] !== undefined) {
+      throw new StoreError('RS_ERR_STORE_REJECTED', `evaluating alert rule ${r.id}: ${JSON.stringify(item['error']).slice(0, 300)}`);
+    }
+    out.set(r.id, parseObservations(r, isRecord(item) ? item['aggregations'] : undefined));
+  });
+  return out;
 }

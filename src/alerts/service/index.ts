@@ -1,6 +1,6 @@
 export { rulesFromConfig, flappingFromConfig, timingsFromConfig, evaluationTimes } from './fromConfig.js';
 export type { EngineTimings } from './fromConfig.js';
-export { observationSearch, parseObservations, observeEs, capacityEs } from './esQuery.js';
+export { observationSearch, parseObservations, observeEs, observeAllEs, capacityEs } from './esQuery.js';
 export type { EsSearch } from './esQuery.js';
 export { AlertStore, alertDocument, parseAlertDocument, eventDocument } from './store.js';
 export type { OutboxEntry, StoredAlert, AlertEventInput } from './store.js';

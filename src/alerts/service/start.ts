@@ -6,7 +6,7 @@ import { installTemplates } from '../../store/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { AlertEngine, type DeliveryEvent, type MessageQueue } from './engine.js';
-import { capacityEs, observeEs } from './esQuery.js';
+import { capacityEs, observeAllEs, observeEs } from './esQuery.js';
 import { flappingFromConfig, rulesFromConfig, timingsFromConfig } from './fromConfig.js';
 import { AlertStore } from './store.js';
 
@@ -51,6 +51,7 @@ export async function startAlerts(o: StartAlertsOptions): Promise<RunningAlerts>
     store: new AlertStore(o.client, prefix),
     rules,
     observe: (rule, nowMs, signal) => observeEs(o.client, prefix, rule, nowMs, a.maxGroups, signal),
+    observeAll: (rules, nowMs, signal) => observeAllEs(o.client, prefix, rules, nowMs, a.maxGroups, signal),
     capacity: (resource, nowMs, signal) => capacityEs(o.client, prefix, resource, nowMs, 120_000, 10_000, signal),
     flapping: flappingFromConfig(a),
     maxAgeMs: timings.maxAgeMs,
