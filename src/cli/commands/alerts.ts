@@ -171,7 +171,7 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
     .requiredOption('--rule <id>', 'the rule')
     .option('--group <value>', 'only this group (e.g. a label); default: every group')
     .requiredOption('--for <duration|instant>', 'how long (2h, 30m) or until when (ISO-8601)')
-    .option('--comment <text>', 'why')
+    .option('--comment <text>', 'why the alerts are muted (shown by silence list)')
     .option('--author <name>', 'who (default: the OS user)')
     .option('-c, --config <file>', 'config file')
     .action(async (opts: ConfigOption & { rule: string; group?: string; for: string; comment?: string; author?: string }) => {
