@@ -10,6 +10,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerDashboardsCommands } from './commands/dashboards.js';
 import { registerNotifyCommands } from './commands/notify.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerAlertsCommands } from './commands/alerts.js';
 
 /** Builds the `rightsize` command tree. Every command and option carries its own --help text. */
 export function buildProgram(ctx: CliContext): Command {
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDashboardsCommands(program, ctx);
   registerNotifyCommands(program, ctx);
   registerReportCommands(program, ctx);
+  registerAlertsCommands(program, ctx);
   return program;
 }
 

@@ -1,5 +1,5 @@
-export { ConfigSchema, ElasticsearchSchema, DockerSchema, MesosSchema, JenkinsSchema, CollectSchema, AnalysisSchema, ReceiversSchema, ReportSchema } from './schema.js';
-export type { Config, AnalysisConfig, ReceiversConfig, ReceiverConfig, ReportConfig } from './schema.js';
+export { ConfigSchema, ElasticsearchSchema, DockerSchema, MesosSchema, JenkinsSchema, CollectSchema, AnalysisSchema, ReceiversSchema, ReportSchema, AlertsSchema, AlertRuleSchema } from './schema.js';
+export type { Config, AnalysisConfig, ReceiversConfig, ReceiverConfig, ReportConfig, AlertsConfig, AlertRuleConfig } from './schema.js';
 export { RECEIVER_KINDS, WEBHOOK_TEMPLATE_FIELDS, TEMPLATE_PLACEHOLDER, receiverKind, receiversProblems } from './receivers.js';
 export type { ReceiverKind } from './receivers.js';
 export { renderConfigDoc } from './describe.js';

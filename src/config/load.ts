@@ -2,9 +2,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, RightsizeError, type ConfigProblem } from '../errors/index.js';
-import { parseBytes } from '../util/index.js';
 import { dockerEndpointProblem, endpointProblem } from './endpoints.js';
-import { ConfigSchema, ReceiverSchema, type Config } from './schema.js';
+import { validate as cronValid } from 'node-cron';
+import { parseBytes, parseDurationMs } from '../util/index.js';
+import { ConfigSchema, ReceiverSchema, type AlertRuleConfig, type Config } from './schema.js';
 import { receiversProblems } from './receivers.js';
 
 /** Default config file, looked up in the working directory. */
@@ -78,6 +79,80 @@ function analysisProblems(a: Config['analysis']): ConfigProblem[] {
   return problems;
 }
 
+/** Keys each alert rule kind accepts beyond the common ones, and those it requires. */
+const RULE_KEYS: Readonly<Record<AlertRuleConfig['kind'], { readonly allowed: readonly string[]; readonly required: readonly string[] }>> = {
+  threshold: { allowed: ['dataset', 'field', 'aggregation', 'comparator', 'threshold', 'window', 'groupBy', 'filter', 'explain'], required: ['dataset', 'field', 'threshold'] },
+  nodata: { allowed: ['dataset', 'groupBy', 'filter', 'after', 'lookback'], required: ['dataset', 'after'] },
+  'job-oom': { allowed: ['comparator', 'threshold', 'window', 'filter'], required: [] },
+  'job-waste': { allowed: ['comparator', 'threshold', 'window', 'filter'], required: ['threshold'] },
+  'recommendation-change': { allowed: ['comparator', 'threshold', 'window', 'filter'], required: ['threshold'] },
+};
+const RULE_COMMON_KEYS = ['id', 'name', 'kind', 'interval', 'cron', 'timezone', 'for', 'severity', 'labels', 'receivers', 'repeatInterval', 'repeatBackoff', 'sendResolved', 'message'];
+const RULE_DATASETS = ['mesos.master', 'mesos.agent', 'mesos.role', 'jenkins.queue', 'jenkins.queue.label', 'docker.container', 'mesos.executor', 'jenkins.build'];
+const TEMPLATE_NAMES = ['rule', 'name', 'group', 'group_suffix', 'value', 'threshold', 'comparator', 'severity', 'status', 'url', 'explanation'];
+
+/** Problems of `alerts` beyond the schema: keys per rule kind, durations, thresholds, cron, templates, unique ids. */
+function alertsProblems(a: Config['alerts']): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const duration = (path: string, v: number | string | undefined, positive = false): void => {
+    if (v === undefined) return;
+    const d = parseDurationMs(v);
+    if (d === undefined) problems.push({ path, message: `not a duration (ms, or e.g. 90s, 10m, 4h): ${JSON.stringify(v)}` });
+    else if (positive && d <= 0) problems.push({ path, message: 'must be above 0' });
+  };
+  duration('/alerts/defaultInterval', a.defaultInterval, true);
+  duration('/alerts/flapping/window', a.flapping.window, true);
+  duration('/alerts/flapping/stableFor', a.flapping.stableFor);
+  duration('/alerts/delivery/maxAge', a.delivery.maxAge, true);
+  duration('/alerts/lease/ttl', a.lease.ttl, true);
+  if (a.uiUrl !== undefined && !/^https?:\/\//.test(a.uiUrl)) problems.push({ path: '/alerts/uiUrl', message: 'not an http(s) URL' });
+  const seen = new Set<string>();
+  (a.rules ?? []).forEach((r, i) => {
+    const at = `/alerts/rules/${i}`;
+    if (seen.has(r.id)) problems.push({ path: `${at}/id`, message: `duplicate rule id '${r.id}'` });
+    seen.add(r.id);
+    const keys = RULE_KEYS[r.kind];
+    for (const key of Object.keys(r)) {
+      if (!RULE_COMMON_KEYS.includes(key) && !keys.allowed.includes(key)) problems.push({ path: `${at}/${key}`, message: `not a key of a ${r.kind} rule (allowed besides the common ones: ${keys.allowed.join(', ')})` });
+    }
+    for (const key of keys.required) {
+      if ((r as Record<string, unknown>)[key] === undefined) problems.push({ path: `${at}/${key}`, message: `required for a ${r.kind} rule` });
+    }
+    if (r.dataset !== undefined && !RULE_DATASETS.includes(r.dataset)) problems.push({ path: `${at}/dataset`, message: `unknown dataset (one of ${RULE_DATASETS.join(', ')})` });
+    const ranged = r.comparator === 'between' || r.comparator === 'outside';
+    if (r.threshold !== undefined) {
+      if (ranged && !Array.isArray(r.threshold)) problems.push({ path: `${at}/threshold`, message: `${r.comparator} needs [low, high]` });
+      if (!ranged && Array.isArray(r.threshold)) problems.push({ path: `${at}/threshold`, message: `${r.comparator ?? '>'} needs one number (a [low, high] pair goes with between/outside)` });
+      if (Array.isArray(r.threshold) && (r.threshold[0] as number) > (r.threshold[1] as number)) problems.push({ path: `${at}/threshold`, message: 'low must not exceed high' });
+    }
+    duration(`${at}/window`, r.window, true);
+    duration(`${at}/after`, r.after, true);
+    duration(`${at}/lookback`, r.lookback, true);
+    duration(`${at}/interval`, r.interval, true);
+    duration(`${at}/for`, r.for);
+    duration(`${at}/repeatInterval`, r.repeatInterval, true);
+    if (r.repeatBackoff) duration(`${at}/repeatBackoff/max`, r.repeatBackoff.max, true);
+    if (r.interval !== undefined && r.cron !== undefined) problems.push({ path: `${at}/cron`, message: 'use either interval or cron, not both' });
+    if (r.cron !== undefined && !cronValid(r.cron)) problems.push({ path: `${at}/cron`, message: `not a valid cron expression: ${r.cron}` });
+    if (r.timezone !== undefined) {
+      if (r.cron === undefined) problems.push({ path: `${at}/timezone`, message: 'goes with cron' });
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: r.timezone });
+      } catch {
+        problems.push({ path: `${at}/timezone`, message: `not an IANA time zone: ${r.timezone}` });
+      }
+    }
+    if (r.message !== undefined) {
+      for (const m of r.message.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)) {
+        const name = m[1] as string;
+        if (!TEMPLATE_NAMES.includes(name) && !name.startsWith('labels.')) problems.push({ path: `${at}/message`, message: `unknown placeholder {{${name}}} (known: ${TEMPLATE_NAMES.join(', ')}, labels.<key>)` });
+      }
+    }
+    if (r.receivers !== undefined && r.receivers.length === 0) problems.push({ path: `${at}/receivers`, message: 'an empty list sends nothing; leave it out to use alerts.defaultReceivers' });
+  });
+  return problems;
+}
+
 /**
  * Validates raw configuration data (already parsed from YAML) into a frozen Config.
  * Every problem is listed at once with its path; the input is not modified.
@@ -147,6 +222,7 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
     const jenkinsProblem = c.jenkins.url === undefined ? undefined : endpointProblem(c.jenkins.url, http);
     if (jenkinsProblem !== undefined) problems.push({ path: '/jenkins/url', message: jenkinsProblem });
     problems.push(...analysisProblems(c.analysis));
+    problems.push(...alertsProblems(c.alerts));
     problems.push(...receiversProblems(c.receivers));
   }
   if (problems.length > 0) throw new ConfigError(problems, source);

@@ -339,6 +339,115 @@ export const ReceiversSchema = Type.Record(Type.String(), ReceiverSchema, {
   description: 'Named receivers (`receivers.<name>`), each with exactly one of email, slack, dingtalk, wecom, feishu, webhook.',
 });
 
+/** A duration: ms, or a string `parseDurationMs` reads (`90s`, `10m`, `4h`, `7d`). */
+const Duration = (description: string, defaultValue?: string) =>
+  Type.Union([Type.Integer({ minimum: 0 }), Type.String()], {
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+    description: `${description} ms, or a duration such as 90s, 10m, 4h.`,
+  });
+
+/**
+ * One alert rule (docs/alerts.md). `kind` decides which other keys apply; a key that does not
+ * belong to the kind, a missing required one, a bad duration, comparator/threshold pair, cron
+ * expression or template placeholder is reported with its path when the config is loaded.
+ */
+export const AlertRuleSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Stable id (state, silences and events are keyed by it).' }),
+    name: Type.Optional(Type.String({ description: 'Human name; default: the id.' })),
+    kind: Type.Union(
+      [Type.Literal('threshold'), Type.Literal('nodata'), Type.Literal('job-oom'), Type.Literal('job-waste'), Type.Literal('recommendation-change')],
+      { description: 'threshold: an aggregation of a field over a window; nodata: a dataset stopped reporting; job-oom, job-waste, recommendation-change: per job.' },
+    ),
+    dataset: Type.Optional(
+      Type.String({ description: 'threshold/nodata: `event.dataset` (mesos.master, mesos.agent, mesos.role, jenkins.queue, jenkins.queue.label, docker.container, mesos.executor) or jenkins.build (the builds documents).' }),
+    ),
+    field: Type.Optional(Type.String({ description: 'threshold: the numeric field aggregated, e.g. mesos.cpus.percent.' })),
+    aggregation: Type.Optional(
+      Type.Union([Type.Literal('avg'), Type.Literal('max'), Type.Literal('min'), Type.Literal('sum'), Type.Literal('count'), Type.Literal('p95')], {
+        description: 'threshold: how the window is reduced to one value per group (count counts documents carrying the field).',
+      }),
+    ),
+    comparator: Type.Optional(
+      Type.Union([Type.Literal('>'), Type.Literal('>='), Type.Literal('<'), Type.Literal('<='), Type.Literal('between'), Type.Literal('outside')], {
+        description: 'threshold, job-*, recommendation-change: value OP threshold. between/outside take [low, high] (inclusive). Default >.',
+      }),
+    ),
+    threshold: Type.Optional(
+      Type.Union([Type.Number(), Type.Array(Type.Number(), { minItems: 2, maxItems: 2 })], {
+        description: 'A number, or [low, high] for between/outside. job-oom: OOM-killed builds (default 1, with >=); job-waste: core-hours per week; recommendation-change: a fraction (0.5 = 50 %).',
+      }),
+    ),
+    window: Type.Optional(Duration('The time window the value is computed over (threshold default 2m, job-oom 1d, job-waste 7d, recommendation-change 7d).')),
+    groupBy: Type.Optional(Type.String({ description: 'threshold/nodata: a keyword field; one alert per value (e.g. jenkins.label, mesos.agent.hostname). job-* rules are per jenkins.job.name.' })),
+    filter: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: 'Extra term filters, field → value, e.g. {"mesos.master.elected": true}.' }),
+    ),
+    after: Type.Optional(Duration('nodata: fires when the newest document is older than this.')),
+    lookback: Type.Optional(Duration('nodata with groupBy: groups seen within this span are watched (a group silent for longer is forgotten); default 1d.')),
+    interval: Type.Optional(Duration('Evaluation period (default alerts.defaultInterval). Exclusive with cron.')),
+    cron: Type.Optional(Type.String({ description: 'Evaluation times as a cron expression (node-cron, 5 or 6 fields), in `timezone`. Exclusive with interval.' })),
+    timezone: Type.Optional(Type.String({ description: 'IANA zone of `cron` (default UTC).' })),
+    for: Duration('How long the condition must hold before the alert fires (0: at the first evaluation).', '0'),
+    severity: Type.Union([Type.Literal('warning'), Type.Literal('critical')], { default: 'warning' }),
+    labels: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Free labels copied into messages ({{labels.name}}).' }),
+    receivers: Type.Optional(Type.Array(Type.String(), { description: 'Receiver names (`receivers:` section); default alerts.defaultReceivers.' })),
+    repeatInterval: Duration('A still-firing alert is notified again after this long.', '4h'),
+    repeatBackoff: Type.Optional(
+      Type.Object(
+        {
+          factor: Type.Number({ minimum: 1, default: 2, description: 'Each repeat waits factor × the previous wait.' }),
+          max: Duration('Longest wait between repeats.', '1d'),
+        },
+        { ...strict, description: 'Exponential repeats: repeatInterval, × factor, × factor², … capped at max.' },
+      ),
+    ),
+    sendResolved: Type.Boolean({ default: true, description: 'Send a resolve notice when a notified alert ends.' }),
+    explain: Type.Optional(
+      Type.Union([Type.Literal('cpu'), Type.Literal('memory')], {
+        description: 'Add whether the capacity is really used or only reserved, and the jobs whose recommendations would free the most ({{explanation}}).',
+      }),
+    ),
+    message: Type.Optional(
+      Type.String({ description: 'Message template; placeholders {{rule}}, {{name}}, {{group}}, {{value}}, {{threshold}}, {{comparator}}, {{severity}}, {{status}}, {{url}}, {{explanation}}, {{labels.<key>}}.' }),
+    ),
+  },
+  strict,
+);
+
+/** The alert engine (`rightsize alerts run`, and inside `rightsize serve`). */
+export const AlertsSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Run the alert engine inside `rightsize serve` (`alerts run` always runs it).' }),
+    rules: Type.Optional(Type.Array(AlertRuleSchema, { description: 'The rules. Absent: the default rules of docs/alerts.md. An empty list: no rules.' })),
+    defaultInterval: Duration('Evaluation period of rules without interval or cron.', '1m'),
+    defaultReceivers: Type.Array(Type.String(), { default: [], description: 'Receivers of rules that name none.' }),
+    uiUrl: Type.Optional(Type.String({ description: 'Base URL of the web UI, for the {{url}} link in messages (e.g. https://rightsize.example.com).' })),
+    maxGroups: Type.Integer({ default: 500, minimum: 1, maximum: 10_000, description: 'At most this many groups per rule and evaluation (terms size).' }),
+    flapping: Type.Object(
+      {
+        maxChanges: Type.Integer({ default: 4, minimum: 1, description: 'An alert that fired or resolved more than this many times within `window` is flapping.' }),
+        window: Duration('The span flapping is counted over.', '1h'),
+        stableFor: Duration('A flapping alert is held (not notified) until its state did not change for this long.', '30m'),
+      },
+      { ...strict, default: {} },
+    ),
+    delivery: Type.Object(
+      {
+        maxAge: Duration('An undelivered notification is retried every evaluation round until it is this old, then recorded as dropped.', '1d'),
+      },
+      { ...strict, default: {} },
+    ),
+    lease: Type.Object(
+      {
+        ttl: Duration('Replicas: the evaluating one holds a lease document this long, renewed every round; another takes over when it expires.', '90s'),
+      },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     elasticsearch: ElasticsearchSchema,
@@ -350,6 +459,7 @@ export const ConfigSchema = Type.Object(
     api: ApiSchema,
     kibana: KibanaSchema,
     report: ReportSchema,
+    alerts: AlertsSchema,
     receivers: ReceiversSchema,
     log: Type.Object(
       { level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }) },
@@ -369,3 +479,7 @@ export type AnalysisConfig = Static<typeof AnalysisSchema>;
 export type ReceiversConfig = Static<typeof ReceiversSchema>;
 /** One `config.receivers.<name>`. */
 export type ReceiverConfig = Static<typeof ReceiverSchema>;
+/** `config.alerts`. */
+export type AlertsConfig = Static<typeof AlertsSchema>;
+/** One entry of `config.alerts.rules`. */
+export type AlertRuleConfig = Static<typeof AlertRuleSchema>;

@@ -8,6 +8,7 @@ import { latestRecommendationPages } from '../../store/queries/index.js';
 import { createLogger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
 import { intOption } from './replay.js';
+import { startEmbeddedAlerts } from './alerts.js';
 import { scheduleWeeklyReport } from './report.js';
 
 interface ServeOptions {
@@ -54,6 +55,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       // Listen at once: until the first load answers, the routes say 503 and /healthz `unavailable`.
       const address = await app.listen({ host: opts.host ?? config.api.host, port });
       writeLine(ctx.stdout, `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms)`);
+      app.addHook('onClose', await startEmbeddedAlerts(config, ctx, logger));
       const loaded = await cache.start(refreshMs);
       if (!loaded) logger.warn({ status: cache.status() }, 'first load of the recommendations failed; retrying every refresh interval');
       await new Promise<void>((resolve) => {

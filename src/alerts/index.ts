@@ -1,0 +1,17 @@
+export { compileRules, compare, intervalMsOf, repeatWaitMs, DEFAULT_RULE_SPECS, DEFAULT_WINDOW_MS, TEMPLATE_FIELDS, DATASET_INDEX } from './rules.js';
+export type { AlertRule, RuleSpec, RuleDefaults, RuleKind, Aggregation, Comparator, Threshold, FilterValue } from './rules.js';
+export { initialState, stepAlert } from './transitions.js';
+export type { AlertState, FlappingPolicy, NoticeAction, NotifiedState, StepInput, StepResult } from './transitions.js';
+export { evaluateRule, conditionOf, isSilenced, alertUrl } from './evaluate.js';
+export type { Observation, Silence, PlannedNotice, SuppressedNotice, EvaluationContext, RuleEvaluation } from './evaluate.js';
+export { evaluateRound } from './round.js';
+export type { AlertBook, RoundInput, RoundResult } from './round.js';
+export { groupByReceiver, subjectOf, textOf } from './group.js';
+export type { GroupedMessage } from './group.js';
+export { renderTemplate, renderMessage, unknownPlaceholders, formatRuleValue, formatThreshold, formatDurationMs } from './template.js';
+export type { MessageInput } from './template.js';
+export { capacityFacts, explainCapacity, IDLE_SHARE, TOP_JOBS } from './explain.js';
+export type { CapacityInput, CapacityFacts, RunningContainer, JobRecommendation, OverReservation } from './explain.js';
+export { DocumentSet, fieldAt, aggregate, quantile, recommendationChange, BUILDS_DATASET, RECOMMENDATIONS_DATASET } from './memoryQuery.js';
+export { simulate, intervalTimes } from './simulate.js';
+export type { SimulatedEvent, SimulationOptions, SimulationResult } from './simulate.js';

@@ -1,0 +1,10 @@
+export { rulesFromConfig, flappingFromConfig, timingsFromConfig, evaluationTimes } from './fromConfig.js';
+export type { EngineTimings } from './fromConfig.js';
+export { observationSearch, parseObservations, observeEs, observeAllEs, capacityEs } from './esQuery.js';
+export type { EsSearch } from './esQuery.js';
+export { AlertStore, alertDocument, parseAlertDocument, eventDocument } from './store.js';
+export type { OutboxEntry, StoredAlert, AlertEventInput } from './store.js';
+export { AlertEngine } from './engine.js';
+export type { AlertEngineOptions, AlertEngineStats, DeliveryEvent, MessageQueue } from './engine.js';
+export { startAlerts } from './start.js';
+export type { ClosableQueue, StartAlertsOptions, RunningAlerts } from './start.js';
