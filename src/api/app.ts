@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc } from '../model/index.js';
 import { silentLogger, type Logger } from '../util/index.js';
@@ -15,7 +16,25 @@ export interface AppDeps {
   /** Data older than this makes /healthz say `stale` (still 200: old answers beat none), ms. */
   readonly staleAfterMs: number;
   readonly version: string;
+  /** Connection and request limits (config `api`); each has a default. */
+  readonly limits?: Partial<ApiLimits>;
 }
+
+/** What one client can make the server hold (issue 14 item 5). */
+export interface ApiLimits {
+  /** Open connections at most; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** A connection without traffic for this long is closed, ms. */
+  readonly idleTimeoutMs: number;
+  /** A kept-alive connection waits this long for its next request, ms. */
+  readonly keepAliveTimeoutMs: number;
+  /** A request must be received completely within this, ms. */
+  readonly requestTimeoutMs: number;
+  /** Largest request body, bytes (413 beyond). */
+  readonly bodyLimitBytes: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = { maxConnections: 1024, idleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, requestTimeoutMs: 10_000, bodyLimitBytes: 64 * 1024 };
 
 /** Control characters (C0, DEL) never occur in a Jenkins job name; a path with one is refused. */
 function hasControlCharacter(s: string): boolean {
@@ -89,12 +108,33 @@ function apiMetricFamilies(cache: RecommendationCache, requests: ReadonlyMap<str
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Fastify's per-request lines are info: the API logs warnings and errors only.
   const logger: FastifyBaseLogger = (deps.logger ?? silentLogger()).child({ component: 'api' }, { level: 'warn' });
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const app = Fastify({
     loggerInstance: logger,
     routerOptions: { maxParamLength: MAX_JOB_NAME * 3 },
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    bodyLimit: limits.bodyLimitBytes,
+    // Errors raised before a route runs (a path that is not valid percent-encoding) keep the API's shape.
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', err.message));
+    },
+    // Errors of the HTTP parser itself (oversize headers, garbage) never reach a route: answer them on the socket.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = JSON.stringify(errorBody('RS_ERR_API_BAD_REQUEST', status === 431 ? 'request headers too large' : status === 408 ? 'request not received in time' : 'malformed HTTP request'));
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
     // Unknown query parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
+  // Beyond this, Node closes new connections at once (about 20,000 idle sockets locked everyone out).
+  app.server.maxConnections = limits.maxConnections;
   const requests = new Map<string, number>();
   const { cache } = deps;
 
@@ -130,9 +170,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const q = req.query as ListQueryT;
     const age = cache.ageMs();
     if (age === undefined) return reply.code(503).send(NOT_LOADED);
-    const all = cache.list(q.kind ?? 'jenkins.job');
+    const all = cache.entries(q.kind ?? 'jenkins.job');
     const offset = q.offset ?? 0;
-    return { total: all.length, offset, data_age_ms: age, items: all.slice(offset, offset + (q.limit ?? 100)) };
+    // Each document was serialized once at reload: a page costs a join, not a serialization.
+    const items = all.slice(offset, offset + (q.limit ?? 100)).map((e) => e.json);
+    return reply.type('application/json; charset=utf-8').send(`{"total":${all.length},"offset":${offset},"data_age_ms":${age},"items":[${items.join(',')}]}`);
   });
 
   app.get('/healthz', { schema: { response: { 200: Health, 503: Health } } }, (_req, reply) => {

@@ -1,5 +1,7 @@
 export { buildApp } from './app.js';
-export type { AppDeps } from './app.js';
+export { DEFAULT_LIMITS } from './app.js';
+export type { ApiLimits, AppDeps } from './app.js';
+export { MAX_PAGE } from './schemas.js';
 export type { AllocationBody } from './schemas.js';
 export { openApiDocument } from './openapi.js';
 export { RecommendationCache } from './cache.js';

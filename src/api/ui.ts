@@ -93,7 +93,7 @@ function render() {
 async function load() {
   const status = document.getElementById("status");
   try {
-    const res = await fetch("api/v1/recommendations?limit=10000");
+    const res = await fetch("api/v1/recommendations?limit=500");
     const body = await res.json();
     if (!res.ok) throw new Error(body.error ? body.error.code + ": " + body.error.message : "HTTP " + res.status);
     all = body.items;

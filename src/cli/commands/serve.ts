@@ -3,6 +3,7 @@ import { buildApp, RecommendationCache } from '../../api/index.js';
 import { loadConfig } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
+import { Scheduler } from '../../scheduler/index.js';
 import { createEsClient } from '../../store/index.js';
 import { latestRecommendationPages } from '../../store/queries/index.js';
 import { createLogger } from '../../util/logger.js';
@@ -47,13 +48,28 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           return { docs, skipped };
         },
       });
-      const app = buildApp({ cache, logger, staleAfterMs: config.api.staleAfterMs, version: '0.1.0' });
+      const api = config.api;
+      const app = buildApp({
+        cache,
+        logger,
+        staleAfterMs: api.staleAfterMs,
+        version: '0.1.0',
+        limits: {
+          maxConnections: api.maxConnections,
+          idleTimeoutMs: api.idleTimeoutMs,
+          keepAliveTimeoutMs: api.keepAliveTimeoutMs,
+          requestTimeoutMs: api.requestTimeoutMs,
+          bodyLimitBytes: api.bodyLimitBytes,
+        },
+      });
+      // The one owner of time runs the reloads (each builds its index in slices off the hot path).
+      const scheduler = new Scheduler({ logger });
+      scheduler.add(cache.reloadJob(refreshMs));
       app.addHook('onClose', async () => client.close());
       // Listen at once: until the first load answers, the routes say 503 and /healthz `unavailable`.
       const address = await app.listen({ host: opts.host ?? config.api.host, port });
       writeLine(ctx.stdout, `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms)`);
-      const loaded = await cache.start(refreshMs);
-      if (!loaded) logger.warn({ status: cache.status() }, 'first load of the recommendations failed; retrying every refresh interval');
+      scheduler.start();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -63,6 +79,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      await scheduler.stop();
       await app.close();
     });
 }

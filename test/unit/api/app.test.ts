@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, RecommendationCache, type AllocationBody } from '../../../src/api/index.js';
 import type { RecommendationDoc } from '../../../src/model/index.js';
-import { ManualClock } from '../../../src/util/index.js';
+import { Scheduler } from '../../../src/scheduler/index.js';
+import { ManualClock, silentLogger } from '../../../src/util/index.js';
+import { pollUntil } from '../../support/poll.js';
 
 const MiB = 1024 * 1024;
 const T0 = Date.UTC(2026, 11, 3, 6, 0, 0);
@@ -162,17 +164,29 @@ describe('the recommendation cache behind the API', () => {
     expect((await app.inject({ url: '/metrics' })).body).toContain('rightsize_api_cache_skipped_documents 2');
   });
 
-  it('start() reloads on its interval after each load ends and close() stops it', async () => {
+  it('the reload runs as a Scheduler job on its interval, and stopping the scheduler stops it', async () => {
     const store = new Store();
     const cache = new RecommendationCache({ load: store.load });
-    expect(await cache.start(20)).toBe(true);
-    const deadline = Date.now() + 5_000;
-    while (store.loads < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(store.loads).toBeGreaterThanOrEqual(3);
-    await cache.close();
+    const scheduler = new Scheduler({ logger: silentLogger() });
+    scheduler.add(cache.reloadJob(20));
+    scheduler.start();
+    await pollUntil('3 loads', 5_000, () => Promise.resolve(store.loads >= 3 ? true : undefined), 10);
+    await scheduler.stop();
     const after = store.loads;
     await new Promise((r) => setTimeout(r, 60));
     expect(store.loads).toBe(after);
+    expect(scheduler.stats()[0]?.runs).toBeGreaterThanOrEqual(3);
+    expect(cache.list('jenkins.job')).toHaveLength(4);
+  });
+
+  it('a failed reload fails its scheduler run (counted) and keeps the data', async () => {
+    const store = new Store();
+    const cache = new RecommendationCache({ load: store.load });
+    await cache.refresh();
+    store.failWith = new Error('connect ECONNREFUSED');
+    await expect(cache.reloadJob(1000).run(new AbortController().signal)).rejects.toThrow(/ECONNREFUSED/);
+    expect(cache.lastRefreshFailed()).toBe(true);
+    expect(cache.list('jenkins.job')).toHaveLength(4);
   });
 
   it('unknown routes answer a JSON 404', async () => {
