@@ -44,6 +44,8 @@ export const SORT_KEYS = ['savings', 'memory_savings', 'name'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 interface Snapshot {
+  /** The newest `@timestamp` of the documents (epoch ms), when any parses. */
+  readonly newestMs?: number;
   readonly byKind: ReadonlyMap<WorkloadKind, ReadonlyMap<string, CachedRecommendation>>;
   readonly sorted: ReadonlyMap<WorkloadKind, Readonly<Record<SortKey, readonly CachedRecommendation[]>>>;
 }
@@ -134,7 +136,10 @@ export class RecommendationCache {
 
   private async _build(docs: readonly RecommendationDoc[], signal: AbortSignal): Promise<Snapshot> {
     const byKind = new Map<WorkloadKind, Map<string, CachedRecommendation>>();
+    let newestMs: number | undefined;
     await forEachInSlices(docs, this._sliceSize, signal, (d) => {
+      const t = Date.parse(d['@timestamp']);
+      if (Number.isFinite(t) && (newestMs === undefined || t > newestMs)) newestMs = t;
       let m = byKind.get(d.workload.kind);
       if (!m) byKind.set(d.workload.kind, (m = new Map<string, CachedRecommendation>()));
       m.set(d.workload.key, { doc: d, json: JSON.stringify(d) });
@@ -146,7 +151,7 @@ export class RecommendationCache {
       for (const key of SORT_KEYS) orders[key] = await sortInSlices(entries, COMPARATORS[key], this._sliceSize, signal);
       sorted.set(kind, orders);
     }
-    return { byKind, sorted };
+    return { byKind, sorted, ...(newestMs !== undefined ? { newestMs } : {}) };
   }
 
   /** Abandons a refresh in flight; later refreshes fail at once. */
@@ -180,6 +185,16 @@ export class RecommendationCache {
   /** Age of the data in ms (undefined before the first successful refresh). */
   ageMs(): number | undefined {
     return this._loadedAtMs === undefined ? undefined : Math.max(0, this._clock.nowMs() - this._loadedAtMs);
+  }
+
+  /** The newest recommendation's `@timestamp` (epoch ms): when `analyze` last wrote. */
+  newestRecommendationMs(): number | undefined {
+    return this._snap.newestMs;
+  }
+
+  /** An opaque value that changes with every successful reload (memoize derived answers on it). */
+  generation(): number {
+    return this._refreshes;
   }
 
   /** True when the most recent refresh failed (the data served is what an earlier one loaded). */

@@ -9,22 +9,7 @@ export const UI_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>rightsize</title>
-<style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1d2733; }
-  h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
-  .sub { color: #5b6b7c; margin-bottom: 1rem; }
-  form { margin: .75rem 0 1.25rem; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
-  input { font: inherit; padding: .3rem .5rem; min-width: 22rem; }
-  button { font: inherit; padding: .3rem .8rem; }
-  #answer { padding: .6rem .8rem; border-radius: 4px; background: #eef4fb; margin-bottom: 1rem; display: none; }
-  #answer.missing { background: #fbf0e6; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde3ea; white-space: nowrap; }
-  th { background: #f4f6f9; position: sticky; top: 0; }
-  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .down { color: #1b7f3b; } .up { color: #b4381c; }
-  .critical { font-weight: 600; }
-</style>
+<link rel="stylesheet" href="ui/app.css">
 </head>
 <body>
 <h1>rightsize</h1>
@@ -35,7 +20,7 @@ export const UI_HTML = `<!doctype html>
   <button type="submit">get?</button>
 </form>
 <div id="answer" role="status"></div>
-<form id="filter-form" onsubmit="return false">
+<form id="filter-form">
   <label for="filter">Filter</label>
   <input id="filter" placeholder="part of a job name or label" autocomplete="off">
   <span id="count"></span>
@@ -50,8 +35,28 @@ export const UI_HTML = `<!doctype html>
   </tr></thead>
   <tbody id="rows"></tbody>
 </table>
-<script>
-"use strict";
+<script src="ui/app.js"></script>
+</body>
+</html>
+`;
+
+export const UI_CSS = `  body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1d2733; }
+  h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+  .sub { color: #5b6b7c; margin-bottom: 1rem; }
+  form { margin: .75rem 0 1.25rem; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+  input { font: inherit; padding: .3rem .5rem; min-width: 22rem; }
+  button { font: inherit; padding: .3rem .8rem; }
+  #answer { padding: .6rem .8rem; border-radius: 4px; background: #eef4fb; margin-bottom: 1rem; display: none; }
+  #answer.missing { background: #fbf0e6; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde3ea; white-space: nowrap; }
+  th { background: #f4f6f9; position: sticky; top: 0; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .down { color: #1b7f3b; } .up { color: #b4381c; }
+  .critical { font-weight: 600; }
+`;
+
+export const UI_JS = `"use strict";
 const GiB = 1024 * 1024 * 1024;
 const cores = (v) => (typeof v === "number" ? v.toFixed(2).replace(/\\.?0+$/, "") : "–");
 const gib = (v) => (typeof v === "number" ? (v / GiB).toFixed(2) + " GiB" : "–");
@@ -104,6 +109,7 @@ async function load() {
   }
 }
 document.getElementById("filter").addEventListener("input", render);
+document.getElementById("filter-form").addEventListener("submit", (ev) => ev.preventDefault());
 document.getElementById("ask").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const job = document.getElementById("job").value.trim().replace(/\\/+$/, "");
@@ -123,7 +129,4 @@ document.getElementById("ask").addEventListener("submit", async (ev) => {
   }
 });
 load();
-</script>
-</body>
-</html>
 `;

@@ -23,6 +23,9 @@ export const ERROR_CODES = {
   RS_ERR_LIFECYCLE_SHUTDOWN: { statusCode: 503, message: 'component is shut down' },
   RS_ERR_API_BAD_REQUEST: { statusCode: 400, message: 'the API request is malformed' },
   RS_ERR_API_NOT_FOUND: { statusCode: 404, message: 'no such route or no recommendation for that workload' },
+  RS_ERR_API_UNAUTHORIZED: { statusCode: 401, message: 'the API route needs a valid bearer token' },
+  RS_ERR_API_FORBIDDEN: { statusCode: 403, message: 'the bearer token may not do this' },
+  RS_ERR_API_TOO_LARGE: { statusCode: 413, message: 'the API request body is too large' },
   RS_ERR_API_INTERNAL: { statusCode: 500, message: 'the API failed to answer' },
 } as const;
 
