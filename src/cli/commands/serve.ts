@@ -5,7 +5,7 @@ import { RightsizeError } from '../../errors/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { createEsClient } from '../../store/index.js';
-import { latestRecommendationPages } from '../../store/queries/index.js';
+import { EsApiReads, latestRecommendationPages } from '../../store/queries/index.js';
 import { createLogger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
 import { intOption } from './replay.js';
@@ -22,7 +22,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description(
-      'serve the HTTP API: GET /api/v1/jobs/<job> (what the job should get), /api/v1/recommendations, /healthz, /metrics; recommendations are reloaded from Elasticsearch every api.refreshIntervalMs',
+      'serve the HTTP API under /api/v1 (jobs, recommendations, labels, builds, cluster, queue, alerts, silences, weekly reports; OpenAPI at /api/openapi.json, docs at /docs), /healthz, /readyz, /metrics and the web UI at /; recommendations are reloaded from Elasticsearch every api.refreshIntervalMs',
     )
     .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
     .option('--host <address>', 'address to listen on (default: api.host, 127.0.0.1)')
@@ -49,9 +49,16 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         },
       });
       const api = config.api;
+      // Tokens come from config and the environment; they are never logged or printed.
+      const fromEnv = (name: string): string[] => (ctx.env[name] ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+      const tokens = { read: [...api.readTokens, ...fromEnv('RIGHTSIZE_API_READ_TOKEN')], write: [...api.writeTokens, ...fromEnv('RIGHTSIZE_API_WRITE_TOKEN')] };
       const app = buildApp({
         cache,
         logger,
+        reads: new EsApiReads({ client, prefix }),
+        tokens,
+        corsOrigins: api.corsOrigins,
+        dataFreshAfterMs: api.dataFreshAfterMs,
         staleAfterMs: api.staleAfterMs,
         version: '0.1.0',
         limits: {
@@ -68,7 +75,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       app.addHook('onClose', async () => client.close());
       // Listen at once: until the first load answers, the routes say 503 and /healthz `unavailable`.
       const address = await app.listen({ host: opts.host ?? config.api.host, port });
-      writeLine(ctx.stdout, `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms)`);
+      writeLine(
+        ctx.stdout,
+        `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms; API docs at ${address}/docs; reads ${tokens.read.length > 0 ? 'need a token' : 'open'}, writes ${tokens.write.length > 0 ? 'need a write token' : 'disabled (no write token)'})`,
+      );
       scheduler.start();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
