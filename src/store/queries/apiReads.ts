@@ -20,8 +20,8 @@ let fr = new FieldReader('elasticsearch');
 const freshReader = (): void => {
   fr = new FieldReader('elasticsearch');
 };
-const child = (o: Obj | undefined, key: string): Obj | undefined => (o === undefined ? undefined : fr.obj(o as Record<string, unknown>, key));
-const value = (o: Obj | undefined, key: string): number | undefined => fr.num((child(o, key) ?? {}) as Record<string, unknown>, 'value');
+const child = (o: Obj | undefined, key: string): Obj | undefined => (o === undefined ? undefined : fr.obj(o, key));
+const value = (o: Obj | undefined, key: string): number | undefined => fr.num((child(o, key) ?? {}), 'value');
 const buckets = (o: Obj | undefined, key: string): Obj[] => (fr.arr((child(o, key) ?? {}) as Record<string, unknown>, 'buckets') ?? []).filter(isRecord);
 const hitsOf = (res: unknown): Obj[] => (fr.arr((child(isRecord(res) ? res : undefined, 'hits') ?? {}) as Record<string, unknown>, 'hits') ?? []).filter(isRecord);
 const range = (field: string, fromMs: number, toMs: number) => ({ range: { [field]: { gte: fromMs, lt: toMs, format: 'epoch_millis' } } });
@@ -71,7 +71,7 @@ export class EsApiReads {
     try {
       const res = await this._c.indices.getIndexTemplate({ name: `${this._prefix}-*` }, { signal, ignore: [404] });
       for (const t of res.index_templates ?? []) {
-        const meta = t.index_template._meta?.['rightsize_template_version'];
+        const meta: unknown = t.index_template._meta?.['rightsize_template_version'];
         installed.set(t.name, typeof meta === 'number' ? meta : (t.index_template.version ?? 0));
       }
     } catch (err) {
@@ -173,14 +173,14 @@ export class EsApiReads {
     };
     const aggs = child(master, 'aggregations');
     for (const b of buckets(aggs, 't')) {
-      const t = fr.num(b as Record<string, unknown>, 'key');
+      const t = fr.num(b, 'key');
       if (t === undefined) continue;
       const p = at(t);
       for (const k of ['cpus_total', 'cpus_allocated', 'mem_total_bytes', 'mem_allocated_bytes', 'agents_active']) setIf(p, k, value(b, k));
     }
-    const datasets = buckets(child(containers, 'aggregations'), 'ds').sort((a, b) => (fr.num(b as Record<string, unknown>, 'doc_count') ?? 0) - (fr.num(a as Record<string, unknown>, 'doc_count') ?? 0));
+    const datasets = buckets(child(containers, 'aggregations'), 'ds').sort((a, b) => (fr.num(b, 'doc_count') ?? 0) - (fr.num(a, 'doc_count') ?? 0));
     for (const b of datasets.length > 0 ? buckets(datasets[0], 't') : []) {
-      const t = fr.num(b as Record<string, unknown>, 'key');
+      const t = fr.num(b, 'key');
       if (t === undefined) continue;
       const p = at(t);
       const cs = value(b, 'core_seconds');
@@ -242,23 +242,23 @@ export class EsApiReads {
       return e;
     };
     for (const b of buckets(child(builds, 'aggregations'), 'l')) {
-      const label = fr.str(b as Record<string, unknown>, 'key');
+      const label = fr.str(b, 'key');
       if (label === undefined) continue;
       const e = entry(label);
-      e.builds = fr.num(b as Record<string, unknown>, 'doc_count') ?? 0;
+      e.builds = fr.num(b, 'doc_count') ?? 0;
       const values = child(child(b, 'w'), 'values');
-      const p50 = values === undefined ? undefined : fr.num(values as Record<string, unknown>, '50.0');
-      const p95 = values === undefined ? undefined : fr.num(values as Record<string, unknown>, '95.0');
+      const p50 = values === undefined ? undefined : fr.num(values, '50.0');
+      const p95 = values === undefined ? undefined : fr.num(values, '95.0');
       const max = value(b, 'm');
       if (p50 !== undefined) e.wait_p50_ms = p50;
       if (p95 !== undefined) e.wait_p95_ms = p95;
       if (max !== undefined) e.wait_max_ms = max;
     }
     for (const b of buckets(child(queue, 'aggregations'), 'l')) {
-      const label = fr.str(b as Record<string, unknown>, 'key');
+      const label = fr.str(b, 'key');
       if (label === undefined) continue;
       entry(label).series = buckets(b, 't').flatMap((x) => {
-        const t = fr.num(x as Record<string, unknown>, 'key');
+        const t = fr.num(x, 'key');
         if (t === undefined) return [];
         const p: Point = { t };
         setIf(p, 'length', value(x, 'len'));
