@@ -47,7 +47,7 @@ export const ListQuery = Type.Object(
     label: Type.Optional(Type.String({ maxLength: 1024, description: 'Only workloads whose builds ran on this Jenkins label.' })),
     severity: Type.Optional(Type.Union(SEVERITIES.map((k) => Type.Literal(k)), { description: 'Only this severity.' })),
     min_savings: Type.Optional(Type.Number({ minimum: 0, description: 'Only workloads saving at least this many core-hours per week.' })),
-    q: Type.Optional(Type.String({ maxLength: 1024, description: 'Only workloads whose key contains this text (case-insensitive).' })),
+    q: Type.Optional(Type.String({ maxLength: 1024, description: 'Only workloads whose key or label contains this text (case-insensitive).' })),
     sort: Type.Optional(Type.Union(SORT_KEYS.map((k) => Type.Literal(k)), { default: 'savings', description: 'savings: core-hours then GiB-hours per week; memory_savings; name.' })),
     order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc', description: 'desc: largest savings (or A→Z for name) first; asc reverses.' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 100, description: `Page size, at most ${MAX_PAGE}.` })),

@@ -71,7 +71,7 @@ function matches(q: ListQueryT): ((e: CachedRecommendation) => boolean) | undefi
     (q.label === undefined || e.doc.jenkins?.label === q.label) &&
     (q.severity === undefined || e.doc.severity === q.severity) &&
     (q.min_savings === undefined || (e.doc.savings?.cpu_core_hours_per_week ?? 0) >= q.min_savings) &&
-    (needle === undefined || e.doc.workload.key.toLowerCase().includes(needle));
+    (needle === undefined || e.doc.workload.key.toLowerCase().includes(needle) || (e.doc.jenkins?.label ?? '').toLowerCase().includes(needle));
 }
 
 /** One page of entries in the asked order; without filters O(page), with filters one pass. */
