@@ -9,6 +9,7 @@ export const UI_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>rightsize</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="ui/app.css">
 </head>
 <body>
