@@ -37,7 +37,11 @@ export function registerConfigCommands(program: Command, ctx: CliContext): void 
     .action((opts: { config?: string }) => {
       const { config: cfg } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
       const masked = JSON.parse(JSON.stringify(cfg), (key: string, value: unknown) =>
-        ['apiKey', 'password', 'token'].includes(key) && typeof value === 'string' ? '***' : value,
+        ['apiKey', 'password', 'token'].includes(key) && typeof value === 'string'
+          ? '***'
+          : ['readTokens', 'writeTokens'].includes(key) && Array.isArray(value)
+            ? value.map(() => '***')
+            : value,
       ) as unknown;
       writeLine(ctx.stdout, JSON.stringify(masked, null, 2));
     });
