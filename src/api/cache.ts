@@ -1,8 +1,9 @@
-import { sortBySavings } from '../analysis/format.js';
 import { workloadKey } from '../analysis/recommend/records.js';
 import { toError, RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc, WorkloadKind } from '../model/index.js';
+import type { ScheduledJob } from '../model/ports.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/index.js';
+import { forEachInSlices, sortInSlices } from './chunked.js';
 
 /** One full read of the latest recommendations (the store shell: `latestRecommendationPages`). */
 export type LoadRecommendations = (signal: AbortSignal) => Promise<{ readonly docs: readonly RecommendationDoc[]; readonly skipped: number }>;
@@ -13,6 +14,8 @@ export interface RecommendationCacheOptions {
   readonly logger?: Logger;
   /** A refresh that takes longer is abandoned (counted as a failure), ms. @defaultValue 60000 */
   readonly timeoutMs?: number;
+  /** Documents indexed, serialized or sorted between two yields to the event loop. @defaultValue 2000 */
+  readonly sliceSize?: number;
 }
 
 /** What the cache holds and how its refreshes went; counters are monotonic. */
@@ -25,59 +28,101 @@ export interface RecommendationCacheStatus {
   readonly failures: number;
   /** Documents without a workload kind and key, left out (last refresh). */
   readonly skipped: number;
+  /** How long the last successful refresh took, load and index build, ms. */
+  readonly lastRefreshMs?: number;
   readonly lastError?: { readonly code: string; readonly message: string; readonly atMs: number };
 }
 
+/** One cached recommendation and its JSON, serialized once per reload (the list route joins these). */
+export interface CachedRecommendation {
+  readonly doc: RecommendationDoc;
+  readonly json: string;
+}
+
+/** The orders the list route offers; each is computed once per reload, never per request. */
+export const SORT_KEYS = ['savings', 'memory_savings', 'name'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+interface Snapshot {
+  /** The newest `@timestamp` of the documents (epoch ms), when any parses. */
+  readonly newestMs?: number;
+  readonly byKind: ReadonlyMap<WorkloadKind, ReadonlyMap<string, CachedRecommendation>>;
+  readonly sorted: ReadonlyMap<WorkloadKind, Readonly<Record<SortKey, readonly CachedRecommendation[]>>>;
+}
+
+const EMPTY: Snapshot = { byKind: new Map(), sorted: new Map() };
+const collator = new Intl.Collator();
+const cpuSaved = (e: CachedRecommendation): number => e.doc.savings?.cpu_core_hours_per_week ?? 0;
+const memSaved = (e: CachedRecommendation): number => e.doc.savings?.memory_gib_hours_per_week ?? 0;
+const byName = (a: CachedRecommendation, b: CachedRecommendation): number => collator.compare(a.doc.workload.key, b.doc.workload.key);
+/** The same order as `sortBySavings` (analysis/format): core-hours, then GiB-hours, then key. */
+const COMPARATORS: Record<SortKey, (a: CachedRecommendation, b: CachedRecommendation) => number> = {
+  savings: (a, b) => cpuSaved(b) - cpuSaved(a) || memSaved(b) - memSaved(a) || byName(a, b),
+  memory_savings: (a, b) => memSaved(b) - memSaved(a) || cpuSaved(b) - cpuSaved(a) || byName(a, b),
+  name: byName,
+};
+
 /**
- * The latest recommendations in memory, refreshed from Elasticsearch as a whole (a few
- * thousand small documents; one read every `intervalMs`), so the scheduler's question "what
- * should job X get?" is answered without a round trip to the store. A failed refresh keeps what
- * was loaded before, counts the failure and records the error; answers then carry their age.
+ * The latest recommendations in memory, refreshed from Elasticsearch as a whole, so the
+ * scheduler's question "what should job X get?" is answered without a round trip to the store.
+ * A reload builds a new snapshot off the hot path (indexing, serializing and sorting in slices
+ * that yield to the event loop) and swaps it in at once. A failed refresh keeps what was loaded
+ * before, counts the failure and records the error; answers then carry their age.
  */
 export class RecommendationCache {
   private readonly _opts: RecommendationCacheOptions;
   private readonly _clock: Clock;
   private readonly _logger: Logger;
-  private _byKind = new Map<WorkloadKind, Map<string, RecommendationDoc>>();
-  private _sorted = new Map<WorkloadKind, readonly RecommendationDoc[]>();
+  private readonly _sliceSize: number;
+  private _snap: Snapshot = EMPTY;
   private _loadedAtMs: number | undefined;
   private _refreshes = 0;
   private _failures = 0;
   private _skipped = 0;
+  private _lastRefreshMs: number | undefined;
   private _lastError: RecommendationCacheStatus['lastError'];
   private _running: Promise<boolean> | undefined;
-  private _timer: NodeJS.Timeout | undefined;
-  private _closed = false;
   private readonly _abort = new AbortController();
 
   constructor(opts: RecommendationCacheOptions) {
     this._opts = opts;
     this._clock = opts.clock ?? systemClock;
     this._logger = opts.logger ?? silentLogger();
+    this._sliceSize = Math.max(1, opts.sliceSize ?? 2000);
   }
 
-  /** Reloads everything; resolves true on success, false on failure (never rejects). Concurrent calls share one load. */
-  refresh(): Promise<boolean> {
-    this._running ??= this._refresh().finally(() => (this._running = undefined));
+  /**
+   * Reloads everything; resolves true on success, false on failure (never rejects). Concurrent
+   * calls share one load. `signal` (a scheduler's timeout or stop) abandons it.
+   */
+  refresh(signal?: AbortSignal): Promise<boolean> {
+    this._running ??= this._refresh(signal).finally(() => (this._running = undefined));
     return this._running;
   }
 
-  private async _refresh(): Promise<boolean> {
-    const timeout = AbortSignal.timeout(this._opts.timeoutMs ?? 60_000);
-    const signal = AbortSignal.any([timeout, this._abort.signal]);
+  /** The reload as a {@link ScheduledJob} for the `Scheduler` (a failed reload fails the run). */
+  reloadJob(intervalMs: number): ScheduledJob {
+    return {
+      name: 'api-recommendation-cache',
+      schedule: { everyMs: intervalMs },
+      timeoutMs: this._opts.timeoutMs ?? 60_000,
+      run: async (signal) => {
+        if (!(await this.refresh(signal))) throw new RightsizeError('RS_ERR_STORE_UNAVAILABLE', `reload failed: ${this._lastError?.message ?? 'unknown'}`);
+      },
+    };
+  }
+
+  private async _refresh(outer: AbortSignal | undefined): Promise<boolean> {
+    const startedMs = this._clock.nowMs();
+    const signals = [AbortSignal.timeout(this._opts.timeoutMs ?? 60_000), this._abort.signal, ...(outer ? [outer] : [])];
+    const signal = AbortSignal.any(signals);
     try {
       const { docs, skipped } = await this._opts.load(signal);
       signal.throwIfAborted();
-      const byKind = new Map<WorkloadKind, Map<string, RecommendationDoc>>();
-      for (const d of docs) {
-        let m = byKind.get(d.workload.kind);
-        if (!m) byKind.set(d.workload.kind, (m = new Map<string, RecommendationDoc>()));
-        m.set(d.workload.key, d);
-      }
-      this._byKind = byKind;
-      this._sorted = new Map([...byKind].map(([k, m]) => [k, sortBySavings([...m.values()])]));
+      this._snap = await this._build(docs, signal);
       this._skipped = skipped;
       this._loadedAtMs = this._clock.nowMs();
+      this._lastRefreshMs = this._loadedAtMs - startedMs;
       this._refreshes++;
       return true;
     } catch (err) {
@@ -89,26 +134,34 @@ export class RecommendationCache {
     }
   }
 
-  /** Refreshes now, then every `intervalMs` after the previous refresh ended (no overlap). */
-  start(intervalMs: number): Promise<boolean> {
-    const schedule = (): void => {
-      if (!this._closed) this._timer = setTimeout(() => void this.refresh().then(schedule), intervalMs);
-    };
-    const first = this.refresh();
-    void first.then(schedule);
-    return first;
+  private async _build(docs: readonly RecommendationDoc[], signal: AbortSignal): Promise<Snapshot> {
+    const byKind = new Map<WorkloadKind, Map<string, CachedRecommendation>>();
+    let newestMs: number | undefined;
+    await forEachInSlices(docs, this._sliceSize, signal, (d) => {
+      const t = Date.parse(d['@timestamp']);
+      if (Number.isFinite(t) && (newestMs === undefined || t > newestMs)) newestMs = t;
+      let m = byKind.get(d.workload.kind);
+      if (!m) byKind.set(d.workload.kind, (m = new Map<string, CachedRecommendation>()));
+      m.set(d.workload.key, { doc: d, json: JSON.stringify(d) });
+    });
+    const sorted = new Map<WorkloadKind, Record<SortKey, readonly CachedRecommendation[]>>();
+    for (const [kind, m] of byKind) {
+      const entries = [...m.values()];
+      const orders = {} as Record<SortKey, readonly CachedRecommendation[]>;
+      for (const key of SORT_KEYS) orders[key] = await sortInSlices(entries, COMPARATORS[key], this._sliceSize, signal);
+      sorted.set(kind, orders);
+    }
+    return { byKind, sorted, ...(newestMs !== undefined ? { newestMs } : {}) };
   }
 
-  /** Stops the refresh loop and abandons a refresh in flight. */
+  /** Abandons a refresh in flight; later refreshes fail at once. */
   async close(): Promise<void> {
-    this._closed = true;
-    if (this._timer) clearTimeout(this._timer);
     this._abort.abort();
     await this._running;
   }
 
   get(kind: WorkloadKind, key: string): RecommendationDoc | undefined {
-    return this._byKind.get(kind)?.get(key);
+    return this._snap.byKind.get(kind)?.get(key)?.doc;
   }
 
   /**
@@ -119,9 +172,14 @@ export class RecommendationCache {
     return this.get('jenkins.job', jobFullName) ?? this.get('jenkins.job', workloadKey(jobFullName, true));
   }
 
+  /** Workloads of one kind in one order (biggest weekly savings first by default), with their JSON. */
+  entries(kind: WorkloadKind, sort: SortKey = 'savings'): readonly CachedRecommendation[] {
+    return this._snap.sorted.get(kind)?.[sort] ?? [];
+  }
+
   /** Workloads of one kind, biggest weekly savings first. */
   list(kind: WorkloadKind): readonly RecommendationDoc[] {
-    return this._sorted.get(kind) ?? [];
+    return this.entries(kind).map((e) => e.doc);
   }
 
   /** Age of the data in ms (undefined before the first successful refresh). */
@@ -129,15 +187,31 @@ export class RecommendationCache {
     return this._loadedAtMs === undefined ? undefined : Math.max(0, this._clock.nowMs() - this._loadedAtMs);
   }
 
+  /** The newest recommendation's `@timestamp` (epoch ms): when `analyze` last wrote. */
+  newestRecommendationMs(): number | undefined {
+    return this._snap.newestMs;
+  }
+
+  /** An opaque value that changes with every successful reload (memoize derived answers on it). */
+  generation(): number {
+    return this._refreshes;
+  }
+
+  /** True when the most recent refresh failed (the data served is what an earlier one loaded). */
+  lastRefreshFailed(): boolean {
+    return this._lastError !== undefined && (this._loadedAtMs === undefined || this._lastError.atMs >= this._loadedAtMs);
+  }
+
   status(): RecommendationCacheStatus {
     const size: Partial<Record<WorkloadKind, number>> = {};
-    for (const [k, m] of this._byKind) size[k] = m.size;
+    for (const [k, m] of this._snap.byKind) size[k] = m.size;
     return {
       size,
       ...(this._loadedAtMs !== undefined ? { loadedAtMs: this._loadedAtMs } : {}),
       refreshes: this._refreshes,
       failures: this._failures,
       skipped: this._skipped,
+      ...(this._lastRefreshMs !== undefined ? { lastRefreshMs: this._lastRefreshMs } : {}),
       ...(this._lastError !== undefined ? { lastError: this._lastError } : {}),
     };
   }

@@ -1,8 +1,10 @@
 export { buildApp } from './app.js';
-export type { AppDeps } from './app.js';
+export { DEFAULT_LIMITS } from './app.js';
+export type { ApiLimits, AppDeps } from './app.js';
+export { MAX_PAGE } from './schemas.js';
 export type { AllocationBody } from './schemas.js';
-export { openApiDocument } from './openapi.js';
 export { RecommendationCache } from './cache.js';
+export type { ApiReads, NewSilence, RangeMs } from './reads.js';
 export type { LoadRecommendations, RecommendationCacheOptions, RecommendationCacheStatus } from './cache.js';
 export { buildMetricsApp } from './metricsApp.js';
 export type { MetricsAppDeps } from './metricsApp.js';

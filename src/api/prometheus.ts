@@ -6,13 +6,14 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 /** One metric family of the Prometheus text exposition format (version 0.0.4). */
 export interface MetricFamily {
   readonly name: string;
-  readonly type: 'counter' | 'gauge';
+  readonly type: 'counter' | 'gauge' | 'histogram';
   readonly help: string;
-  readonly samples: ReadonlyArray<{ readonly labels?: Readonly<Record<string, string>>; readonly value: number }>;
+  /** `suffix` (`_bucket`, `_sum`, `_count`) is appended to the family name: a histogram's series. */
+  readonly samples: ReadonlyArray<{ readonly suffix?: string; readonly labels?: Readonly<Record<string, string>>; readonly value: number }>;
 }
 
 /** A family of one unlabelled sample. */
-export function singleSample(name: string, type: MetricFamily['type'], help: string, value: number): MetricFamily {
+export function singleSample(name: string, type: 'counter' | 'gauge', help: string, value: number): MetricFamily {
   return { name, type, help, samples: [{ value }] };
 }
 
@@ -36,7 +37,7 @@ export function renderPrometheus(families: readonly MetricFamily[]): string {
     for (const s of f.samples) {
       const labels = Object.entries(s.labels ?? {});
       const l = labels.length === 0 ? '' : `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
-      lines.push(`${f.name}${l} ${formatValue(s.value)}`);
+      lines.push(`${f.name}${s.suffix ?? ''}${l} ${formatValue(s.value)}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -101,4 +102,35 @@ export function collectorMetricFamilies(targets: readonly TargetStats[], sink: S
       },
     );
   return families;
+}
+
+/** Upper bounds of the request-latency buckets, seconds. */
+export const LATENCY_BUCKETS_S: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/** A Prometheus histogram with one series per label value (cumulative buckets, sum and count). */
+export class Histogram {
+  private readonly _series = new Map<string, { counts: number[]; sum: number; count: number }>();
+  constructor(
+    private readonly _name: string,
+    private readonly _help: string,
+    private readonly _label: string,
+    private readonly _bounds: readonly number[] = LATENCY_BUCKETS_S,
+  ) {}
+
+  observe(labelValue: string, value: number): void {
+    let s = this._series.get(labelValue);
+    if (!s) this._series.set(labelValue, (s = { counts: this._bounds.map(() => 0), sum: 0, count: 0 }));
+    for (let i = 0; i < this._bounds.length; i++) if (value <= (this._bounds[i] as number)) (s.counts[i] as number)++;
+    s.sum += value;
+    s.count++;
+  }
+
+  family(): MetricFamily {
+    const samples: MetricFamily['samples'][number][] = [];
+    for (const [v, s] of this._series) {
+      this._bounds.forEach((b, i) => samples.push({ suffix: '_bucket', labels: { [this._label]: v, le: String(b) }, value: s.counts[i] ?? 0 }));
+      samples.push({ suffix: '_bucket', labels: { [this._label]: v, le: '+Inf' }, value: s.count }, { suffix: '_sum', labels: { [this._label]: v }, value: s.sum }, { suffix: '_count', labels: { [this._label]: v }, value: s.count });
+    }
+    return { name: this._name, type: 'histogram', help: this._help, samples };
+  }
 }

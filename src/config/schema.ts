@@ -133,6 +133,25 @@ export const ApiSchema = Type.Object(
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port (0: any free port, printed at start).' }),
     refreshIntervalMs: Type.Integer({ default: 30_000, minimum: 1_000, description: 'How often the recommendations are reloaded from Elasticsearch, ms.' }),
     staleAfterMs: Type.Integer({ default: 600_000, minimum: 1_000, description: 'Data older than this makes /healthz report `stale`, ms.' }),
+    maxConnections: Type.Integer({ default: 1024, minimum: 1, description: 'Open connections at most; further ones are closed as they arrive.' }),
+    idleTimeoutMs: Type.Integer({ default: 30_000, minimum: 100, description: 'A connection without traffic for this long is closed, ms.' }),
+    keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 100, description: 'A kept-alive connection waits this long for its next request, ms.' }),
+    requestTimeoutMs: Type.Integer({ default: 10_000, minimum: 100, description: 'A request must arrive completely within this, ms.' }),
+    bodyLimitBytes: Type.Integer({ default: 65_536, minimum: 1024, description: 'Largest request body, bytes (413 beyond).' }),
+    readTokens: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'Bearer tokens that may read. Empty: reads need no token. Also env RIGHTSIZE_API_READ_TOKEN. Write tokens may read too.',
+    }),
+    writeTokens: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'Bearer tokens that may write (silences). Writes always need one. Also env RIGHTSIZE_API_WRITE_TOKEN.',
+    }),
+    corsOrigins: Type.Array(Type.String(), { default: [], description: 'Origins allowed by CORS (e.g. https://ci.example.com). Empty: no CORS headers.' }),
+    dataFreshAfterMs: Type.Integer({
+      default: 3_600_000,
+      minimum: 1_000,
+      description: '/readyz fails when the newest recommendation is older than this, ms (analyze runs less often than this).',
+    }),
   },
   { ...strict, default: {} },
 );

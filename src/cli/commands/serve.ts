@@ -3,13 +3,15 @@ import { buildApp, RecommendationCache } from '../../api/index.js';
 import { loadConfig } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
+import { Scheduler } from '../../scheduler/index.js';
+import { ElasticsearchReportSink } from '../../reports/service/index.js';
 import { createEsClient } from '../../store/index.js';
-import { latestRecommendationPages } from '../../store/queries/index.js';
+import { EsApiReads, latestRecommendationPages } from '../../store/queries/index.js';
 import { createLogger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
-import { intOption } from './replay.js';
 import { startEmbeddedAlerts } from './alerts.js';
 import { scheduleWeeklyReport } from './report.js';
+import { intOption } from './replay.js';
 
 interface ServeOptions {
   readonly config?: string;
@@ -23,7 +25,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description(
-      'serve the HTTP API: GET /api/v1/jobs/<job> (what the job should get), /api/v1/recommendations, /healthz, /metrics; recommendations are reloaded from Elasticsearch every api.refreshIntervalMs',
+      'serve the HTTP API under /api/v1 (jobs, recommendations, labels, builds, cluster, queue, alerts, silences, weekly reports; OpenAPI at /api/openapi.json, docs at /docs), /healthz, /readyz, /metrics and the web UI at /; recommendations are reloaded from Elasticsearch every api.refreshIntervalMs',
     )
     .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
     .option('--host <address>', 'address to listen on (default: api.host, 127.0.0.1)')
@@ -49,15 +51,42 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           return { docs, skipped };
         },
       });
-      const app = buildApp({ cache, logger, staleAfterMs: config.api.staleAfterMs, version: '0.1.0' });
+      const api = config.api;
+      // Tokens come from config and the environment; they are never logged or printed.
+      const fromEnv = (name: string): string[] => (ctx.env[name] ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+      const tokens = { read: [...api.readTokens, ...fromEnv('RIGHTSIZE_API_READ_TOKEN')], write: [...api.writeTokens, ...fromEnv('RIGHTSIZE_API_WRITE_TOKEN')] };
+      const app = buildApp({
+        cache,
+        logger,
+        reads: new EsApiReads({ client, prefix }),
+        reports: new ElasticsearchReportSink(client, prefix),
+        tokens,
+        corsOrigins: api.corsOrigins,
+        dataFreshAfterMs: api.dataFreshAfterMs,
+        staleAfterMs: api.staleAfterMs,
+        version: '0.1.0',
+        limits: {
+          maxConnections: api.maxConnections,
+          idleTimeoutMs: api.idleTimeoutMs,
+          keepAliveTimeoutMs: api.keepAliveTimeoutMs,
+          requestTimeoutMs: api.requestTimeoutMs,
+          bodyLimitBytes: api.bodyLimitBytes,
+        },
+      });
+      // The one owner of time runs the reloads (each builds its index in slices off the hot path).
+      const scheduler = new Scheduler({ logger });
+      scheduler.add(cache.reloadJob(refreshMs));
       app.addHook('onClose', async () => client.close());
+      // The weekly report (cron report.schedule) and the alert engine (unless alerts.enabled is false) run in this process too.
       app.addHook('onClose', scheduleWeeklyReport(config, client, logger));
+      app.addHook('onClose', await startEmbeddedAlerts(config, ctx, logger));
       // Listen at once: until the first load answers, the routes say 503 and /healthz `unavailable`.
       const address = await app.listen({ host: opts.host ?? config.api.host, port });
-      writeLine(ctx.stdout, `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms)`);
-      app.addHook('onClose', await startEmbeddedAlerts(config, ctx, logger));
-      const loaded = await cache.start(refreshMs);
-      if (!loaded) logger.warn({ status: cache.status() }, 'first load of the recommendations failed; retrying every refresh interval');
+      writeLine(
+        ctx.stdout,
+        `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms; API docs at ${address}/docs; reads ${tokens.read.length > 0 ? 'need a token' : 'open'}, writes ${tokens.write.length > 0 ? 'need a write token' : 'disabled (no write token)'})`,
+      );
+      scheduler.start();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -67,6 +96,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      await scheduler.stop();
       await app.close();
     });
 }

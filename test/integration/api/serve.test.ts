@@ -25,11 +25,12 @@ const nowMs = Math.max(...docs.map((d) => d.build.end));
 let stored: RecommendationDoc[];
 let proc: ChildProcess | undefined;
 let base = '';
+const WRITE_TOKEN = 'it-write-token-0123456789';
 let out = '';
 let err = '';
 
-async function get(path: string): Promise<{ status: number; body: unknown; text: string }> {
-  const r = await fetch(base + path);
+async function get(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; text: string }> {
+  const r = await fetch(base + path, init);
   const text = await r.text();
   let body: unknown;
   try {
@@ -54,7 +55,7 @@ beforeAll(async () => {
   expect(stored.length).toBe(6);
   const config = join(dir, 'rightsize.yaml');
   writeFileSync(config, `elasticsearch:\n  url: ${testEsUrl()}\n  indexPrefix: ${prefix}\n  replicas: 0\napi:\n  port: 0\n  refreshIntervalMs: 1000\nlog:\n  level: warn\n`);
-  proc = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'rightsize.js'), 'serve', '--config', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'rightsize.js'), 'serve', '--config', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RIGHTSIZE_API_WRITE_TOKEN: WRITE_TOKEN } });
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   base = await pollUntil('rightsize serve to print its address', 30_000, () => Promise.resolve(/listening on (http:\/\/\S+)/.exec(out)?.[1]), 100).catch((e: Error) => {
@@ -107,6 +108,34 @@ describe('rightsize serve on the real Elasticsearch', () => {
       return (r.body as { cpu_cores?: number }).cpu_cores === 7.5 ? r.body : undefined;
     }, 200);
     expect(body).toMatchObject({ job: d.workload.key, cpu_cores: 7.5 });
+  });
+
+  it('reads builds, cluster, queue and readiness from Elasticsearch; stores and expires a silence with the write token', async () => {
+    const job = docs[0]!.jenkins.job.name;
+    const mine = docs.filter((d) => d.jenkins.job.name === job);
+    const from = Math.min(...mine.map((d) => d.build.end)) - 1;
+    const builds = await get(`/api/v1/jobs/${encodeURIComponent(job)}/builds?from=${from}&to=${nowMs + 1}&limit=1000`);
+    expect(builds.status, builds.text).toBe(200);
+    const rows = (builds.body as { builds: Array<{ number: number; end_ms: number }> }).builds;
+    expect(rows.map((b) => b.number).sort((a, b) => a - b)).toEqual(mine.map((d) => d.jenkins.build.number).sort((a, b) => a - b));
+    expect(rows.map((b) => b.end_ms)).toEqual([...rows.map((b) => b.end_ms)].sort((a, b) => b - a));
+    expect((await get(`/api/v1/cluster?from=${nowMs - 86_400_000}&to=${nowMs}`)).status).toBe(200);
+    const queue = await get(`/api/v1/queue?from=${nowMs - 14 * 86_400_000}&to=${nowMs}`);
+    expect(queue.status, queue.text).toBe(200);
+    const ready = (await get('/readyz')).body as { checks: { elasticsearch: { ok: boolean }; templates: { ok: boolean; missing: string[] } } };
+    expect(ready.checks.elasticsearch.ok).toBe(true);
+    expect(ready.checks.templates).toEqual({ ok: true, missing: [] });
+    const json = { 'content-type': 'application/json' };
+    const payload = JSON.stringify({ rule_id: 'cpu-allocation', group: 'linux', duration_ms: 3_600_000, created_by: 'it' });
+    expect((await get('/api/v1/silences', { method: 'POST', headers: json, body: payload })).status).toBe(401);
+    const created = await get('/api/v1/silences', { method: 'POST', headers: { ...json, authorization: `Bearer ${WRITE_TOKEN}` }, body: payload });
+    expect(created.status, created.text).toBe(201);
+    const id = (created.body as { id: string }).id;
+    const listed = (await get('/api/v1/alerts')).body as { silences: Array<{ id: string }> };
+    expect(listed.silences.map((x) => x.id)).toContain(id);
+    expect((await get(`/api/v1/silences/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${WRITE_TOKEN}` } })).status).toBe(204);
+    expect(((await get('/api/v1/alerts')).body as { silences: Array<{ id: string }> }).silences.map((x) => x.id)).not.toContain(id);
+    expect(out + err).not.toContain(WRITE_TOKEN);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

@@ -28,6 +28,7 @@ let app: ReturnType<typeof buildApp>;
 let browser: Browser;
 let page: Page;
 let base: string;
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   const cache = new RecommendationCache({ load: () => Promise.resolve({ docs: DOCS, skipped: 0 }) });
@@ -36,6 +37,10 @@ beforeAll(async () => {
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
   page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto(`${base}/`);
   await page.locator('#rows tr').first().waitFor({ timeout: 15_000 });
 });
@@ -69,14 +74,25 @@ describe('the web UI', () => {
     expect(await page.evaluate('typeof window.pwned')).toBe('undefined');
   });
 
-  it('filters by part of a job name or label', async () => {
+  it('filters by part of a job name or label (on the server), and sorts by a column header', async () => {
+    const poll = (want: unknown) => expect.poll(rowJobs, { timeout: 10_000 }).toEqual(want);
     await page.fill('#filter', 'team-a');
-    expect(await rowJobs()).toEqual(['team-a/api-tests', 'team-a/memory-hog']);
+    await poll(['team-a/api-tests', 'team-a/memory-hog']);
     expect(await page.locator('#count').textContent()).toBe('2 of 4 jobs');
     await page.fill('#filter', 'small');
-    expect(await rowJobs()).toEqual([HOSTILE, 'lint']);
+    await poll([HOSTILE, 'lint']);
     await page.fill('#filter', '');
-    expect(await rowJobs()).toHaveLength(4);
+    await poll(['team-a/api-tests', HOSTILE, 'lint', 'team-a/memory-hog']);
+    await page.click('th[data-sort="name"]');
+    await poll(['evil/<img src=x onerror="window.pwned=1">', 'lint', 'team-a/api-tests', 'team-a/memory-hog']);
+    await page.click('th[data-sort="name"]');
+    await poll(['team-a/memory-hog', 'team-a/api-tests', 'lint', HOSTILE]);
+    await page.click('th[data-sort="savings"]');
+    await poll(['team-a/api-tests', HOSTILE, 'lint', 'team-a/memory-hog']);
+  });
+
+  it('loads with no console errors and no CSP violations', () => {
+    expect(consoleErrors).toEqual([]);
   });
 
   it('answers "what should job X get?" from the API, and says so when a job has no recommendation', async () => {

@@ -34,6 +34,15 @@ describe('rightsize config check', () => {
     expect(sub.out).toContain('--config');
   });
 
+  it('config show masks the API bearer tokens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-cli-'));
+    writeFileSync(join(dir, 'rightsize.yaml'), 'api:\n  readTokens: [read-secret-0123456789]\n  writeTokens: [write-secret-0123456789]\n');
+    const r = await run(['config', 'show', '--config', join(dir, 'rightsize.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('secret-0123456789');
+    expect((JSON.parse(r.out) as { api: { readTokens: string[]; writeTokens: string[] } }).api).toMatchObject({ readTokens: ['***'], writeTokens: ['***'] });
+  });
+
   it('exits 2 on an unknown command', async () => {
     expect((await run(['nope'])).code).toBe(2);
   });

@@ -1,0 +1,98 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { toError } from '../../errors/index.js';
+import type { Clock } from '../../util/index.js';
+import type { RecommendationCache } from '../cache.js';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, singleSample, type Histogram, type MetricFamily } from '../prometheus.js';
+import type { ApiReads } from '../reads.js';
+import { Health, KINDS, Ready } from '../schemas.js';
+
+export interface HealthRouteDeps {
+  readonly cache: RecommendationCache;
+  readonly clock: Clock;
+  readonly staleAfterMs: number;
+  readonly dataFreshAfterMs?: number;
+  readonly version: string;
+  readonly reads?: ApiReads;
+  readonly requests: ReadonlyMap<string, number>;
+  readonly latency: Histogram;
+}
+
+/** The API's own counters and what the cache holds, as metric families. */
+function apiMetricFamilies(deps: HealthRouteDeps): MetricFamily[] {
+  const { cache, requests } = deps;
+  const s = cache.status();
+  const age = cache.ageMs();
+  const one = singleSample;
+  return [
+    { name: 'rightsize_api_recommendations', type: 'gauge', help: 'Latest recommendations held, by workload kind.', samples: KINDS.map((kind) => ({ labels: { kind }, value: s.size[kind] ?? 0 })) },
+    ...(age !== undefined ? [one('rightsize_api_data_age_seconds', 'gauge', 'Age of the recommendations the API serves.', age / 1000)] : []),
+    one('rightsize_api_cache_refreshes_total', 'counter', 'Successful reloads of the recommendations from Elasticsearch.', s.refreshes),
+    one('rightsize_api_cache_refresh_failures_total', 'counter', 'Failed reloads (the previous data is kept).', s.failures),
+    one('rightsize_api_cache_skipped_documents', 'gauge', 'Stored documents without a workload kind and key, left out by the last reload.', s.skipped),
+    ...(s.lastRefreshMs !== undefined ? [one('rightsize_api_cache_last_refresh_seconds', 'gauge', 'How long the last successful reload took (read and index build).', s.lastRefreshMs / 1000)] : []),
+    {
+      name: 'rightsize_api_requests_total',
+      type: 'counter',
+      help: 'Requests answered, by route and status.',
+      samples: [...requests].map(([k, value]) => {
+        const [route = '', status = ''] = k.split(' ');
+        return { labels: { route, status }, value };
+      }),
+    },
+    deps.latency.family(),
+  ];
+}
+
+/** `/healthz` (the process and its cache), `/readyz` (Elasticsearch, templates, fresh data), `/metrics`. */
+export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void {
+  const { cache } = deps;
+  app.get('/healthz', { schema: { summary: 'Whether recommendations are loaded and how old they are', tags: ['health'], response: { 200: Health, 503: Health } } }, (_req, reply) => {
+    const s = cache.status();
+    const age = cache.ageMs();
+    const status = age === undefined ? 'unavailable' : age > deps.staleAfterMs ? 'stale' : 'ok';
+    const body: Static<typeof Health> = {
+      status,
+      version: deps.version,
+      recommendations: { ...s.size },
+      ...(age !== undefined ? { data_age_ms: age } : {}),
+      refreshes: s.refreshes,
+      refresh_failures: s.failures,
+      ...(s.lastError !== undefined ? { last_error: { code: s.lastError.code, message: s.lastError.message, at: new Date(s.lastError.atMs).toISOString() } } : {}),
+    };
+    return reply.code(status === 'unavailable' ? 503 : 200).send(body);
+  });
+
+  app.get(
+    '/readyz',
+    { schema: { summary: 'Ready to serve: Elasticsearch reachable, templates installed, recommendations fresh', tags: ['health'], response: { 200: Ready, 503: Ready } } },
+    async (_req, reply) => {
+      const signal = AbortSignal.timeout(5_000);
+      let es: Static<typeof Ready>['checks']['elasticsearch'] = { ok: false, message: 'rightsize serve was not given Elasticsearch' };
+      let templates: Static<typeof Ready>['checks']['templates'] = { ok: false, missing: [] };
+      if (deps.reads) {
+        try {
+          await deps.reads.ping(signal);
+          es = { ok: true };
+          const missing = await deps.reads.missingTemplates(signal);
+          templates = { ok: missing.length === 0, missing: [...missing] };
+        } catch (err) {
+          es = { ok: false, message: toError(err).message };
+        }
+      }
+      const newest = cache.newestRecommendationMs();
+      const freshMs = deps.dataFreshAfterMs ?? 3_600_000;
+      const ageMs = newest === undefined ? undefined : Math.max(0, deps.clock.nowMs() - newest);
+      const data: Static<typeof Ready>['checks']['data'] =
+        ageMs === undefined
+          ? { ok: false, message: cache.ageMs() === undefined ? 'recommendations not loaded yet' : 'no recommendations yet: run rightsize analyze' }
+          : { ok: ageMs <= freshMs, newest_ms: newest, age_ms: ageMs, ...(ageMs > freshMs ? { message: `the newest recommendation is older than ${freshMs} ms: is rightsize analyze running?` } : {}) };
+      const ready = es.ok && templates.ok && data.ok;
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { elasticsearch: es, templates, data } });
+    },
+  );
+
+  app.get('/metrics', { schema: { summary: 'Prometheus text: cache, requests, request latency histogram', tags: ['health'], response: { 200: { type: 'string' } } } }, (_req, reply) =>
+    reply.type(PROMETHEUS_CONTENT_TYPE).send(renderPrometheus(apiMetricFamilies(deps))),
+  );
+}

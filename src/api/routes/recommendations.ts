@@ -1,0 +1,219 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RecommendationDoc } from '../../model/index.js';
+import type { CachedRecommendation, RecommendationCache } from '../cache.js';
+import { errorBody } from '../errors.js';
+import { knownLabels, labelPlan, mesosPluginFields, smallestCoveringLabel } from '../pure.js';
+import {
+  Allocation,
+  BuildList,
+  ErrorBody,
+  JobQuery,
+  LabelList,
+  ListQuery,
+  MAX_JOB_NAME,
+  MesosPluginAllocation,
+  PlanBody,
+  PlanQuery,
+  RecommendationList,
+  type AllocationBody,
+  type JobQueryT,
+  type ListQueryT,
+} from '../schemas.js';
+
+const NOT_LOADED = errorBody('RS_ERR_STORE_UNAVAILABLE', 'the recommendations have not been loaded from Elasticsearch yet');
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+
+/** Control characters (C0, DEL) never occur in a Jenkins job name; a path with one is refused. */
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+function allocationOf(job: string, d: RecommendationDoc, ageMs: number): AllocationBody {
+  const r = d.recommended;
+  return {
+    job,
+    workload: { kind: d.workload.kind, key: d.workload.key },
+    ...(r.cpu_cores !== undefined ? { cpu_cores: r.cpu_cores } : {}),
+    ...(r.memory_bytes !== undefined ? { memory_bytes: r.memory_bytes } : {}),
+    ...(r.lower !== undefined ? { lower: r.lower } : {}),
+    ...(r.upper !== undefined ? { upper: r.upper } : {}),
+    current: d.current,
+    ...(d.jenkins?.label !== undefined ? { label: d.jenkins.label } : {}),
+    confidence: d.confidence,
+    severity: d.severity,
+    reasons: [...d.reasons],
+    builds: d.basis.builds,
+    ...(d.savings !== undefined ? { savings: d.savings } : {}),
+    recommended_at: d['@timestamp'],
+    data_age_ms: ageMs,
+  };
+}
+
+/**
+ * The age of the cached data on every answer from the cache: `age` (s, RFC 9111) and
+ * `x-rightsize-data-age-ms`; `x-rightsize-stale: true` when the last reload failed (Elasticsearch
+ * down), so a client knows it got the previous data.
+ */
+export function markAge(reply: FastifyReply, cache: RecommendationCache, ageMs: number): void {
+  void reply.header('age', Math.floor(ageMs / 1000)).header('x-rightsize-data-age-ms', ageMs);
+  if (cache.lastRefreshFailed()) void reply.header('x-rightsize-stale', 'true');
+}
+
+function matches(q: ListQueryT): ((e: CachedRecommendation) => boolean) | undefined {
+  const needle = q.q?.toLowerCase();
+  if (q.label === undefined && q.severity === undefined && q.min_savings === undefined && needle === undefined) return undefined;
+  return (e) =>
+    (q.label === undefined || e.doc.jenkins?.label === q.label) &&
+    (q.severity === undefined || e.doc.severity === q.severity) &&
+    (q.min_savings === undefined || (e.doc.savings?.cpu_core_hours_per_week ?? 0) >= q.min_savings) &&
+    (needle === undefined || e.doc.workload.key.toLowerCase().includes(needle) || (e.doc.jenkins?.label ?? '').toLowerCase().includes(needle));
+}
+
+/** One page of entries in the asked order; without filters O(page), with filters one pass. */
+function page(all: readonly CachedRecommendation[], q: ListQueryT): { total: number; items: string[] } {
+  const offset = q.offset ?? 0;
+  const limit = q.limit ?? 100;
+  const reverse = q.order === 'asc';
+  const pred = matches(q);
+  const at = (i: number): CachedRecommendation => all[reverse ? all.length - 1 - i : i] as CachedRecommendation;
+  if (pred === undefined) {
+    const items: string[] = [];
+    for (let i = offset; i < Math.min(all.length, offset + limit); i++) items.push(at(i).json);
+    return { total: all.length, items };
+  }
+  const items: string[] = [];
+  let total = 0;
+  for (let i = 0; i < all.length; i++) {
+    const e = at(i);
+    if (!pred(e)) continue;
+    if (total >= offset && items.length < limit) items.push(e.json);
+    total++;
+  }
+  return { total, items };
+}
+
+export interface RecommendationRouteDeps {
+  readonly cache: RecommendationCache;
+  /** Answers `GET /api/v1/jobs/<job>/builds` (the store routes). */
+  readonly buildsOf: (job: string, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+/** `/api/v1/jobs/*`, `/api/v1/recommendations`, `/api/v1/labels`, `/api/v1/labels/plan`: answered from the cache. */
+export function registerRecommendationRoutes(app: FastifyInstance, deps: RecommendationRouteDeps): void {
+  const { cache } = deps;
+  const memo = new Map<string, { generation: number; value: unknown }>();
+  const memoized = <T>(key: string, compute: () => T): T => {
+    const hit = memo.get(key);
+    if (hit && hit.generation === cache.generation()) return hit.value as T;
+    const value = compute();
+    memo.set(key, { generation: cache.generation(), value });
+    return value;
+  };
+
+  app.get(
+    '/api/v1/jobs/*',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: "What the job's next build should get",
+        description:
+          `The job full name is the rest of the path: folder separators stay "/", other characters URL-encoded; 1 to ${MAX_JOB_NAME} characters. A pull-request job (…/PR-123) is answered from its …/PR-* workload when pull requests are sized together. ` +
+          '`?format=mesos-plugin` answers the smallest label the cluster has that covers the recommendation and the mesos-plugin fields. `/api/v1/jobs/<job>/builds` lists the builds (see /api/v1/builds).',
+        tags: ['jobs'],
+        querystring: JobQuery,
+        response: { 200: { anyOf: [Allocation, MesosPluginAllocation, BuildList] }, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const job = (req.params as { '*': string })['*'].replace(/\/+$/, '');
+      if (job === '' || job.length > MAX_JOB_NAME || hasControlCharacter(job))
+        return reply.code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', `params/job must be a job full name of 1 to ${MAX_JOB_NAME} printable characters`));
+      const age = cache.ageMs();
+      const doc = age === undefined ? undefined : cache.forJob(job);
+      if (doc === undefined && job.endsWith('/builds')) return deps.buildsOf(job.slice(0, -'/builds'.length), req, reply);
+      if (age === undefined) return reply.code(503).send(NOT_LOADED);
+      if (doc === undefined)
+        return reply.code(404).send(errorBody('RS_ERR_API_NOT_FOUND', `no recommendation for job "${job}" yet (it needs enough finished builds); keep its label's size`));
+      markAge(reply, cache, age);
+      if ((req.query as JobQueryT).format !== 'mesos-plugin') return allocationOf(job, doc, age);
+      const cpu = doc.recommended.cpu_cores ?? doc.current.cpu_cores ?? 0;
+      const mem = doc.recommended.memory_bytes ?? doc.current.memory_bytes ?? 0;
+      const labels = memoized('labels', () => knownLabels(cache.entries('jenkins.label').map((e) => e.doc)));
+      const { label, fallback } = smallestCoveringLabel(labels, cpu, mem);
+      const body: Static<typeof MesosPluginAllocation> = {
+        job,
+        workload: { kind: doc.workload.kind, key: doc.workload.key },
+        ...(label ? { label: label.name, label_cpus: label.cpuCores, label_memory_bytes: label.memoryBytes } : {}),
+        ...mesosPluginFields(cpu, mem),
+        fallback,
+        confidence: doc.confidence,
+        data_age_ms: age,
+      };
+      return body;
+    },
+  );
+
+  app.get(
+    '/api/v1/recommendations',
+    {
+      config: { access: 'read' },
+      schema: { summary: 'Latest recommendations of one workload kind: filters, sort, pages', tags: ['recommendations'], querystring: ListQuery, response: { 200: RecommendationList, ...errors } },
+    },
+    (req, reply) => {
+      const q = req.query as ListQueryT;
+      const age = cache.ageMs();
+      if (age === undefined) return reply.code(503).send(NOT_LOADED);
+      const { total, items } = page(cache.entries(q.kind ?? 'jenkins.job', q.sort ?? 'savings'), q);
+      markAge(reply, cache, age);
+      // Each document was serialized once at reload: a page costs a join, not a serialization.
+      return reply.type('application/json; charset=utf-8').send(`{"total":${total},"offset":${q.offset ?? 0},"data_age_ms":${age},"items":[${items.join(',')}]}`);
+    },
+  );
+
+  app.get(
+    '/api/v1/labels',
+    { config: { access: 'read' }, schema: { summary: 'The Jenkins labels with what they reserve now and what they should', tags: ['labels'], response: { 200: LabelList, ...errors } } },
+    (_req, reply) => {
+      const age = cache.ageMs();
+      if (age === undefined) return reply.code(503).send(NOT_LOADED);
+      markAge(reply, cache, age);
+      const labels = memoized('label-rows', () => {
+        const jobs = new Map<string, number>();
+        for (const e of cache.entries('jenkins.job')) {
+          const l = e.doc.jenkins?.label;
+          if (l !== undefined) jobs.set(l, (jobs.get(l) ?? 0) + 1);
+        }
+        return cache.entries('jenkins.label', 'name').map(({ doc: d }) => ({
+          label: d.workload.key,
+          ...(d.current.cpu_cores !== undefined ? { cpu_cores: d.current.cpu_cores } : {}),
+          ...(d.current.memory_bytes !== undefined ? { memory_bytes: d.current.memory_bytes } : {}),
+          recommended: { ...(d.recommended.cpu_cores !== undefined ? { cpu_cores: d.recommended.cpu_cores } : {}), ...(d.recommended.memory_bytes !== undefined ? { memory_bytes: d.recommended.memory_bytes } : {}) },
+          jobs: jobs.get(d.workload.key) ?? 0,
+          confidence: d.confidence,
+          severity: d.severity,
+        }));
+      });
+      return { data_age_ms: age, labels };
+    },
+  );
+
+  app.get(
+    '/api/v1/labels/plan',
+    {
+      config: { access: 'read' },
+      schema: { summary: 'At most k label sizes that cover every job’s recommendation at the least reserved capacity', tags: ['labels'], querystring: PlanQuery, response: { 200: PlanBody, ...errors } },
+    },
+    (req, reply) => {
+      const age = cache.ageMs();
+      if (age === undefined) return reply.code(503).send(NOT_LOADED);
+      markAge(reply, cache, age);
+      const k = (req.query as { k?: number }).k ?? 4;
+      return { data_age_ms: age, ...memoized(`plan-${k}`, () => labelPlan(cache.entries('jenkins.job').map((e) => e.doc), k)) };
+    },
+  );
+}
