@@ -20,6 +20,9 @@ export {
   severityFor,
   buildRate,
   currentFromBuilds,
+  MARATHON_WINDOW_MS,
+  recommendMarathonApp,
+  recommendMarathonAppFromWindows,
 } from './recommend/index.js';
 export type {
   RecommenderPolicy,
@@ -30,17 +33,13 @@ export type {
   ResourceEstimate,
   ReasonCode,
   WorkloadInput,
+  AppSample,
+  AppWindow,
+  MarathonAppInput,
+  MarathonAppWindowsInput,
 } from './recommend/index.js';
-export {
-  planLabels,
-  planToJcascYaml,
-  defaultLabelName,
-  recommendLabels,
-  MARATHON_WINDOW_MS,
-  recommendMarathonApp,
-  recommendMarathonAppFromWindows,
-} from './labels/index.js';
-export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment, AppSample, AppWindow, MarathonAppInput, MarathonAppWindowsInput } from './labels/index.js';
+export { planLabels, planToJcascYaml, defaultLabelName, recommendLabels } from './labels/index.js';
+export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment } from './labels/index.js';
 export { computeWaste, weekStart } from './waste/index.js';
 export type { WasteRow, WasteResult, Prices } from './waste/index.js';
 export {

@@ -1,6 +1,6 @@
 import type { BuildSummarizerStats } from '../analysis/builds/index.js';
 import type { TargetStats } from '../collectors/runner/index.js';
-import type { SinkStats } from '../store/index.js';
+import type { SinkStats } from '../model/index.js';
 
 /** The content type of the text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -2,9 +2,8 @@ import type { BuildRecord } from '../recommend/records.js';
 import { seededRandom } from '../stats/weighted.js';
 import { DEFAULT_POLICY, roundUpToLadder } from '../recommend/policy.js';
 import type { Allocation, LadderPair, ReplayPolicy } from './policies.js';
+import { GiB, HOUR_MS } from '../../util/units.js';
 
-const HOUR_MS = 3_600_000;
-const GiB = 1024 ** 3;
 
 /** Per-job sums over the evaluation builds; every reported ratio is built from these. */
 export interface JobSums {

@@ -1,10 +1,9 @@
 import { cpuSignalValue, memorySignalValue, recommendCore } from '../recommend/core.js';
 import { DEFAULT_POLICY, roundUpToLadder, type LadderStep, type RecommenderPolicy } from '../recommend/policy.js';
 import type { BuildRecord } from '../recommend/records.js';
+import { SortedWeightedValues } from '../stats/weighted.js';
+import { DAY_MS, HOUR_MS, MiB } from '../../util/units.js';
 
-const MiB = 1024 * 1024;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** What a policy reserves for one build. Absent resource → the status-quo request is used (cold start). */
 export interface Allocation {
@@ -66,58 +65,11 @@ function pseudoCpuSamples(b: BuildRecord): Array<[number, number]> {
   ];
 }
 
-/** A multiset of weighted values kept sorted by value (insertion and removal O(n), no re-sorting). */
-class SortedWeighted {
-  readonly values: number[] = [];
-  readonly weights: number[] = [];
-  total = 0;
-
-  private lowerBound(v: number): number {
-    let lo = 0;
-    let hi = this.values.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.values[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  add(v: number, w: number): void {
-    const i = this.lowerBound(v);
-    this.values.splice(i, 0, v);
-    this.weights.splice(i, 0, w);
-    this.total += w;
-  }
-
-  remove(v: number, w: number): void {
-    for (let i = this.lowerBound(v); i < this.values.length && this.values[i] === v; i++)
-      if (this.weights[i] === w) {
-        this.values.splice(i, 1);
-        this.weights.splice(i, 1);
-        this.total -= w;
-        return;
-      }
-  }
-
-  /** Lower inverse of the weighted CDF, as weightedPercentile(). */
-  percentile(q: number): number | undefined {
-    if (this.values.length === 0) return undefined;
-    const target = q * this.total * (1 - 1e-12);
-    let running = 0;
-    for (let i = 0; i < this.values.length; i++) {
-      running += this.weights[i]!;
-      if (running >= target) return this.values[i]!;
-    }
-    return this.values[this.values.length - 1]!;
-  }
-}
-
 interface KrrState {
   builds: BuildRecord[];
   head: number;
   firstStartMs: number;
-  cpu: SortedWeighted;
+  cpu: SortedWeightedValues;
   samples: number;
 }
 
@@ -130,7 +82,7 @@ export function krrPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
   const windowMs = 14 * DAY_MS;
   return {
     name: 'krr',
-    init: (): KrrState => ({ builds: [], head: 0, firstStartMs: Infinity, cpu: new SortedWeighted(), samples: 0 }),
+    init: (): KrrState => ({ builds: [], head: 0, firstStartMs: Infinity, cpu: new SortedWeightedValues(), samples: 0 }),
     observe: (s, b) => {
       const st = s as KrrState;
       st.builds.push(b);

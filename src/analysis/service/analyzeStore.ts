@@ -15,13 +15,13 @@ import {
 import { analyzeBuilds } from '../analyze.js';
 import { planLabels, type LabelPlan, type PlanJob } from '../labels/plan.js';
 import { recommendLabels } from '../labels/labels.js';
-import { MARATHON_WINDOW_MS, recommendMarathonAppFromWindows } from '../labels/marathon.js';
+import { MARATHON_WINDOW_MS, recommendMarathonAppFromWindows } from '../recommend/marathon.js';
 import { selectBuilds } from '../recommend/core.js';
 import type { RecommenderPolicy } from '../recommend/policy.js';
 import { workloadKey, type BuildRecord } from '../recommend/records.js';
 import { buildRate } from '../recommend/workload.js';
+import { DAY_MS } from '../../util/units.js';
 
-const DAY_MS = 86_400_000;
 /** Elasticsearch's default `index.max_inner_result_window`: the most hits one `top_hits` bucket may return. */
 export const MAX_TOP_HITS = 100;
 

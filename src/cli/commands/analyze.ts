@@ -16,7 +16,7 @@ import { wasteDocument, type WasteRow } from '../../analysis/waste/index.js';
 import { loadConfig, type AnalysisConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import { createEsClient } from '../../store/index.js';
-import { parseBytes, parseDurationMs } from '../../util/index.js';
+import { DAY_MS, parseBytes, parseDurationMs } from '../../util/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import type { LabelPlan } from '../../analysis/index.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -100,8 +100,8 @@ export function runPolicy(a: AnalysisConfig, flags: { readonly window?: string; 
 export function windowDaysOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDurationMs(text);
-  if (ms === undefined || ms < 86_400_000) throw new RightsizeError('RS_ERR_CLI_USAGE', `--window must be a duration of at least 1d, e.g. 30d; got "${text}"`);
-  return ms / 86_400_000;
+  if (ms === undefined || ms < DAY_MS) throw new RightsizeError('RS_ERR_CLI_USAGE', `--window must be a duration of at least 1d, e.g. 30d; got "${text}"`);
+  return ms / DAY_MS;
 }
 
 function printResult(ctx: CliContext, format: string, docs: readonly RecommendationDoc[], plan: LabelPlan | undefined): void {
@@ -178,7 +178,7 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
           (dryRun ? '' : `; ${aw.written} written, ${aw.unchanged} unchanged; history: ${aw.history} written`),
       );
     if (s.jobs === 0)
-      writeLine(ctx.stderr, `note: no builds documents in ${config.elasticsearch.indexPrefix}-builds-* ended between ${new Date(nowMs - windowDays * 86_400_000).toISOString()} and ${new Date(nowMs).toISOString()}`);
+      writeLine(ctx.stderr, `note: no builds documents in ${config.elasticsearch.indexPrefix}-builds-* ended between ${new Date(nowMs - windowDays * DAY_MS).toISOString()} and ${new Date(nowMs).toISOString()}`);
     const failed = w.failed + lw.failed + aw.failed + waste.write.failed;
     if (failed > 0) {
       writeLine(ctx.stderr, `error: Elasticsearch refused ${failed} document(s):`);

@@ -23,7 +23,7 @@ import { exportTrace } from '../../analysis/service/index.js';
 import { loadConfig } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import { createEsClient } from '../../store/index.js';
-import { parseDurationMs } from '../../util/index.js';
+import { DAY_MS, parseDurationMs } from '../../util/index.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export const POLICY_NAMES = ['status_quo', 'krr', 'vpa', 'ours', 'oracle_build', 'oracle_static'] as const;
@@ -88,7 +88,7 @@ interface ExportOptions {
 /** Exports the builds documents of the window from Elasticsearch into an NDJSON trace (PIT + search_after). */
 async function exportFromEs(opts: ExportOptions, ctx: CliContext): Promise<void> {
   if (opts.out === undefined) throw new RightsizeError('RS_ERR_CLI_USAGE', 'exporting a trace from Elasticsearch needs --out <file>');
-  let windowMs = DEFAULT_POLICY.windowDays * 86_400_000;
+  let windowMs = DEFAULT_POLICY.windowDays * DAY_MS;
   if (opts.window !== undefined) {
     const ms = parseDurationMs(opts.window);
     if (ms === undefined || ms <= 0) throw new RightsizeError('RS_ERR_CLI_USAGE', `--window must be a positive duration, e.g. 30d; got "${opts.window}"`);

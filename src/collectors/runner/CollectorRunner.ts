@@ -1,6 +1,6 @@
 import type { CollectError, CollectionResult } from '../../model/index.js';
 import { RightsizeError, toError } from '../../errors/index.js';
-import type { SampleSink } from '../../store/types.js';
+import type { SampleSink } from '../../model/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { Collector } from '../types.js';
 
