@@ -100,8 +100,8 @@ export function midpointMs(builds: readonly BuildRecord[]): number {
   return lo + (hi - lo) / 2;
 }
 
-interface JobRun {
-  state: unknown;
+interface JobRun<S> {
+  state: S;
   /** Started builds not yet observed, ascending by end. */
   pending: BuildRecord[];
   head: number;
@@ -114,12 +114,12 @@ interface JobRun {
  * start, in end order. Calls `visit` with every build and its allocation. O(n) apart from the
  * policy's own work.
  */
-export function walkForward(
+export function walkForward<S>(
   sorted: readonly BuildRecord[],
-  policy: ReplayPolicy,
+  policy: ReplayPolicy<S>,
   visit: (b: BuildRecord, a: Allocation, previous: Allocation | undefined) => void,
 ): void {
-  const runs = new Map<string, JobRun>();
+  const runs = new Map<string, JobRun<S>>();
   for (const b of sorted) {
     let run = runs.get(b.key);
     if (!run) runs.set(b.key, (run = { state: policy.init(b.key), pending: [], head: 0 }));
