@@ -4,3 +4,13 @@ export { createLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { parseDurationMs, parseBytes, dailySuffix, monthlySuffix } from './time.js';
 export { SECOND_MS, MINUTE_MS, HOUR_MS, DAY_MS, WEEK_MS, KiB, MiB, GiB, TiB } from './units.js';
+export {
+  readBuildDoc,
+  BUILD_MIN_EPOCH_MS,
+  BUILD_MAX_EPOCH_MS,
+  BUILD_MAX_DURATION_MS,
+  BUILD_MAX_CPU_CORES,
+  BUILD_MAX_MEMORY_BYTES,
+  BUILD_MAX_NAME_CHARS,
+} from './buildDoc.js';
+export type { BuildDocRead } from './buildDoc.js';
