@@ -61,5 +61,5 @@ export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions,
 export { generateTrace, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson, TraceReader } from './trace/index.js';
 export type { Archetype, TraceOptions, TraceLabel, ParsedTrace, TraceProblem } from './trace/index.js';
 export { formatTable, formatCsv, sortBySavings, recommendationsTable, recommendationsCsv, replayTable } from './format.js';
-export { analyzeBuilds } from './analyze.js';
+export { analyzeBuilds, BuildStreamAnalysis } from './analyze.js';
 export type { AnalyzeOptions, AnalysisResult } from './analyze.js';

@@ -70,6 +70,13 @@ export class TraceReader {
     return undefined;
   }
 
+  /** A line too long to be a builds document (the shell dropped its text): counted and refused. */
+  tooLong(): void {
+    this.lineNo++;
+    this.lines++;
+    this.refuse('RS_ERR_PARSE_SHAPE', 'line too long for a builds document');
+  }
+
   /** One line (without its newline); returns the build, or undefined for a blank or refused line. */
   line(text: string): BuildRecord | undefined {
     this.lineNo++;

@@ -15,7 +15,7 @@ import { searchBuildUsage } from '../../store/queries/index.js';
 import type { SampleSink } from '../../store/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
-import { intOption } from './replay.js';
+import { portOption } from '../options.js';
 
 export interface CollectOptions {
   readonly config?: string;
@@ -197,9 +197,7 @@ export function buildSummarizerFor(config: Config, client: Client, sink: SampleS
 /** The metrics port of a continuous run: `--metrics-port`, else `collect.metricsPort`, else none. */
 function metricsPortOf(opts: CollectOptions, config: Config): number | undefined {
   if (opts.metricsPort === undefined) return config.collect.metricsPort;
-  const port = intOption(opts.metricsPort, '--metrics-port', 0);
-  if (port > 65535) throw new RightsizeError('RS_ERR_CLI_USAGE', `--metrics-port must be at most 65535, got "${opts.metricsPort}"`);
-  return port;
+  return portOption(opts.metricsPort, '--metrics-port', 0);
 }
 
 async function runContinuously(
