@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { recommendationId } from '../../store/index.js';
 import type { RecommendationDoc, Resources } from '../../model/index.js';
 import { StoreError, redactUrl } from '../../errors/index.js';
 import {
@@ -227,7 +228,13 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
   const analyzePage = async (workloads: BuildRecord[][]): Promise<void> => {
     if (workloads.length === 0) return;
     const keys = workloads.map((w) => w[0]!.key);
-    const stored = await fetchRecommendations(client, prefix, keys);
+    const storedById = await fetchRecommendations(client, prefix, keys);
+    // By workload key (a long key's _id is its hash, see recommendationId).
+    const stored = new Map<string, RecommendationDoc>();
+    for (const k of keys) {
+      const d = storedById.get(recommendationId(k));
+      if (d !== undefined) stored.set(k, d);
+    }
     const previous = previousOf(stored);
     const records = workloads.flat();
     stats.builds += records.length;
@@ -247,7 +254,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
         });
       }
     }
-    if (o.dryRun !== true) await writeRecommendations(client, prefix, result.jobs, stored, runMs, stats.write);
+    if (o.dryRun !== true) await writeRecommendations(client, prefix, result.jobs, storedById, runMs, stats.write);
   };
 
   // One page is analysed and written while the next is searched (at most two pages in memory,
