@@ -10,7 +10,7 @@ import { MAX_TRACE_LINE_CHARS, readTraceLines } from '../../src/analysis/service
 describe('regression: a large trace is streamed, not read into one string', () => {
   it('reads every line of a stream of many chunks, refusing an over-long line', async () => {
     const lines = generateTrace({ jobs: 20, buildsPerJob: 50, seed: 2 }).map((d) => JSON.stringify(d));
-    async function* chunks(): AsyncGenerator<Buffer> {
+    function* chunks(): Generator<Buffer> {
       for (let i = 0; i < lines.length; i++) {
         // Split each line across two chunks so lines never align with chunk boundaries.
         const l = lines[i]! + '\n';
