@@ -30,6 +30,15 @@ export type BuildDocRead =
   | { readonly ok: true; readonly facts: BuildFacts; readonly dropped: readonly string[] }
   | { readonly ok: false; readonly problem: string };
 
+const splitPaths = new Map<string, readonly string[]>();
+
+/** `a.b.c` → `['a', 'b', 'c']`, split once per path (the reader runs for every stored build). */
+function parts(path: string): readonly string[] {
+  let p = splitPaths.get(path);
+  if (p === undefined) splitPaths.set(path, (p = path.split('.')));
+  return p;
+}
+
 function at(source: Record<string, unknown>, path: readonly string[]): unknown {
   let cur: unknown = source;
   for (const part of path) {
@@ -81,7 +90,7 @@ export function readBuildDoc(source: unknown): BuildDocRead {
 
   const dropped: string[] = [];
   const num = (path: string, max: number): number | undefined => {
-    const v = at(source, path.split('.'));
+    const v = at(source, parts(path));
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !inRange(v, max)) {
       dropped.push(`${path} must be a finite number in [0, ${max}], got ${typeof v === 'number' ? String(v) : typeof v}`);
@@ -90,7 +99,7 @@ export function readBuildDoc(source: unknown): BuildDocRead {
     return v;
   };
   const str = (path: string): string | undefined => {
-    const v = at(source, path.split('.'));
+    const v = at(source, parts(path));
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') {
       dropped.push(`${path} must be a string`);
@@ -99,7 +108,7 @@ export function readBuildDoc(source: unknown): BuildDocRead {
     return v;
   };
   const flag = (path: string): boolean => {
-    const v = at(source, path.split('.'));
+    const v = at(source, parts(path));
     if (v === undefined || v === null) return false;
     if (typeof v !== 'boolean') {
       dropped.push(`${path} must be a boolean`);
@@ -108,7 +117,7 @@ export function readBuildDoc(source: unknown): BuildDocRead {
     return v;
   };
   for (const path of ['request', 'usage', 'usage.cpu', 'usage.memory', 'outcome']) {
-    const v = at(source, path.split('.'));
+    const v = at(source, parts(path));
     if (v !== undefined && v !== null && !isRecord(v)) dropped.push(`${path} must be an object`);
   }
   const cpuSecondsMax = BUILD_MAX_CPU_CORES * (durationMs / 1000 + 1);
