@@ -76,18 +76,31 @@ export function weightedPercentileInOrder(
   from = 0,
   to = Number.POSITIVE_INFINITY,
 ): number | undefined {
-  const n = order === null ? Math.min(values.length, weights.length) : order.length;
+  if (order === null) {
+    // Already sorted (the replay's window): a plain scan of [from, to).
+    const end = Math.min(values.length, weights.length, to);
+    let total = 0;
+    for (let i = from; i < end; i++) total += weights[i]!;
+    if (!(total > 0)) return undefined;
+    const target = Math.min(1, Math.max(0, q)) * total * (1 - 1e-12);
+    let running = 0;
+    for (let i = from; i < end; i++) {
+      running += weights[i]!;
+      if (running >= target) return values[i]!;
+    }
+    return values[end - 1];
+  }
   let total = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order === null ? k : order[k]!;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
     if (i >= from && i < to) total += weights[i]!;
   }
   if (!(total > 0)) return undefined;
   const target = Math.min(1, Math.max(0, q)) * total * (1 - 1e-12);
   let running = 0;
   let last: number | undefined;
-  for (let k = 0; k < n; k++) {
-    const i = order === null ? k : order[k]!;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
     if (i < from || i >= to) continue;
     running += weights[i]!;
     last = values[i]!;
