@@ -2,6 +2,7 @@ import type { RecommendationDoc, Resources } from '../model/index.js';
 import { planLabels, type LabelPlan, type PlanJob } from './labels/plan.js';
 import { recommendLabels } from './labels/labels.js';
 import type { RecommenderPolicy } from './recommend/policy.js';
+import { DAY_MS } from '../util/units.js';
 import type { BuildRecord } from './recommend/records.js';
 import { buildRate, currentFromBuilds, recommendWorkload } from './recommend/workload.js';
 import { selectBuilds } from './recommend/core.js';
@@ -33,7 +34,7 @@ interface WorkloadBuilds {
 }
 
 const UNUSABLE_RESULTS = new Set(['ABORTED', 'NOT_BUILT']);
-/** Builds kept above `maxBuilds` before a trim (amortises the sort). */
+/** Builds kept above `maxBuilds` before a trim (amortises the sort); the trim also drops builds that left the window. */
 const TRIM_SLACK = 32;
 
 function newestFirst(a: BuildRecord, b: BuildRecord): number {
@@ -42,8 +43,8 @@ function newestFirst(a: BuildRecord, b: BuildRecord): number {
 
 /**
  * `analyzeBuilds` fed one build at a time, with memory bounded by the number of workloads, not
- * builds: per workload it keeps only the newest `maxBuilds` usable builds (all a recommendation
- * reads, see `selectBuilds`) and the newest build with a request; the weekly waste is summed as
+ * builds: per workload it keeps only the newest `maxBuilds` usable builds inside the window (all a
+ * recommendation reads, see `selectBuilds`) and the newest build with a request; the weekly waste is summed as
  * builds arrive. `nowMs` absent means "the newest build end read" (the offline default), decided at
  * {@link finish}. Workloads come out in the order they first appear.
  */
@@ -51,11 +52,14 @@ export class BuildStreamAnalysis {
   private readonly byKey = new Map<string, WorkloadBuilds>();
   private readonly waste = new WasteAccumulator();
   private maxEndMs = Number.NEGATIVE_INFINITY;
+  private readonly windowMs: number;
 
   constructor(
     private readonly policy: RecommenderPolicy,
     private readonly nowMs?: number,
-  ) {}
+  ) {
+    this.windowMs = policy.windowDays * DAY_MS;
+  }
 
   /** The newest build end read so far (−Infinity before the first build). */
   get newestEndMs(): number {
@@ -70,8 +74,16 @@ export class BuildStreamAnalysis {
     if ((r.requestCpuCores !== undefined || r.requestMemoryBytes !== undefined) && (w.latestWithRequest === undefined || r.endMs > w.latestWithRequest.endMs))
       w.latestWithRequest = r;
     if (UNUSABLE_RESULTS.has(r.result ?? '') || (this.nowMs !== undefined && r.endMs > this.nowMs)) return;
+    // A build that ended before the window of the newest end read so far can never be selected:
+    // the final `now` is at least that end (or the given `nowMs`).
+    const fromMs = (this.nowMs ?? this.maxEndMs) - this.windowMs;
+    if (r.endMs < fromMs) return;
     w.kept.push(r);
-    if (w.kept.length > this.policy.maxBuilds + TRIM_SLACK) w.kept = w.kept.sort(newestFirst).slice(0, this.policy.maxBuilds);
+    if (w.kept.length > this.policy.maxBuilds + TRIM_SLACK)
+      w.kept = w.kept
+        .filter((b) => b.endMs >= fromMs)
+        .sort(newestFirst)
+        .slice(0, this.policy.maxBuilds);
   }
 
   /** The recommendations, label documents, waste and (with `planK`) the label plan, as of `nowMs` (default: the newest build end). */
