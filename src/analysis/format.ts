@@ -1,8 +1,8 @@
 import type { RecommendationDoc } from '../model/index.js';
 import type { WasteRow } from './waste/waste.js';
 import type { Interval, PolicyMetrics } from './replay/engine.js';
+import { GiB } from '../util/units.js';
 
-const GiB = 1024 ** 3;
 
 /** Control characters (a hostile job name with a newline or an escape sequence) become `?` in tables. */
 function printable(s: string): string {

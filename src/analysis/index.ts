@@ -20,6 +20,9 @@ export {
   severityFor,
   buildRate,
   currentFromBuilds,
+  MARATHON_WINDOW_MS,
+  recommendMarathonApp,
+  recommendMarathonAppFromWindows,
 } from './recommend/index.js';
 export type {
   RecommenderPolicy,
@@ -30,17 +33,13 @@ export type {
   ResourceEstimate,
   ReasonCode,
   WorkloadInput,
+  AppSample,
+  AppWindow,
+  MarathonAppInput,
+  MarathonAppWindowsInput,
 } from './recommend/index.js';
-export {
-  planLabels,
-  planToJcascYaml,
-  defaultLabelName,
-  recommendLabels,
-  MARATHON_WINDOW_MS,
-  recommendMarathonApp,
-  recommendMarathonAppFromWindows,
-} from './labels/index.js';
-export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment, AppSample, AppWindow, MarathonAppInput, MarathonAppWindowsInput } from './labels/index.js';
+export { planLabels, planToJcascYaml, defaultLabelName, recommendLabels } from './labels/index.js';
+export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment } from './labels/index.js';
 export { computeWaste, weekStart } from './waste/index.js';
 export type { WasteRow, WasteResult, Prices } from './waste/index.js';
 export {
@@ -59,8 +58,8 @@ export {
   midpointMs,
 } from './replay/index.js';
 export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg } from './replay/index.js';
-export { generateTrace, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson } from './trace/index.js';
+export { generateTrace, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson, TraceReader } from './trace/index.js';
 export type { Archetype, TraceOptions, TraceLabel, ParsedTrace, TraceProblem } from './trace/index.js';
 export { formatTable, formatCsv, sortBySavings, recommendationsTable, recommendationsCsv, replayTable } from './format.js';
-export { analyzeBuilds } from './analyze.js';
+export { analyzeBuilds, BuildStreamAnalysis } from './analyze.js';
 export type { AnalyzeOptions, AnalysisResult } from './analyze.js';

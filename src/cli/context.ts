@@ -1,10 +1,13 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** What every command gets from the composition root; tests pass their own. */
 export interface CliContext {
   readonly stdout: Writable;
   readonly stderr: Writable;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Standard input (`--from -`, `--trace -`); process.stdin when not given. */
+  readonly stdin?: Readable;
+  /** The environment; the global `--log-level` sets `RIGHTSIZE_LOG_LEVEL` in it before a command runs. */
+  env: Readonly<Record<string, string | undefined>>;
   /** Set by a command to the process exit code it wants (0 when unset). */
   exitCode: number;
 }

@@ -15,6 +15,8 @@ export {
   indexFor,
   idFor,
   recommendationId,
+  fitId,
+  MAX_ID_BYTES,
   alertStateId,
 } from './routing.js';
 export type { IndexKind, IndexPeriod, Route } from './routing.js';

@@ -163,9 +163,21 @@ export function idFor(sample: Sample): string {
   return routeOrThrow(sample, 'x').id;
 }
 
-/** `_id` of the latest recommendation of a workload: the workload key itself (data-model.md). */
+/** Elasticsearch refuses an `_id` longer than 512 bytes (UTF-8) — for the whole bulk request. */
+export const MAX_ID_BYTES = 512;
+
+/**
+ * An `_id` that always fits: `id` itself when it is at most {@link MAX_ID_BYTES} UTF-8 bytes,
+ * else `sha256:<hex of id>` (71 bytes). The hashed form contains `:`, which Jenkins forbids in
+ * job names, so it never equals a job's bare key; the document keeps the full key in its fields.
+ */
+export function fitId(id: string): string {
+  return Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES ? id : `sha256:${createHash('sha256').update(id, 'utf8').digest('hex')}`;
+}
+
+/** `_id` of the latest recommendation of a workload: the workload key itself (data-model.md), hashed when over 512 bytes ({@link fitId}). */
 export function recommendationId(workloadKey: string): string {
-  return workloadKey;
+  return fitId(workloadKey);
 }
 
 /** `_id` of an alert state document: rule id + group key (unambiguous even when either contains a separator). */

@@ -1,3 +1,5 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, WEEK_MS } from './units.js';
+
 /**
  * Parses a duration such as `500ms`, `10s`, `5m`, `2h`, `30d` or a bare number of
  * milliseconds. Returns undefined for anything else (including negatives and NaN).
@@ -10,7 +12,7 @@ export function parseDurationMs(text: string | number): number | undefined {
   if (!m) return undefined;
   const value = Number(m[1]);
   const unit = m[2] ?? 'ms';
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[unit];
+  const factor = { ms: 1, s: SECOND_MS, m: MINUTE_MS, h: HOUR_MS, d: DAY_MS, w: WEEK_MS }[unit];
   return factor === undefined ? undefined : value * factor;
 }
 

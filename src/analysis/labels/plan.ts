@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
+import { GiB, MiB } from '../../util/units.js';
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
 
 /** One job's recommendation as input to label planning. */
 export interface PlanJob {

@@ -1,8 +1,9 @@
 import type { Resources } from '../../model/index.js';
 import { roundUpToLadder, type RecommenderPolicy, type ResourcePolicy } from './policy.js';
 import type { BuildRecord } from './records.js';
+import { weightedPercentileInOrder } from '../stats/weighted.js';
+import { DAY_MS } from '../../util/units.js';
 
-const DAY_MS = 86_400_000;
 
 /** Reason codes the recommender emits (keyword array `reasons` of the recommendation document). */
 export type ReasonCode =
@@ -121,29 +122,10 @@ function weightTable(halfLife: number, n: number): Float64Array {
   return t;
 }
 
-/**
- * The weighted percentile of entries [from, to) of a signal, by one scan of the entries sorted
- * once by value (`order`). Same definition as `weightedPercentile()` (lower inverse CDF).
- */
-function quantileOver(values: readonly number[], weights: ArrayLike<number>, order: ArrayLike<number>, from: number, to: number, q: number): number {
-  let total = 0;
-  for (let i = from; i < to; i++) total += weights[i]!;
-  const target = q * total * (1 - 1e-12);
-  let running = 0;
-  let last = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (i < from || i >= to) continue;
-    running += weights[i]!;
-    last = values[i]!;
-    if (running >= target) return last;
-  }
-  return last;
-}
-
 /** Q = max(weighted percentile, max of the newest `maxOfLastBuilds` values) over entries [from, to). */
 function estimateQ(sig: Signal, weights: ArrayLike<number>, order: ArrayLike<number>, rp: ResourcePolicy, from: number, to: number): number {
-  let q = quantileOver(sig.values, weights, order, from, to, rp.percentile);
+  // The shared weighted percentile (stats/), over entries [from, to) in the value order computed once.
+  let q = weightedPercentileInOrder(sig.values, weights, order, rp.percentile, from, to) ?? 0;
   for (let k = from; k < Math.min(from + rp.maxOfLastBuilds, to); k++) q = Math.max(q, sig.values[k]!);
   return q;
 }
@@ -253,7 +235,7 @@ function estimateResource(
   }
   // n_eff = (Σw)² / Σw² (Kish), as effectiveSampleSize().
   const nEff = (sw * sw) / sw2;
-  const median = quantileOver(sig.values, weights, order, 0, used, 0.5);
+  const median = weightedPercentileInOrder(sig.values, weights, order, 0.5, 0, used) ?? 0;
   const lower = Math.min(value, Math.max(rp.floor, roundUpToLadder(median * (1 + rp.headroom), rp.ladder)));
   const upper = Math.max(value, Math.min(rp.cap, roundUpToLadder(value * (1 + 1 / nEff), rp.ladder)));
   return { value, lower, upper, estimate: q, builds: used, reasons };

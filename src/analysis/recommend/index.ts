@@ -14,3 +14,5 @@ export {
   currentFromBuilds,
 } from './workload.js';
 export type { WorkloadInput } from './workload.js';
+export { MARATHON_WINDOW_MS, recommendMarathonApp, recommendMarathonAppFromWindows } from './marathon.js';
+export type { AppSample, AppWindow, MarathonAppInput, MarathonAppWindowsInput } from './marathon.js';

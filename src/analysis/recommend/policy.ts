@@ -1,10 +1,9 @@
+import { GiB, MiB } from '../../util/units.js';
 /**
  * Every tunable of the rightsize recommender in one object, with defaults and the reason for
  * each (see docs/recommender.md and ../shared/design/reference/rightsizing.md §7).
  */
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 
 /** A rounding ladder: values are rounded UP to the next multiple of `step`, chosen by size. */
 export interface LadderStep {

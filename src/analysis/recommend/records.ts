@@ -1,4 +1,6 @@
 import type { BuildDoc, BuildFacts } from '../../model/index.js';
+import { RightsizeError } from '../../errors/index.js';
+import { readBuildDoc } from '../../util/buildDoc.js';
 
 /**
  * The per-build facts the recommender and the replay need, flattened from a {@link BuildDoc}.
@@ -22,31 +24,15 @@ export function workloadKey(jobFullName: string, splitBranchKind: boolean): stri
   return m ? `${m[1]}/PR-*` : jobFullName;
 }
 
-/** Flattens a build document. */
+/**
+ * Flattens a typed build document with the one reader of the document (`readBuildDoc`).
+ *
+ * @throws RightsizeError `RS_ERR_PARSE_SHAPE` when the document lacks a required field or holds an
+ *   out-of-range one (a typed document from the generator or a test never does).
+ */
 export function toBuildRecord(doc: BuildDoc, splitBranchKind = false): BuildRecord {
-  const cpu = doc.usage?.cpu;
-  const mem = doc.usage?.memory;
-  return {
-    key: workloadKey(doc.jenkins.job.name, splitBranchKind),
-    job: doc.jenkins.job.name,
-    number: doc.jenkins.build.number,
-    label: doc.jenkins.label,
-    startMs: doc.build.start,
-    endMs: doc.build.end,
-    durationMs: doc.build.duration_ms,
-    result: doc.jenkins.result,
-    requestCpuCores: doc.request?.cpu_cores,
-    requestMemoryBytes: doc.request?.memory_bytes,
-    cpuAvgCores: cpu?.avg_cores,
-    cpuP50Cores: cpu?.p50_cores,
-    cpuP95Cores: cpu?.p95_cores,
-    cpuMaxCores: cpu?.max_cores,
-    cpuCoreSeconds: cpu?.core_seconds,
-    throttledRatio: cpu?.throttled_ratio,
-    memoryAvgBytes: mem?.avg_bytes,
-    memoryPeakBytes: mem?.peak_bytes,
-    sampleCount: doc.usage?.sample_count,
-    oomKilled: doc.outcome?.oom_killed === true,
-    sharedAgent: doc.usage?.shared_agent === true,
-  };
+  const read = readBuildDoc(doc);
+  if (!read.ok) throw new RightsizeError('RS_ERR_PARSE_SHAPE', `not a valid builds document: ${read.problem}`);
+  if (read.dropped.length > 0) throw new RightsizeError('RS_ERR_PARSE_SHAPE', `not a valid builds document: ${read.dropped.join('; ')}`);
+  return { key: workloadKey(read.facts.job, splitBranchKind), ...read.facts };
 }

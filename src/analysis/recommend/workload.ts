@@ -2,10 +2,8 @@ import type { Confidence, RecommendationDoc, Resources, Severity, WorkloadKind }
 import { recommendCore, selectBuilds, type CoreRecommendation } from './core.js';
 import type { RecommenderPolicy } from './policy.js';
 import type { BuildRecord } from './records.js';
+import { DAY_MS, GiB, HOUR_MS } from '../../util/units.js';
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-const GiB = 1024 ** 3;
 
 /** One workload to size. */
 export interface WorkloadInput {

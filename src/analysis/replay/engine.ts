@@ -2,9 +2,8 @@ import type { BuildRecord } from '../recommend/records.js';
 import { seededRandom } from '../stats/weighted.js';
 import { DEFAULT_POLICY, roundUpToLadder } from '../recommend/policy.js';
 import type { Allocation, LadderPair, ReplayPolicy } from './policies.js';
+import { GiB, HOUR_MS } from '../../util/units.js';
 
-const HOUR_MS = 3_600_000;
-const GiB = 1024 ** 3;
 
 /** Per-job sums over the evaluation builds; every reported ratio is built from these. */
 export interface JobSums {
@@ -101,8 +100,8 @@ export function midpointMs(builds: readonly BuildRecord[]): number {
   return lo + (hi - lo) / 2;
 }
 
-interface JobRun {
-  state: unknown;
+interface JobRun<S> {
+  state: S;
   /** Started builds not yet observed, ascending by end. */
   pending: BuildRecord[];
   head: number;
@@ -115,12 +114,12 @@ interface JobRun {
  * start, in end order. Calls `visit` with every build and its allocation. O(n) apart from the
  * policy's own work.
  */
-export function walkForward(
+export function walkForward<S>(
   sorted: readonly BuildRecord[],
-  policy: ReplayPolicy,
+  policy: ReplayPolicy<S>,
   visit: (b: BuildRecord, a: Allocation, previous: Allocation | undefined) => void,
 ): void {
-  const runs = new Map<string, JobRun>();
+  const runs = new Map<string, JobRun<S>>();
   for (const b of sorted) {
     let run = runs.get(b.key);
     if (!run) runs.set(b.key, (run = { state: policy.init(b.key), pending: [], head: 0 }));

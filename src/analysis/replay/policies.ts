@@ -1,10 +1,9 @@
 import { cpuSignalValue, memorySignalValue, recommendCore } from '../recommend/core.js';
 import { DEFAULT_POLICY, roundUpToLadder, type LadderStep, type RecommenderPolicy } from '../recommend/policy.js';
 import type { BuildRecord } from '../recommend/records.js';
+import { SortedWeightedValues } from '../stats/weighted.js';
+import { DAY_MS, HOUR_MS, MiB } from '../../util/units.js';
 
-const MiB = 1024 * 1024;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** What a policy reserves for one build. Absent resource → the status-quo request is used (cold start). */
 export interface Allocation {
@@ -18,13 +17,13 @@ export interface Allocation {
  * `allocate` MUST only use `build.key`, `build.startMs` and `build.request*` (what is known when
  * a build is scheduled) — except the oracles, which are marked `clairvoyant`.
  */
-export interface ReplayPolicy {
+export interface ReplayPolicy<S = unknown> {
   readonly name: string;
   readonly clairvoyant?: boolean;
   /** Fresh per-job state. */
-  init(key: string): unknown;
-  observe(state: unknown, build: BuildRecord): void;
-  allocate(state: unknown, build: BuildRecord): Allocation;
+  init(key: string): S;
+  observe(state: S, build: BuildRecord): void;
+  allocate(state: S, build: BuildRecord): Allocation;
 }
 
 /** Rounding shared by every policy (replay rule 4): the recommender's ladders. */
@@ -36,7 +35,7 @@ export interface LadderPair {
 const defaultLadders: LadderPair = { cpu: DEFAULT_POLICY.cpu.ladder, memory: DEFAULT_POLICY.memory.ladder };
 
 /** (a) Status quo: the label's fixed request. */
-export function statusQuoPolicy(): ReplayPolicy {
+export function statusQuoPolicy(): ReplayPolicy<null> {
   return {
     name: 'status_quo',
     init: () => null,
@@ -66,58 +65,11 @@ function pseudoCpuSamples(b: BuildRecord): Array<[number, number]> {
   ];
 }
 
-/** A multiset of weighted values kept sorted by value (insertion and removal O(n), no re-sorting). */
-class SortedWeighted {
-  readonly values: number[] = [];
-  readonly weights: number[] = [];
-  total = 0;
-
-  private lowerBound(v: number): number {
-    let lo = 0;
-    let hi = this.values.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.values[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  add(v: number, w: number): void {
-    const i = this.lowerBound(v);
-    this.values.splice(i, 0, v);
-    this.weights.splice(i, 0, w);
-    this.total += w;
-  }
-
-  remove(v: number, w: number): void {
-    for (let i = this.lowerBound(v); i < this.values.length && this.values[i] === v; i++)
-      if (this.weights[i] === w) {
-        this.values.splice(i, 1);
-        this.weights.splice(i, 1);
-        this.total -= w;
-        return;
-      }
-  }
-
-  /** Lower inverse of the weighted CDF, as weightedPercentile(). */
-  percentile(q: number): number | undefined {
-    if (this.values.length === 0) return undefined;
-    const target = q * this.total * (1 - 1e-12);
-    let running = 0;
-    for (let i = 0; i < this.values.length; i++) {
-      running += this.weights[i]!;
-      if (running >= target) return this.values[i]!;
-    }
-    return this.values[this.values.length - 1]!;
-  }
-}
-
 interface KrrState {
   builds: BuildRecord[];
   head: number;
   firstStartMs: number;
-  cpu: SortedWeighted;
+  cpu: SortedWeightedValues;
   samples: number;
 }
 
@@ -126,21 +78,19 @@ interface KrrState {
  * memory = max build peak over 14 days × 1.15; minimums 10 m / 100 MiB; needs ≥ 100 samples
  * and ≥ 3 h of history; then the shared ladder.
  */
-export function krrPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
+export function krrPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy<KrrState> {
   const windowMs = 14 * DAY_MS;
   return {
     name: 'krr',
-    init: (): KrrState => ({ builds: [], head: 0, firstStartMs: Infinity, cpu: new SortedWeighted(), samples: 0 }),
-    observe: (s, b) => {
-      const st = s as KrrState;
-      st.builds.push(b);
+    init: (): KrrState => ({ builds: [], head: 0, firstStartMs: Infinity, cpu: new SortedWeightedValues(), samples: 0 }),
+    observe: (st, b) => {
+            st.builds.push(b);
       st.firstStartMs = Math.min(st.firstStartMs, b.startMs);
       st.samples += b.sampleCount ?? 0;
       for (const [v, w] of pseudoCpuSamples(b)) st.cpu.add(v, w);
     },
-    allocate: (s, b) => {
-      const st = s as KrrState;
-      const from = b.startMs - windowMs;
+    allocate: (st, b) => {
+            const from = b.startMs - windowMs;
       while (st.head < st.builds.length && st.builds[st.head]!.endMs < from) {
         const old = st.builds[st.head++]!;
         st.samples -= old.sampleCount ?? 0;
@@ -237,22 +187,20 @@ interface VpaState {
  * × 1.15; memory p90 of per-build peaks × 1.15; an OOM-killed build adds `max(used + 100 MiB,
  * used × 1.2)` with `used = max(request, peak)`; minimums 25 m / 250 MiB; then the shared ladder.
  */
-export function vpaPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
+export function vpaPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy<VpaState> {
   const halfLife = 24 * HOUR_MS;
   return {
     name: 'vpa',
     init: (): VpaState => ({ cpu: new DecayingHistogram(0.01, 1000, halfLife), mem: new DecayingHistogram(1e7, 1e12, halfLife) }),
-    observe: (s, b) => {
-      const st = s as VpaState;
-      for (const [v, w] of pseudoCpuSamples(b)) st.cpu.add(v, w * 0.1, b.endMs);
+    observe: (st, b) => {
+            for (const [v, w] of pseudoCpuSamples(b)) st.cpu.add(v, w * 0.1, b.endMs);
       if (b.oomKilled) {
         const used = Math.max(b.requestMemoryBytes ?? 0, b.memoryPeakBytes ?? 0);
         if (used > 0) st.mem.add(Math.max(used + 100 * MiB, used * 1.2), 1, b.endMs);
       } else if (b.memoryPeakBytes !== undefined) st.mem.add(b.memoryPeakBytes, 1, b.endMs);
     },
-    allocate: (s) => {
-      const st = s as VpaState;
-      const cpu = st.cpu.percentile(0.9);
+    allocate: (st) => {
+            const cpu = st.cpu.percentile(0.9);
       const mem = st.mem.percentile(0.9);
       return {
         ...(cpu !== undefined ? { cpuCores: roundUpToLadder(Math.max(cpu * 1.15, 0.025), ladders.cpu) } : {}),
@@ -318,14 +266,13 @@ interface OursState {
  * history is kept sorted by each resource's signal as builds arrive, so a recommendation costs
  * O(window) instead of a sort per build.
  */
-export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'ours'): ReplayPolicy {
+export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'ours'): ReplayPolicy<OursState> {
   const windowMs = policy.windowDays * DAY_MS;
   return {
     name,
     init: (): OursState => ({ builds: [], seqBase: 0, cpu: new SortedSeqs(), memory: new SortedSeqs(), dirty: false }),
-    observe: (s, b) => {
-      const st = s as OursState;
-      if (b.result === 'ABORTED' || b.result === 'NOT_BUILT') return;
+    observe: (st, b) => {
+            if (b.result === 'ABORTED' || b.result === 'NOT_BUILT') return;
       const seq = st.seqBase + st.builds.length;
       st.builds.push(b);
       const c = cpuSignalValue(b, policy);
@@ -341,9 +288,8 @@ export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'o
       }
       st.dirty = true;
     },
-    allocate: (s, b) => {
-      const st = s as OursState;
-      if (!st.dirty && st.last !== undefined) return st.last;
+    allocate: (st, b) => {
+            if (!st.dirty && st.last !== undefined) return st.last;
       const newestFirst: BuildRecord[] = [];
       for (let i = st.builds.length - 1; i >= 0 && newestFirst.length < policy.maxBuilds; i--) {
         const x = st.builds[i]!;
@@ -378,7 +324,7 @@ export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'o
 }
 
 /** (e1) Per-build clairvoyant oracle ("physical limit"): this build's max CPU and peak memory, on the ladder. */
-export function clairvoyantPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy {
+export function clairvoyantPolicy(ladders: LadderPair = defaultLadders): ReplayPolicy<null> {
   return {
     name: 'oracle_build',
     clairvoyant: true,
@@ -395,6 +341,12 @@ export function clairvoyantPolicy(ladders: LadderPair = defaultLadders): ReplayP
   };
 }
 
+/** The static oracle's per-job state: the max p95 CPU and max peak memory of the evaluation builds. */
+interface StaticBest {
+  cpu: number;
+  mem: number;
+}
+
 /**
  * (e2) Per-job static hindsight oracle: for every build the job's max p95 CPU and max peak
  * memory over the evaluation period [`evalFromMs`, `evalToMs`), on the ladder — the best fixed
@@ -405,8 +357,8 @@ export function staticOraclePolicy(
   evalFromMs: number,
   ladders: LadderPair = defaultLadders,
   evalToMs = Infinity,
-): ReplayPolicy {
-  const best = new Map<string, { cpu: number; mem: number }>();
+): ReplayPolicy<StaticBest | undefined> {
+  const best = new Map<string, StaticBest>();
   for (const b of builds) {
     if (b.startMs < evalFromMs || b.startMs >= evalToMs) continue;
     const e = best.get(b.key) ?? { cpu: 0, mem: 0 };
@@ -419,8 +371,7 @@ export function staticOraclePolicy(
     clairvoyant: true,
     init: (key) => best.get(key),
     observe: () => undefined,
-    allocate: (s) => {
-      const e = s as { cpu: number; mem: number } | undefined;
+    allocate: (e) => {
       if (!e) return {};
       return {
         ...(e.cpu > 0 ? { cpuCores: roundUpToLadder(e.cpu, ladders.cpu) } : {}),

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { recommendationId } from '../../store/index.js';
 import type { RecommendationDoc, Resources } from '../../model/index.js';
 import { StoreError, redactUrl } from '../../errors/index.js';
 import {
@@ -16,13 +17,13 @@ import { storeCodeOf } from '../../store/index.js';
 import { analyzeBuilds } from '../analyze.js';
 import { planLabels, type LabelPlan, type PlanJob } from '../labels/plan.js';
 import { recommendLabels } from '../labels/labels.js';
-import { MARATHON_WINDOW_MS, recommendMarathonAppFromWindows } from '../labels/marathon.js';
+import { MARATHON_WINDOW_MS, recommendMarathonAppFromWindows } from '../recommend/marathon.js';
 import { selectBuilds } from '../recommend/core.js';
 import type { RecommenderPolicy } from '../recommend/policy.js';
 import { workloadKey, type BuildRecord } from '../recommend/records.js';
 import { buildRate } from '../recommend/workload.js';
+import { DAY_MS } from '../../util/units.js';
 
-const DAY_MS = 86_400_000;
 /** Elasticsearch's default `index.max_inner_result_window`: the most hits one `top_hits` bucket may return. */
 export const MAX_TOP_HITS = 100;
 
@@ -228,7 +229,13 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
   const analyzePage = async (workloads: BuildRecord[][]): Promise<void> => {
     if (workloads.length === 0) return;
     const keys = workloads.map((w) => w[0]!.key);
-    const stored = await fetchRecommendations(client, prefix, keys);
+    const storedById = await fetchRecommendations(client, prefix, keys);
+    // By workload key (a long key's _id is its hash, see recommendationId).
+    const stored = new Map<string, RecommendationDoc>();
+    for (const k of keys) {
+      const d = storedById.get(recommendationId(k));
+      if (d !== undefined) stored.set(k, d);
+    }
     const previous = previousOf(stored);
     const records = workloads.flat();
     stats.builds += records.length;
@@ -248,7 +255,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
         });
       }
     }
-    if (o.dryRun !== true) await writeRecommendations(client, prefix, result.jobs, stored, runMs, stats.write);
+    if (o.dryRun !== true) await writeRecommendations(client, prefix, result.jobs, storedById, runMs, stats.write);
   };
 
   // One page is analysed and written while the next is searched (at most two pages in memory,

@@ -1,5 +1,6 @@
 import { createWriteStream, openSync } from 'node:fs';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import type { Client } from '@elastic/elasticsearch';
 import { RightsizeError, StoreError, redactUrl, toError } from '../../errors/index.js';
 import { storeCodeOf } from '../../store/index.js';
@@ -13,7 +14,8 @@ export interface ExportTraceOptions {
   /** Builds that ended in [fromMs, toMs]. */
   readonly fromMs: number;
   readonly toMs: number;
-  readonly out: string;
+  /** A file path, or a stream (standard output) that is written to but not closed. */
+  readonly out: string | Writable;
   readonly pageSize?: number;
 }
 
@@ -26,8 +28,8 @@ export interface ExportTraceResult {
  * Streams the `builds` documents of a window, exactly as stored, into an NDJSON trace file (the
  * format `replay --trace` and `analyze --from` read), one page at a time with backpressure.
  *
- * @throws StoreError `RS_ERR_STORE_UNREACHABLE` / `_TIMEOUT` naming the URL; RightsizeError `RS_ERR_CLI_USAGE`
- *   when the file cannot be written.
+ * @throws StoreError `RS_ERR_STORE_UNREACHABLE` / `_TIMEOUT` naming the URL; RightsizeError `RS_ERR_TRACE_READ`
+ *   when the file or stream cannot be written.
  */
 export async function exportTrace(o: ExportTraceOptions): Promise<ExportTraceResult> {
   try {
@@ -38,15 +40,23 @@ export async function exportTrace(o: ExportTraceOptions): Promise<ExportTraceRes
       cause: err,
     });
   }
-  let fd: number;
-  try {
-    fd = openSync(o.out, 'w');
-  } catch (err) {
-    throw new RightsizeError('RS_ERR_CLI_USAGE', `cannot write ${o.out}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  const stream = createWriteStream('', { fd });
+  const name = typeof o.out === 'string' ? o.out : 'standard output';
+  let stream: Writable;
+  if (typeof o.out === 'string') {
+    let fd: number;
+    try {
+      fd = openSync(o.out, 'w');
+    } catch (err) {
+      throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    stream = createWriteStream('', { fd });
+  } else stream = o.out;
+  const owned = typeof o.out === 'string';
   let streamError: unknown;
-  stream.on('error', (err) => (streamError = err));
+  const onError = (err: unknown): void => {
+    streamError = err;
+  };
+  stream.on('error', onError);
   let builds = 0;
   let pages = 0;
   try {
@@ -58,13 +68,14 @@ export async function exportTrace(o: ExportTraceOptions): Promise<ExportTraceRes
       if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
     }
   } finally {
-    if (!stream.destroyed) {
+    if (!owned) stream.off('error', onError);
+    else if (!stream.destroyed) {
       const closed = once(stream, 'close').catch(() => undefined);
       stream.end();
       await closed;
     }
   }
   if (streamError !== undefined)
-    throw new RightsizeError('RS_ERR_CLI_USAGE', `cannot write ${o.out}: ${toError(streamError).message}`, { cause: streamError });
+    throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write ${name}: ${toError(streamError).message}`, { cause: streamError });
   return { builds, pages };
 }

@@ -5,3 +5,5 @@ export { exportTrace } from './exportTrace.js';
 export type { ExportTraceOptions, ExportTraceResult } from './exportTrace.js';
 export { wasteFromStore, windowStartMs } from './wasteStore.js';
 export type { WasteStoreOptions, WasteStoreResult } from './wasteStore.js';
+export { readTraceLines, MAX_TRACE_LINE_CHARS } from './traceFile.js';
+export type { TraceLineSink } from './traceFile.js';

@@ -2,8 +2,8 @@ import type { Client } from '@elastic/elasticsearch';
 import { emptyWasteWriteStats, exportBuildPages, JOB_BUILD_FIELDS, toJobBuild, writeWaste, type WasteWriteStats } from '../../store/queries/index.js';
 import { workloadKey } from '../recommend/records.js';
 import { WasteAccumulator, wasteDocument, weekStart, type Prices, type WasteRow } from '../waste/waste.js';
+import { DAY_MS } from '../../util/units.js';
 
-const DAY_MS = 86_400_000;
 
 export interface WasteStoreOptions {
   readonly client: Client;

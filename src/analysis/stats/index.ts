@@ -1,1 +1,1 @@
-export { recencyWeights, effectiveSampleSize, weightedPercentile, percentile, seededRandom } from './weighted.js';
+export { recencyWeights, effectiveSampleSize, weightedPercentile, weightedPercentileInOrder, SortedWeightedValues, percentile, seededRandom } from './weighted.js';

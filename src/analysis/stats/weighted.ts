@@ -56,17 +56,103 @@ export function weightedPercentile(values: readonly number[], weights: readonly 
     const w = weights[i]!;
     if (Number.isFinite(v) && Number.isFinite(w) && w > 0) idx.push(i);
   }
-  if (idx.length === 0) return undefined;
   idx.sort((a, b) => values[a]! - values[b]!);
+  return weightedPercentileInOrder(values, weights, idx, q);
+}
+
+/**
+ * The one implementation of the weighted percentile (lower inverse of the weighted CDF, see
+ * {@link weightedPercentile}) behind the recommender, the replay's KRR-like window and
+ * `weightedPercentile` itself: it scans the entries `order[0], order[1], …` (indices into
+ * `values`/`weights`, ascending by value; `null` = already sorted, identity order) and counts only
+ * indices in [`from`, `to`), so callers that keep their data sorted never re-sort. Weights must be
+ * positive and finite. Returns undefined when no entry is in range.
+ */
+export function weightedPercentileInOrder(
+  values: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  order: ArrayLike<number> | null,
+  q: number,
+  from = 0,
+  to = Number.POSITIVE_INFINITY,
+): number | undefined {
+  if (order === null) {
+    // Already sorted (the replay's window): a plain scan of [from, to).
+    const end = Math.min(values.length, weights.length, to);
+    let total = 0;
+    for (let i = from; i < end; i++) total += weights[i]!;
+    if (!(total > 0)) return undefined;
+    const target = Math.min(1, Math.max(0, q)) * total * (1 - 1e-12);
+    let running = 0;
+    for (let i = from; i < end; i++) {
+      running += weights[i]!;
+      if (running >= target) return values[i]!;
+    }
+    return values[end - 1];
+  }
   let total = 0;
-  for (const i of idx) total += weights[i]!;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (i >= from && i < to) total += weights[i]!;
+  }
+  if (!(total > 0)) return undefined;
   const target = Math.min(1, Math.max(0, q)) * total * (1 - 1e-12);
   let running = 0;
-  for (const i of idx) {
+  let last: number | undefined;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (i < from || i >= to) continue;
     running += weights[i]!;
-    if (running >= target) return values[i]!;
+    last = values[i]!;
+    if (running >= target) return last;
   }
-  return values[idx[idx.length - 1]!]!;
+  return last;
+}
+
+/**
+ * A multiset of weighted values kept sorted by value (binary-search insertion and removal, no
+ * re-sorting), for a sliding window whose percentile is asked often (the replay's KRR-like
+ * policy). {@link percentile} is {@link weightedPercentileInOrder}.
+ */
+export class SortedWeightedValues {
+  readonly values: number[] = [];
+  readonly weights: number[] = [];
+  total = 0;
+
+  private lowerBound(v: number): number {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.values[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Adds a value (a non-positive or non-finite weight is ignored). */
+  add(v: number, w: number): void {
+    if (!(w > 0) || !Number.isFinite(w) || !Number.isFinite(v)) return;
+    const i = this.lowerBound(v);
+    this.values.splice(i, 0, v);
+    this.weights.splice(i, 0, w);
+    this.total += w;
+  }
+
+  /** Removes one entry with exactly this value and weight (no-op when there is none). */
+  remove(v: number, w: number): void {
+    for (let i = this.lowerBound(v); i < this.values.length && this.values[i] === v; i++)
+      if (this.weights[i] === w) {
+        this.values.splice(i, 1);
+        this.weights.splice(i, 1);
+        this.total -= w;
+        return;
+      }
+  }
+
+  percentile(q: number): number | undefined {
+    return weightedPercentileInOrder(this.values, this.weights, null, q);
+  }
 }
 
 /** Unweighted percentile with the same interpolation as {@link weightedPercentile}. */

@@ -1,9 +1,7 @@
 import type { BuildDoc } from '../../model/index.js';
 import { seededRandom } from '../stats/weighted.js';
+import { DAY_MS, GiB } from '../../util/units.js';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
-const DAY_MS = 86_400_000;
 const MIN_MS = 60_000;
 
 /** Job archetypes of the synthetic trace (see docs/recommender.md, "Trace generator"). */

@@ -1,5 +1,6 @@
 import type { BuildDoc } from '../../model/index.js';
-import { isRecord } from '../../util/json.js';
+import { readBuildDoc, type BuildDocRead } from '../../util/buildDoc.js';
+import { workloadKey, type BuildRecord } from '../recommend/records.js';
 
 /** One skipped line of a trace: 1-based line number, error code and why. */
 export interface TraceProblem {
@@ -16,74 +17,100 @@ export interface ParsedTrace {
   readonly lines: number;
 }
 
-const MAX_NAME = 1024;
-
-/** Checks an optional non-negative finite number; returns an error text or undefined. */
-function optNumber(obj: Record<string, unknown> | undefined, key: string, path: string, max = Infinity): string | undefined {
-  if (obj === undefined || !(key in obj) || obj[key] === undefined) return undefined;
-  const v = obj[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) return `${path}.${key} must be a finite number in [0, ${max}]`;
-  return undefined;
-}
-
-function optObj(parent: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined | 'bad' {
-  if (parent === undefined || parent[key] === undefined) return undefined;
-  return isRecord(parent[key]) ? parent[key] : 'bad';
+/** A trace line is strict: a malformed or out-of-range optional field refuses the whole line. */
+function strict(read: BuildDocRead): string | undefined {
+  if (!read.ok) return read.problem;
+  return read.dropped[0];
 }
 
 /**
- * Validates one decoded line as a `builds` document (data-model.md). Returns the problem text,
- * or undefined when valid. Required: `jenkins.job.name` (non-empty string ≤ 1024 chars),
- * `jenkins.build.number` (integer ≥ 0), `build.start`, `build.end` (epoch ms, end ≥ start),
- * `build.duration_ms` (≥ 0). Optional numeric fields must be finite and non-negative.
+ * Validates one decoded line as a `builds` document with the one reader of the document
+ * (`readBuildDoc`, src/util/buildDoc.ts). Returns the problem text, or undefined when valid.
+ * Required: `jenkins.job.name`, `jenkins.build.number` (integer ≥ 0), `build.start`/`build.end`
+ * (instants in [1970, 2100), end ≥ start), `build.duration_ms`; every optional number finite,
+ * ≥ 0 and within its physical bound (cores ≤ 4096, bytes ≤ 1 PiB, ratios ≤ 1).
  */
 export function validateBuildDoc(x: unknown): string | undefined {
-  if (!isRecord(x)) return 'not a JSON object';
-  const jenkins = x['jenkins'];
-  if (!isRecord(jenkins)) return 'jenkins is missing';
-  const job = jenkins['job'];
-  if (!isRecord(job) || typeof job['name'] !== 'string' || job['name'].length === 0 || job['name'].length > MAX_NAME)
-    return 'jenkins.job.name must be a non-empty string';
-  const build = jenkins['build'];
-  if (!isRecord(build) || typeof build['number'] !== 'number' || !Number.isInteger(build['number']) || build['number'] < 0)
-    return 'jenkins.build.number must be a non-negative integer';
-  if (jenkins['label'] !== undefined && typeof jenkins['label'] !== 'string') return 'jenkins.label must be a string';
-  if (jenkins['result'] !== undefined && typeof jenkins['result'] !== 'string') return 'jenkins.result must be a string';
-  const b = x['build'];
-  if (!isRecord(b)) return 'build is missing';
-  for (const k of ['start', 'end', 'duration_ms']) {
-    const v = b[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `build.${k} must be a finite non-negative number`;
-  }
-  if ((b['end'] as number) < (b['start'] as number)) return 'build.end is before build.start';
-  const request = optObj(x, 'request');
-  const usage = optObj(x, 'usage');
-  if (request === 'bad') return 'request must be an object';
-  if (usage === 'bad') return 'usage must be an object';
-  const cpu = optObj(usage, 'cpu');
-  const mem = optObj(usage, 'memory');
-  if (cpu === 'bad') return 'usage.cpu must be an object';
-  if (mem === 'bad') return 'usage.memory must be an object';
-  const outcome = optObj(x, 'outcome');
-  if (outcome === 'bad') return 'outcome must be an object';
-  if (outcome !== undefined && outcome['oom_killed'] !== undefined && typeof outcome['oom_killed'] !== 'boolean')
-    return 'outcome.oom_killed must be a boolean';
-  const checks = [
-    optNumber(request, 'cpu_cores', 'request'),
-    optNumber(request, 'memory_bytes', 'request'),
-    ...['avg_cores', 'p50_cores', 'p95_cores', 'max_cores', 'core_seconds'].map((k) => optNumber(cpu, k, 'usage.cpu')),
-    optNumber(cpu, 'throttled_ratio', 'usage.cpu', 1),
-    optNumber(mem, 'avg_bytes', 'usage.memory'),
-    optNumber(mem, 'peak_bytes', 'usage.memory'),
-    optNumber(usage, 'sample_count', 'usage'),
-    optNumber(usage, 'coverage', 'usage', 1),
-  ];
-  return checks.find((c) => c !== undefined);
+  return strict(readBuildDoc(x));
 }
 
 /**
- * Parses an NDJSON trace of `builds` documents. Blank lines are ignored; a line that is not
- * JSON or not a valid build document is skipped and reported with its 1-based line number.
+ * Reads a trace one line at a time (the shell streams a file, standard input or a gzip stream
+ * through it), so memory is bounded by what the caller keeps, not by the file. Each valid line
+ * becomes a {@link BuildRecord}; job names, labels and results are interned (one string per job,
+ * not per build). Bad lines are counted and the first `keepProblems` kept with their line numbers.
+ */
+export class TraceReader {
+  /** Non-empty lines seen. */
+  lines = 0;
+  /** Valid builds read. */
+  builds = 0;
+  /** Lines refused (not JSON, not a valid build document, a value out of range). */
+  refused = 0;
+  readonly problems: TraceProblem[] = [];
+  private lineNo = 0;
+  private readonly strings = new Map<string, string>();
+
+  constructor(
+    private readonly splitBranchKind = false,
+    private readonly keepProblems = 5,
+  ) {}
+
+  private intern(s: string | undefined): string | undefined {
+    if (s === undefined) return undefined;
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private refuse(code: TraceProblem['code'], message: string): undefined {
+    this.refused++;
+    if (this.problems.length < this.keepProblems) this.problems.push({ line: this.lineNo, code, message });
+    return undefined;
+  }
+
+  /** A line too long to be a builds document (the shell dropped its text): counted and refused. */
+  tooLong(): void {
+    this.lineNo++;
+    this.lines++;
+    this.refuse('RS_ERR_PARSE_SHAPE', 'line too long for a builds document');
+  }
+
+  /** One line (without its newline); returns the build, or undefined for a blank or refused line. */
+  line(text: string): BuildRecord | undefined {
+    this.lineNo++;
+    const raw = text.trim();
+    if (raw === '') return undefined;
+    this.lines++;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      return this.refuse('RS_ERR_PARSE_JSON', err instanceof Error ? err.message : String(err));
+    }
+    const read = readBuildDoc(value);
+    const problem = strict(read);
+    if (problem !== undefined || !read.ok) return this.refuse('RS_ERR_PARSE_SHAPE', problem ?? 'invalid');
+    this.builds++;
+    const f = read.facts;
+    const job = this.intern(f.job)!;
+    const label = this.intern(f.label);
+    const result = this.intern(f.result);
+    return {
+      ...f,
+      job,
+      key: this.intern(workloadKey(job, this.splitBranchKind))!,
+      ...(label !== undefined ? { label } : {}),
+      ...(result !== undefined ? { result } : {}),
+    };
+  }
+}
+
+/**
+ * Parses a whole NDJSON trace of `builds` documents held in memory (small traces, tests). Blank
+ * lines are ignored; a line that is not JSON or not a valid build document is skipped and reported
+ * with its 1-based line number. Large traces go through {@link TraceReader} line by line.
  */
 export function parseTrace(text: string): ParsedTrace {
   const builds: BuildDoc[] = [];

@@ -1,8 +1,6 @@
 import type { BuildRecord } from '../recommend/records.js';
+import { DAY_MS, GiB, HOUR_MS } from '../../util/units.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-const GiB = 1024 ** 3;
 
 /** Optional prices; with them every row also carries money. */
 export interface Prices {

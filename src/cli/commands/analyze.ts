@@ -1,12 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
-  analyzeBuilds,
+  BuildStreamAnalysis,
   planToJcascYaml,
   recommendationsCsv,
   recommendationsTable,
-  toBuildRecord,
   withPolicy,
-  type BuildRecord,
   type Prices,
   type RecommenderPolicy,
 } from '../../analysis/index.js';
@@ -16,11 +15,12 @@ import { wasteDocument, type WasteRow } from '../../analysis/waste/index.js';
 import { loadConfig, type AnalysisConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import { createEsClient } from '../../store/index.js';
-import { parseBytes, parseDurationMs } from '../../util/index.js';
+import { DAY_MS, parseBytes } from '../../util/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import type { LabelPlan } from '../../analysis/index.js';
 import { writeLine, type CliContext } from '../context.js';
-import { intOption, readTrace } from './replay.js';
+import { configOption, formatOption, instantOption, intOption, windowDaysOption } from '../options.js';
+import { readTrace } from '../traceInput.js';
 
 interface AnalyzeOptions {
   from?: string;
@@ -35,18 +35,7 @@ interface AnalyzeOptions {
   splitBranchKind?: boolean;
   window?: string;
   waste?: boolean;
-}
-
-function parseNow(text: string | undefined, records: readonly BuildRecord[]): number {
-  if (text === undefined) {
-    // Offline default: the end of the newest build, so a trace always yields the same output.
-    let max = -Infinity;
-    for (const r of records) max = Math.max(max, r.endMs);
-    return max;
-  }
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms)) throw new RightsizeError('RS_ERR_CLI_USAGE', `--now must be an ISO-8601 instant or epoch ms, got "${text}"`);
-  return ms;
+  planOut?: string;
 }
 
 /** A size the config validation has already accepted (bytes or a `parseBytes` string). */
@@ -96,20 +85,28 @@ export function runPolicy(a: AnalysisConfig, flags: { readonly window?: string; 
   return withPolicy({ ...(windowDays !== undefined ? { windowDays } : {}), ...(flags.splitBranchKind === true ? { splitBranchKind: true } : {}) }, base);
 }
 
-/** `--window` in days (at least one day), or undefined when not given (the config's `analysis.windowDays` applies). */
-export function windowDaysOption(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDurationMs(text);
-  if (ms === undefined || ms < 86_400_000) throw new RightsizeError('RS_ERR_CLI_USAGE', `--window must be a duration of at least 1d, e.g. 30d; got "${text}"`);
-  return ms / 86_400_000;
+
+/**
+ * `--plan`: the JCasC YAML is the machine-readable output (stdout, or the `--plan-out` file); the
+ * commentary (method, objective, the jobs to move) goes to stderr.
+ */
+function printPlan(ctx: CliContext, plan: LabelPlan, planOut: string | undefined): void {
+  const yaml = planToJcascYaml(plan);
+  if (planOut === undefined) ctx.stdout.write(yaml);
+  else
+    try {
+      writeFileSync(planOut, yaml);
+    } catch (err) {
+      throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write --plan-out ${planOut}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  writeLine(ctx.stderr, `label plan (${plan.method}): ${plan.labels.length} size(s), objective ${plan.cost.toFixed(1)} weighted reserved hours/week${planOut !== undefined ? `; JCasC YAML written to ${planOut}` : ''}`);
+  writeLine(ctx.stderr, `jobs to move (${plan.moves.length}):`);
+  for (const m of plan.moves) writeLine(ctx.stderr, `  ${m.key}: ${m.currentLabel ?? '(no label)'} -> ${m.label}`);
 }
 
-function printResult(ctx: CliContext, format: string, docs: readonly RecommendationDoc[], plan: LabelPlan | undefined): void {
+function printResult(ctx: CliContext, format: string, docs: readonly RecommendationDoc[], plan: LabelPlan | undefined, planOut?: string): void {
   if (plan !== undefined) {
-    ctx.stdout.write(`# label plan (${plan.method}): ${plan.labels.length} size(s), objective ${plan.cost.toFixed(1)} weighted reserved hours/week\n`);
-    ctx.stdout.write(planToJcascYaml(plan));
-    ctx.stdout.write(`# jobs to move (${plan.moves.length}):\n`);
-    for (const m of plan.moves) ctx.stdout.write(`#   ${m.key}: ${m.currentLabel ?? '(no label)'} -> ${m.label}\n`);
+    printPlan(ctx, plan, planOut);
     return;
   }
   if (format === 'table') ctx.stdout.write(recommendationsTable(docs));
@@ -129,7 +126,7 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
   const policy = runPolicy(config.analysis, opts);
   const windowDays = policy.windowDays;
   const runMs = Date.now();
-  const nowMs = opts.now === undefined ? runMs : parseNow(opts.now, []);
+  const nowMs = instantOption(opts.now) ?? runMs;
   const dryRun = opts.dryRun === true || opts.print === true;
   const client = createEsClient(config.elasticsearch);
   try {
@@ -178,7 +175,7 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
           (dryRun ? '' : `; ${aw.written} written, ${aw.unchanged} unchanged; history: ${aw.history} written`),
       );
     if (s.jobs === 0)
-      writeLine(ctx.stderr, `note: no builds documents in ${config.elasticsearch.indexPrefix}-builds-* ended between ${new Date(nowMs - windowDays * 86_400_000).toISOString()} and ${new Date(nowMs).toISOString()}`);
+      writeLine(ctx.stderr, `note: no builds documents in ${config.elasticsearch.indexPrefix}-builds-* ended between ${new Date(nowMs - windowDays * DAY_MS).toISOString()} and ${new Date(nowMs).toISOString()}`);
     const failed = w.failed + lw.failed + aw.failed + waste.write.failed;
     if (failed > 0) {
       writeLine(ctx.stderr, `error: Elasticsearch refused ${failed} document(s):`);
@@ -187,7 +184,7 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
     }
     if (opts.waste === true) printWaste(ctx, format, waste.rows);
     // Marathon apps (kind marathon.app) are listed with the jobs: they are workloads of their own.
-    else printResult(ctx, format, [...result.jobs, ...(opts.labels === true ? result.labels : []), ...result.apps], result.plan);
+    else printResult(ctx, format, [...result.jobs, ...(opts.labels === true ? result.labels : []), ...result.apps], result.plan, opts.planOut);
   } finally {
     await client.close();
   }
@@ -201,24 +198,26 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
       'Recommend CPU and memory per Jenkins job (and label) from the builds documents in Elasticsearch, and per Marathon app (per instance) from its ' +
         'mesos.executor readings, write the recommendations (latest per job, label and app + history) and the weekly waste, and print a table sorted by weekly savings. With --from <trace.ndjson> --print: the same from a file, offline.',
     )
-    .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
+    .addOption(configOption())
     .option('--dry-run', 'read from Elasticsearch and print, but write nothing')
     .option('--page-size <n>', 'jobs per composite aggregation page (default 500)')
-    .option('--from <file>', 'read builds documents from an NDJSON file instead of Elasticsearch')
+    .option('--from <file>', 'read builds documents from an NDJSON trace instead of Elasticsearch (- for standard input; gzip is read directly)')
     .option('--print', 'print the recommendation documents instead of writing them to Elasticsearch (with Elasticsearch: same as --dry-run)')
-    .option('--format <format>', 'json (NDJSON recommendation documents) | table (sorted by savings) | csv (default: json with --from, table otherwise)')
+    .addOption(formatOption(['json', 'table', 'csv'], 'json (NDJSON recommendation documents) | table (sorted by savings) | csv (default: json with --from, table otherwise)'))
     .option('--now <instant>', 'evaluate as of this instant (ISO-8601 or epoch ms; default: the newest build end with --from, the current time otherwise)')
     .option('--labels', 'also emit one jenkins.label recommendation per label')
-    .option('--plan [k]', 'print a label plan with at most k sizes (default: analysis.labelPlan.maxSizes, 4) as mesos-plugin JCasC YAML plus the jobs to move')
+    .option('--plan [k]', 'print a label plan with at most k sizes (default: analysis.labelPlan.maxSizes, 4) as mesos-plugin JCasC YAML on stdout; the jobs to move go to stderr')
+    .option('--plan-out <file>', 'with --plan: write the JCasC YAML to this file instead of stdout')
     .option('--window <duration>', 'history window, e.g. 30d (default: analysis.windowDays, 30)')
     .option('--waste', 'print the weekly waste per job, label and cluster (reserved − used core-hours and GiB-hours; cost with analysis.prices) instead of the recommendations')
     .option('--split-branch-kind', 'size pull-request branches of multibranch jobs (…/PR-n) as one workload …/PR-* (default: analysis.splitBranchKind)')
     .action(async (opts: AnalyzeOptions) => {
       const format = opts.format ?? (opts.from === undefined ? 'table' : 'json');
-      if (!['json', 'table', 'csv'].includes(format)) throw new RightsizeError('RS_ERR_CLI_USAGE', `--format must be json, table or csv, got "${format}"`);
+      if (opts.planOut !== undefined && (opts.plan === undefined || opts.plan === false)) throw new RightsizeError('RS_ERR_CLI_USAGE', '--plan-out needs --plan');
       if (opts.from !== undefined && opts.print !== true)
         throw new RightsizeError('RS_ERR_CLI_USAGE', 'analyze --from <file> prints only (add --print); to write recommendations, analyze from Elasticsearch (no --from)');
-      windowDaysOption(opts.window); // a bad --window fails before any file or server is read
+      windowDaysOption(opts.window); // a bad --window or --now fails before any file or server is read
+      const nowMs = instantOption(opts.now);
       const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
       const maxSizes = config.analysis.labelPlan.maxSizes;
       const k = opts.plan === undefined || opts.plan === false ? undefined : opts.plan === true ? maxSizes : intOption(opts.plan, '--plan', maxSizes, 1);
@@ -227,11 +226,12 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
         return;
       }
       const policy = runPolicy(config.analysis, opts);
-      const records = readTrace(opts.from, ctx).map((d) => toBuildRecord(d, policy.splitBranchKind));
-      const nowMs = parseNow(opts.now, records);
+      // Streamed: per job only the newest maxBuilds usable builds are kept (memory bounded by jobs, not builds).
+      const stream = new BuildStreamAnalysis(policy, nowMs);
+      await readTrace(opts.from, ctx, (b) => stream.add(b), policy.splitBranchKind);
       const prices = pricesFromConfig(config.analysis);
-      const result = analyzeBuilds(records, { policy, nowMs, ...(k !== undefined ? { planK: k } : {}), ...(prices !== undefined ? { prices } : {}) });
+      const result = stream.finish({ ...(k !== undefined ? { planK: k } : {}), ...(prices !== undefined ? { prices } : {}) });
       if (opts.waste === true) printWaste(ctx, format, result.waste.rows);
-      else printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan);
+      else printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan, opts.planOut);
     });
 }

@@ -14,7 +14,7 @@ import { applyRetention, createEsClient, ElasticsearchSink, InMemorySampleSink, 
 import { searchBuildUsage } from '../../store/queries/index.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
-import { intOption } from './replay.js';
+import { portOption } from '../options.js';
 
 export interface CollectOptions {
   readonly config?: string;
@@ -145,6 +145,17 @@ function printSamples(ctx: CliContext, samples: readonly Sample[]): void {
 }
 
 async function runOnce(ctx: CliContext, config: Config, opts: CollectOptions, targets: RunnerTargetOptions[], logger: Logger): Promise<void> {
+  // Every timer below is unref'd: hold the process open for the round, or Node exits 13 mid-sleep.
+  const alive = new AbortController();
+  keepAliveUntil(alive.signal);
+  try {
+    await runOnceRounds(ctx, config, opts, targets, logger);
+  } finally {
+    alive.abort();
+  }
+}
+
+async function runOnceRounds(ctx: CliContext, config: Config, opts: CollectOptions, targets: RunnerTargetOptions[], logger: Logger): Promise<void> {
   const sampleMs = parseSampleMs(opts.sampleMs, config.collect.sampleMs);
   const memory = new InMemorySampleSink();
   const runner = new CollectorRunner({ targets, sink: memory, logger });
@@ -255,9 +266,7 @@ export function buildSummaryJob(summarizer: BuildSummarizer, config: Config): Sc
 /** The metrics port of a continuous run: `--metrics-port`, else `collect.metricsPort`, else none. */
 function metricsPortOf(opts: CollectOptions, config: Config): number | undefined {
   if (opts.metricsPort === undefined) return config.collect.metricsPort;
-  const port = intOption(opts.metricsPort, '--metrics-port', 0);
-  if (port > 65535) throw new RightsizeError('RS_ERR_CLI_USAGE', `--metrics-port must be at most 65535, got "${opts.metricsPort}"`);
-  return port;
+  return portOption(opts.metricsPort, '--metrics-port', 0);
 }
 
 async function runContinuously(

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { RightsizeError } from '../../errors/index.js';
 import { createLogger } from '../../util/index.js';
 import { loadScenarioFile, resolveScenarioPath, SCENARIOS_DIR, startEmulatedCluster, type UsageMode } from '../../emulators/index.js';
+import { intOption } from '../options.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export interface EmulateOptions {
@@ -21,13 +22,6 @@ function projectDockerHost(): string | undefined {
   return existsSync(sock) ? `unix://${sock}` : undefined;
 }
 
-function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RightsizeError('RS_ERR_CLI_USAGE', `--${name} must be an integer between ${min} and ${max}, got '${raw}'`);
-  return n;
-}
-
 /**
  * Runs an emulated cluster: prints ONE JSON line with the URLs first, then waits for
  * `waitForStop()` and stops everything (containers removed).
@@ -35,8 +29,8 @@ function intOption(name: string, raw: string | undefined, min: number, max: numb
 export async function runEmulate(opts: EmulateOptions, ctx: CliContext, waitForStop: () => Promise<unknown>): Promise<void> {
   const usage = (opts.usage ?? 'docker') as UsageMode;
   if (usage !== 'docker' && usage !== 'model') throw new RightsizeError('RS_ERR_CLI_USAGE', `--usage must be docker or model, got '${opts.usage}'`);
-  const portBase = intOption('port', opts.port, 0, 65000) ?? 0;
-  const seed = intOption('seed', opts.seed, 0, 2 ** 31 - 1);
+  const portBase = intOption(opts.port, '--port', 0, 0, 65000);
+  const seed = opts.seed === undefined ? undefined : intOption(opts.seed, '--seed', 0, 0, 2 ** 31 - 1);
   const speed = opts.speed === undefined ? 1 : Number(opts.speed);
   if (!Number.isFinite(speed) || speed <= 0 || speed > 10000) throw new RightsizeError('RS_ERR_CLI_USAGE', `--speed must be a number in (0, 10000], got '${opts.speed}'`);
   const scenario = loadScenarioFile(resolveScenarioPath(opts.scenario));

@@ -4,7 +4,7 @@ import { RightsizeError } from '../../errors/index.js';
 import type { OutboundMessage } from '../../model/index.js';
 import { notifiersFromConfig } from '../../notifiers/index.js';
 import { writeLine, type CliContext } from '../context.js';
-import { intOption } from './replay.js';
+import { intOption } from '../options.js';
 
 interface NotifyTestOptions {
   readonly config?: string;

@@ -15,7 +15,7 @@ import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
 import { pricesFromConfig, runPolicy } from './analyze.js';
-import { traceBuilds } from './replay.js';
+import { parseTrace } from '../../analysis/index.js';
 
 interface WeeklyOptions {
   week?: string;
@@ -32,7 +32,7 @@ type Format = (typeof FORMATS)[number];
 
 /**
  * Reads a trace of builds documents: a file, a gzip file (`.gz`), or `-` for stdin; parsed and
- * reported like `replay --trace` (replay.ts' `traceBuilds`).
+ * reported like `replay --trace`: refused lines counted, the first five printed with their line numbers.
  */
 export function readTraceInput(spec: string, ctx: CliContext): BuildDoc[] {
   let text: string;
@@ -40,9 +40,15 @@ export function readTraceInput(spec: string, ctx: CliContext): BuildDoc[] {
     const raw = readFileSync(spec === '-' ? 0 : spec);
     text = (spec.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
   } catch (err) {
-    throw new RightsizeError('RS_ERR_CLI_USAGE', `cannot read trace ${spec}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new RightsizeError('RS_ERR_TRACE_READ', `cannot read trace ${spec}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  return traceBuilds(text, spec, ctx);
+  const parsed = parseTrace(text);
+  if (parsed.problems.length > 0) {
+    writeLine(ctx.stderr, `warning: skipped ${parsed.problems.length} of ${parsed.lines} line(s) of ${spec}`);
+    for (const p of parsed.problems.slice(0, 5)) writeLine(ctx.stderr, `  line ${p.line}: ${p.code}: ${p.message}`);
+  }
+  if (parsed.builds.length === 0) throw new RightsizeError('RS_ERR_PARSE_SHAPE', `${spec} holds no valid builds document (${parsed.lines} non-empty line(s))`);
+  return parsed.builds;
 }
 
 /** `report.timezone` and `report.schedule`, checked (a bad one is a configuration error, not a crash at the first tick). */

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { buildApp, RecommendationCache } from '../../api/index.js';
 import { loadConfig } from '../../config/index.js';
-import { RightsizeError } from '../../errors/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { ElasticsearchReportSink } from '../../reports/service/index.js';
@@ -9,9 +8,9 @@ import { createEsClient } from '../../store/index.js';
 import { EsApiReads, latestRecommendationPages } from '../../store/queries/index.js';
 import { createLogger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
+import { intOption, portOption } from '../options.js';
 import { startEmbeddedAlerts } from './alerts.js';
 import { scheduleWeeklyReport } from './report.js';
-import { intOption } from './replay.js';
 
 interface ServeOptions {
   readonly config?: string;
@@ -33,8 +32,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--refresh <ms>', 'reload the recommendations every this many ms (default: api.refreshIntervalMs, 30000)')
     .action(async (opts: ServeOptions) => {
       const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
-      const port = intOption(opts.port, '--port', config.api.port);
-      if (port > 65535) throw new RightsizeError('RS_ERR_CLI_USAGE', `--port must be at most 65535, got "${opts.port}"`);
+      const port = portOption(opts.port, '--port', config.api.port);
       const refreshMs = intOption(opts.refresh, '--refresh', config.api.refreshIntervalMs, 1000);
       const logger = createLogger(config.log.level);
       const client = createEsClient(config.elasticsearch);

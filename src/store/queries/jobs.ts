@@ -3,6 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { at, finiteNumber, isRecord } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexPattern } from '../routing.js';
+import { readBuildDoc } from '../../util/buildDoc.js';
 
 /**
  * Per-job statistics of the `builds` index for `rightsize analyze`, computed by Elasticsearch:
@@ -131,83 +132,17 @@ export interface JobsPage {
 }
 
 
-/** An epoch-ms instant stored as a number, or (if someone wrote one) an ISO-8601 string. */
-function instant(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v !== '') {
-    const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    return Number.isFinite(ms) ? ms : undefined;
-  }
-  return undefined;
-}
-
 /**
- * Maps a hit's `_source` to a {@link JobBuild}. Required: job name, integer build number,
- * start, end ≥ start, duration ≥ 0. Optional numbers must be finite and ≥ 0 (fractions in
- * [0, 1]); a malformed optional value is dropped and counted in `bad.fields`.
+ * Maps a hit's `_source` to a {@link JobBuild} with the one reader of the builds document
+ * (`readBuildDoc`, src/util/buildDoc.ts): a hit without a valid job name, build number, start,
+ * end ≥ start or duration is skipped (undefined); a malformed or out-of-range optional value is
+ * dropped and counted in `bad.fields`, the build kept.
  */
 export function toJobBuild(source: unknown, bad: { fields: number }): JobBuild | undefined {
-  if (!isRecord(source)) return undefined;
-  const job = at(source, 'jenkins.job.name');
-  const number = at(source, 'jenkins.build.number');
-  const startMs = instant(at(source, 'build.start'));
-  const endMs = instant(at(source, 'build.end'));
-  const durationMs = at(source, 'build.duration_ms');
-  if (typeof job !== 'string' || job === '') return undefined;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0) return undefined;
-  if (startMs === undefined || endMs === undefined || endMs < startMs) return undefined;
-  if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) return undefined;
-  const num = (path: string, max = Infinity): number | undefined => {
-    const v = at(source, path);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-      bad.fields++;
-      return undefined;
-    }
-    return v;
-  };
-  const str = (path: string): string | undefined => {
-    const v = at(source, path);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') {
-      bad.fields++;
-      return undefined;
-    }
-    return v;
-  };
-  const flag = (path: string): boolean => {
-    const v = at(source, path);
-    if (v === undefined || v === null) return false;
-    if (typeof v !== 'boolean') {
-      bad.fields++;
-      return false;
-    }
-    return v;
-  };
-  const b: Record<string, unknown> = {
-    job,
-    number,
-    label: str('jenkins.label'),
-    result: str('jenkins.result'),
-    startMs,
-    endMs,
-    durationMs,
-    requestCpuCores: num('request.cpu_cores'),
-    requestMemoryBytes: num('request.memory_bytes'),
-    cpuAvgCores: num('usage.cpu.avg_cores'),
-    cpuP50Cores: num('usage.cpu.p50_cores'),
-    cpuP95Cores: num('usage.cpu.p95_cores'),
-    cpuMaxCores: num('usage.cpu.max_cores'),
-    cpuCoreSeconds: num('usage.cpu.core_seconds'),
-    throttledRatio: num('usage.cpu.throttled_ratio', 1),
-    memoryAvgBytes: num('usage.memory.avg_bytes'),
-    memoryPeakBytes: num('usage.memory.peak_bytes'),
-    sampleCount: num('usage.sample_count'),
-    oomKilled: flag('outcome.oom_killed'),
-    sharedAgent: flag('usage.shared_agent'),
-  };
-  for (const k of Object.keys(b)) if (b[k] === undefined) delete b[k];
-  return b as unknown as JobBuild;
+  const read = readBuildDoc(source);
+  if (!read.ok) return undefined;
+  bad.fields += read.dropped.length;
+  return read.facts;
 }
 
 function hitsOf(agg: unknown): unknown[] {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { RecommendationDoc } from '../../model/index.js';
+import { toError } from '../../errors/index.js';
 import { isRecord } from '../../util/json.js';
 import { withEcsBase } from '../ecs.js';
-import { wrapEsError } from '../esErrors.js';
+import { statusOf, wrapEsError } from '../esErrors.js';
 import { classifyBulkResponse } from '../bulkResponse.js';
-import { indexName, recommendationId } from '../routing.js';
+import { fitId, indexName, recommendationId } from '../routing.js';
 
 /**
  * Reading and writing the `recommendations` index (latest per workload, `_id` = workload key) and
@@ -18,10 +19,10 @@ import { indexName, recommendationId } from '../routing.js';
  * `jenkins.job` keeps its bare key (compatible with every document written so far); any other
  * kind gets `<kind>:<key>`, e.g. `jenkins.label:linux`. Jenkins forbids `:` in job names
  * (`Jenkins.checkGoodName`), so no job key can equal a prefixed id: a label named like a job
- * never overwrites it.
+ * never overwrites it. Ids over 512 bytes are hashed ({@link fitId}); the key stays in the document.
  */
 export function recommendationDocId(workload: { readonly kind: string; readonly key: string }): string {
-  return workload.kind === 'jenkins.job' ? recommendationId(workload.key) : `${workload.kind}:${workload.key}`;
+  return workload.kind === 'jenkins.job' ? recommendationId(workload.key) : fitId(`${workload.kind}:${workload.key}`);
 }
 
 /**
@@ -151,7 +152,19 @@ export async function writeRecommendations(
   try {
     response = await client.bulk({ operations });
   } catch (err) {
-    throw wrapEsError(err, 'writing recommendations');
+    const status = statusOf(err);
+    // A 4xx for the whole request (a request-level validation such as an over-long id) must not
+    // cost every other document: write the batch's documents one by one and count those refused.
+    if (status === undefined || status < 400 || status >= 500 || status === 429) throw wrapEsError(err, 'writing recommendations');
+    if (docs.length > 1) {
+      const unchangedBefore = stats.unchanged;
+      for (const d of docs) await writeRecommendations(client, prefix, [d], stored, runMs, stats);
+      stats.unchanged = unchangedBefore; // already counted for the whole batch
+      return;
+    }
+    stats.failed++;
+    if (stats.failures.length < 5) stats.failures.push(`${docs[0]?.workload.kind ?? ''} ${docs[0]?.workload.key ?? ''}: ${status} ${toError(err).message}`);
+    return;
   }
   const actions = operations.length / 2;
   const items = classifyBulkResponse(response, actions);

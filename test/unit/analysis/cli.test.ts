@@ -36,7 +36,7 @@ describe('rightsize trace generate / replay / analyze', () => {
     expect(t.out).toMatch(/^policy\s+cpu\/sq/m);
     expect(t.out).toMatch(/^oracle_static\s/m);
     const bad = await run(['replay', '--trace', trace, '--policy', 'ours,magic']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err).toContain('RS_ERR_CLI_USAGE');
     expect(bad.err).toContain('magic');
   });
@@ -69,16 +69,17 @@ describe('rightsize trace generate / replay / analyze', () => {
     expect(builds(narrow.out)).toBeLessThan(builds(wide.out));
     expect((JSON.parse(narrow.out.split('\n')[0]!) as RecommendationDoc).basis.window_days).toBe(7);
     const bad = await run(['analyze', '--from', trace, '--print', '--window', 'soon']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err).toContain('--window');
   });
 
-  it('analyze --plan prints mesos-plugin JCasC and the moves', async () => {
+  it('analyze --plan prints mesos-plugin JCasC on stdout and the moves on stderr', async () => {
     const r = await run(['analyze', '--from', trace, '--print', '--plan', '2']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('mesosAgentSpecTemplates:');
     expect(r.out.match(/- label: rs-/g)?.length).toBeLessThanOrEqual(2);
-    expect(r.out).toContain('# jobs to move');
+    expect(r.out).not.toContain('#');
+    expect(r.err).toContain('jobs to move');
   });
 
   it('analyze without --from reads Elasticsearch; an unreachable one is a coded error naming the URL', async () => {

@@ -67,7 +67,7 @@ describe('rightsize alerts test --from', () => {
     expect(one.code).toBe(0);
     expect(one.out).toBe('');
     const bad = await runCli(['alerts', 'test', '--from', file, '--rule', 'nope'], env);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err).toContain('RS_ERR_CLI_USAGE');
   });
 

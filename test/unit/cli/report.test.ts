@@ -67,7 +67,7 @@ describe('rightsize report weekly --from', () => {
 
   it('rejects a bad week, format or zone with a coded error', async () => {
     const w = await runCli(['report', 'weekly', '--from', trace, '--week', '2026-W54']);
-    expect(w.code).toBe(1);
+    expect(w.code).toBe(2);
     expect(w.err).toContain('RS_ERR_CLI_USAGE');
     const f = await runCli(['report', 'weekly', '--from', trace, '--format', 'pdf']);
     expect(f.err).toContain('--format must be html, md, csv or json');
@@ -85,7 +85,7 @@ describe('rightsize report weekly --from', () => {
 
   it('--send without receivers is a usage error', async () => {
     const r = await runCli(['report', 'weekly', '--from', trace, '--send']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/report\.receivers/);
   });
 });

@@ -40,13 +40,13 @@ describe('rightsize emulate', () => {
 
   it('reports bad options and missing scenario files with coded errors', async () => {
     const a = ctx();
-    expect(await main(['emulate', '--scenario', 'demo', '--usage', 'gpu'], a.ctx)).toBe(1);
+    expect(await main(['emulate', '--scenario', 'demo', '--usage', 'gpu'], a.ctx)).toBe(2);
     expect(a.err()).toMatch(/error RS_ERR_CLI_USAGE: --usage must be docker or model/);
     const b = ctx();
     expect(await main(['emulate', '--scenario', '/nonexistent/x.yaml'], b.ctx)).toBe(1);
     expect(b.err()).toMatch(/error RS_ERR_CONFIG_READ: cannot read scenario file \/nonexistent\/x.yaml/);
     const d = ctx();
-    expect(await main(['emulate', '--scenario', 'demo', '--port', '70000'], d.ctx)).toBe(1);
+    expect(await main(['emulate', '--scenario', 'demo', '--port', '70000'], d.ctx)).toBe(2);
     expect(d.err()).toMatch(/--port must be an integer between 0 and 65000/);
   });
 });

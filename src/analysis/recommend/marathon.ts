@@ -1,12 +1,13 @@
 import type { RecommendationDoc, Resources } from '../../model/index.js';
-import { recommendCore } from '../recommend/core.js';
-import type { RecommenderPolicy } from '../recommend/policy.js';
-import type { BuildRecord } from '../recommend/records.js';
-import { buildRate, toRecommendationDoc } from '../recommend/workload.js';
+import { DAY_MS, HOUR_MS } from '../../util/units.js';
+import { recommendCore } from './core.js';
+import type { RecommenderPolicy } from './policy.js';
+import type { BuildRecord } from './records.js';
+import { buildRate, toRecommendationDoc } from './workload.js';
 import { percentile } from '../stats/weighted.js';
 
 /** The default window a Marathon app's usage is cut into: 1 h. */
-export const MARATHON_WINDOW_MS = 3_600_000;
+export const MARATHON_WINDOW_MS = HOUR_MS;
 
 /** One usage sample of a Marathon app instance (from the container documents). */
 export interface AppSample {
@@ -63,7 +64,7 @@ const usable = (v: number | undefined): v is number => v !== undefined && Number
  */
 export function recommendMarathonAppFromWindows(input: MarathonAppWindowsInput, policy: RecommenderPolicy, nowMs: number): RecommendationDoc {
   const windowMs = input.windowMs ?? MARATHON_WINDOW_MS;
-  const fromMs = nowMs - policy.windowDays * 86_400_000;
+  const fromMs = nowMs - policy.windowDays * DAY_MS;
   const records: BuildRecord[] = input.windows
     .filter((w) => Number.isFinite(w.startMs) && w.startMs <= nowMs && w.startMs + windowMs > fromMs)
     .sort((a, b) => b.startMs - a.startMs)
@@ -96,7 +97,7 @@ export function recommendMarathonAppFromWindows(input: MarathonAppWindowsInput, 
  */
 export function recommendMarathonApp(input: MarathonAppInput, policy: RecommenderPolicy, nowMs: number): RecommendationDoc {
   const windowMs = input.windowMs ?? MARATHON_WINDOW_MS;
-  const fromMs = nowMs - policy.windowDays * 86_400_000;
+  const fromMs = nowMs - policy.windowDays * DAY_MS;
   const windows = new Map<number, { cpu: number[]; mem: number }>();
   for (const s of input.samples) {
     if (s.timestampMs > nowMs || s.timestampMs < fromMs) continue;
