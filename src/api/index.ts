@@ -8,5 +8,5 @@ export type { ApiReads, NewSilence, RangeMs } from './reads.js';
 export type { LoadRecommendations, RecommendationCacheOptions, RecommendationCacheStatus } from './cache.js';
 export { buildMetricsApp } from './metricsApp.js';
 export type { MetricsAppDeps } from './metricsApp.js';
-export { collectorMetricFamilies, renderPrometheus, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
-export type { MetricFamily } from './prometheus.js';
+export { collectorMetricFamilies, alertMetricFamilies, renderPrometheus, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
+export type { MetricFamily, DeliveryCounters, JobCounters } from './prometheus.js';

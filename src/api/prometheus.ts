@@ -134,3 +134,46 @@ export class Histogram {
     return { name: this._name, type: 'histogram', help: this._help, samples };
   }
 }
+
+/** What `alerts run --metrics-port` exposes of one receiver's outbox (structural: the notifiers' ReceiverStats). */
+export interface DeliveryCounters {
+  readonly receiver: string;
+  readonly kind: string;
+  readonly delivered: number;
+  readonly failedAttempts: number;
+  readonly dropped: number;
+  readonly queued: number;
+}
+
+/** What it exposes of one scheduled job (structural: the scheduler's JobStats). */
+export interface JobCounters {
+  readonly name: string;
+  readonly runs: number;
+  readonly failedRuns: number;
+  readonly skippedTicks: number;
+}
+
+/** The metric families of `rightsize alerts run`: deliveries per receiver and the evaluation rounds per job. */
+export function alertMetricFamilies(receivers: readonly DeliveryCounters[], jobs: readonly JobCounters[]): MetricFamily[] {
+  const perReceiver = (name: string, type: 'counter' | 'gauge', help: string, value: (r: DeliveryCounters) => number): MetricFamily => ({
+    name,
+    type,
+    help,
+    samples: receivers.map((r) => ({ labels: { receiver: r.receiver, kind: r.kind }, value: value(r) })),
+  });
+  const perJob = (name: string, help: string, value: (j: JobCounters) => number): MetricFamily => ({
+    name,
+    type: 'counter',
+    help,
+    samples: jobs.map((j) => ({ labels: { job: j.name }, value: value(j) })),
+  });
+  return [
+    perReceiver('rightsize_notifications_delivered_total', 'counter', 'Messages delivered to the receiver.', (r) => r.delivered),
+    perReceiver('rightsize_notifications_failed_attempts_total', 'counter', 'Delivery attempts that failed (each is retried until the max age).', (r) => r.failedAttempts),
+    perReceiver('rightsize_notifications_dropped_total', 'counter', 'Messages given up on (max age passed or queue full); alert on any increase.', (r) => r.dropped),
+    perReceiver('rightsize_notifications_queued', 'gauge', 'Messages waiting for delivery now.', (r) => r.queued),
+    perJob('rightsize_scheduled_job_runs_total', 'Runs of each scheduled job (alert evaluation rounds, reports).', (j) => j.runs),
+    perJob('rightsize_scheduled_job_failed_runs_total', 'Runs that failed or timed out.', (j) => j.failedRuns),
+    perJob('rightsize_scheduled_job_skipped_ticks_total', 'Ticks skipped because the previous run was still going.', (j) => j.skippedTicks),
+  ];
+}

@@ -5,7 +5,9 @@ import { DocumentSet, simulate, type GroupedMessage, type SimulatedEvent } from 
 import { AlertStore, evaluationTimes, flappingFromConfig, rulesFromConfig, startAlerts, type ClosableQueue, type DeliveryEvent } from '../../alerts/service/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { ConfigError, RightsizeError, type ConfigProblem } from '../../errors/index.js';
-import { outboxFromConfig } from '../../notifiers/index.js';
+import { outboxFromConfig, type ReceiverStats } from '../../notifiers/index.js';
+import { alertMetricFamilies, buildMetricsApp } from '../../api/index.js';
+import { portOption } from '../options.js';
 import { createEsClient } from '../../store/index.js';
 import { createLogger } from '../../util/logger.js';
 import { parseDurationMs, type Logger } from '../../util/index.js';
@@ -24,7 +26,7 @@ function load(opts: ConfigOption, ctx: CliContext): Config {
  * drops after the receiver's max age). A rule naming a receiver that is not configured is a
  * config error, reported with its path.
  */
-export function alertQueue(config: Config, ctx: CliContext, logger: Logger, onEvent: (e: DeliveryEvent) => void): ClosableQueue {
+export function alertQueue(config: Config, ctx: CliContext, logger: Logger, onEvent: (e: DeliveryEvent) => void): ClosableQueue & { stats(): ReceiverStats[] } {
   const configured = Object.keys(config.receivers);
   const problems: ConfigProblem[] = [];
   (config.alerts.rules ?? []).forEach((r, i) => {
@@ -41,6 +43,7 @@ export function alertQueue(config: Config, ctx: CliContext, logger: Logger, onEv
     enqueue: (receiver, message) => outbox.enqueue(receiver, message),
     receivers: () => outbox.receivers(),
     close: () => outbox.close(5_000),
+    stats: () => outbox.stats(),
   };
 }
 
@@ -117,18 +120,44 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
     .command('run')
     .description('evaluate the rules continuously (alerts.rules, else the default rules) on Elasticsearch until SIGINT/SIGTERM; replicas share one lease')
     .option('-c, --config <file>', 'config file (default: $RIGHTSIZE_CONFIG or ./rightsize.yaml)')
-    .action(async (opts: ConfigOption) => {
+    .option('--metrics-port <n>', 'serve /metrics (deliveries per receiver, evaluation rounds) and /healthz on this port (0: any free port)')
+    .option('--metrics-host <address>', 'address of the metrics port', '127.0.0.1')
+    .action(async (opts: ConfigOption & { metricsPort?: string; metricsHost: string }) => {
       const config = load(opts, ctx);
+      const metricsPort = opts.metricsPort === undefined ? undefined : portOption(opts.metricsPort, '--metrics-port', 0);
       const logger = createLogger(config.log.level);
       const client = createEsClient(config.elasticsearch);
-      const running = await startAlerts({ config, client, logger, queue: (onEvent) => alertQueue(config, ctx, logger, onEvent) });
+      let deliveries: () => readonly ReceiverStats[] = () => [];
+      const running = await startAlerts({
+        config,
+        client,
+        logger,
+        queue: (onEvent) => {
+          const q = alertQueue(config, ctx, logger, onEvent);
+          deliveries = () => q.stats();
+          return q;
+        },
+      });
       const rules = rulesFromConfig(config.alerts);
       writeLine(ctx.stdout, `rightsize alerts run: ${rules.length} rule(s) on ${config.elasticsearch.indexPrefix}-*: ${rules.map((r) => r.id).join(', ')}`);
+      const metrics =
+        metricsPort === undefined
+          ? undefined
+          : buildMetricsApp({
+              families: () => alertMetricFamilies(deliveries(), running.scheduler.stats()),
+              health: () => ({ status: 'ok', rules: rules.length, queued: deliveries().reduce((n, r) => n + r.queued, 0) }),
+              logger,
+            });
+      if (metrics) {
+        const address = await metrics.listen({ host: opts.metricsHost, port: metricsPort });
+        writeLine(ctx.stdout, `rightsize alerts run: metrics at ${address}/metrics, health at ${address}/healthz`);
+      }
       // The scheduler's timers are unref'd; this ref'd no-op (as in `collect`) keeps the process alive until SIGINT/SIGTERM.
       const keepAlive = setInterval(() => undefined, 1 << 30);
       await waitForSignal();
       clearInterval(keepAlive);
       await running.stop();
+      await metrics?.close();
       await client.close();
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMetricsApp, collectorMetricFamilies, renderPrometheus } from '../../../src/api/index.js';
+import { alertMetricFamilies, buildMetricsApp, collectorMetricFamilies, renderPrometheus } from '../../../src/api/index.js';
 import type { TargetStats } from '../../../src/model/index.js';
 
 const target = (over: Partial<TargetStats>): TargetStats => ({
@@ -59,5 +59,28 @@ describe('Prometheus text', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+
+describe('alertMetricFamilies (alerts run --metrics-port)', () => {
+  it('renders deliveries per receiver and runs per scheduled job as Prometheus series', () => {
+    const text = renderPrometheus(
+      alertMetricFamilies(
+        [
+          { receiver: 'ops', kind: 'email', delivered: 3, failedAttempts: 2, dropped: 1, queued: 4 },
+          { receiver: 'chat', kind: 'dingtalk', delivered: 0, failedAttempts: 0, dropped: 0, queued: 0 },
+        ],
+        [{ name: 'alerts:cluster-cpu-allocation', runs: 7, failedRuns: 1, skippedTicks: 0 }],
+      ),
+    );
+    expect(text).toContain('# TYPE rightsize_notifications_delivered_total counter');
+    expect(text).toContain('rightsize_notifications_delivered_total{receiver="ops",kind="email"} 3');
+    expect(text).toContain('rightsize_notifications_failed_attempts_total{receiver="ops",kind="email"} 2');
+    expect(text).toContain('rightsize_notifications_dropped_total{receiver="ops",kind="email"} 1');
+    expect(text).toContain('# TYPE rightsize_notifications_queued gauge');
+    expect(text).toContain('rightsize_notifications_queued{receiver="chat",kind="dingtalk"} 0');
+    expect(text).toContain('rightsize_scheduled_job_runs_total{job="alerts:cluster-cpu-allocation"} 7');
+    expect(text).toContain('rightsize_scheduled_job_failed_runs_total{job="alerts:cluster-cpu-allocation"} 1');
   });
 });
