@@ -44,10 +44,14 @@ function apiMetricFamilies(deps: HealthRouteDeps): MetricFamily[] {
   ];
 }
 
-/** `/healthz` (the process and its cache), `/readyz` (Elasticsearch, templates, fresh data), `/metrics`. */
+/**
+ * `/healthz` (the process is up: always 200, the body says how the cache is), `/readyz` (Elasticsearch,
+ * templates, fresh data: 503 when not), `/metrics`. A liveness check (Docker HEALTHCHECK, Marathon)
+ * must not restart `serve` because Elasticsearch is down or no analysis has run yet: that is `/readyz`.
+ */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void {
   const { cache } = deps;
-  app.get('/healthz', { schema: { summary: 'Whether recommendations are loaded and how old they are', tags: ['health'], response: { 200: Health, 503: Health } } }, (_req, reply) => {
+  app.get('/healthz', { schema: { summary: 'The process is up (always 200); whether recommendations are loaded and how old they are', tags: ['health'], response: { 200: Health } } }, (_req, reply) => {
     const s = cache.status();
     const age = cache.ageMs();
     const status = age === undefined ? 'unavailable' : age > deps.staleAfterMs ? 'stale' : 'ok';
@@ -60,7 +64,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps
       refresh_failures: s.failures,
       ...(s.lastError !== undefined ? { last_error: { code: s.lastError.code, message: s.lastError.message, at: new Date(s.lastError.atMs).toISOString() } } : {}),
     };
-    return reply.code(status === 'unavailable' ? 503 : 200).send(body);
+    return reply.code(200).send(body);
   });
 
   app.get(
