@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../support/cli.js';
-import { startSmtp } from '../../support/smtp.js';
+import { runCli } from '../../../support/cli.js';
+import { startSmtp } from '../../../support/smtp.js';
 
 interface Ev {
   '@timestamp': string;

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { containerCgroupPaths, parseProcCgroup, readCgroupUsage, usageFromV1, usageFromV2 } from '../../../src/emulators/runtime/cgroups.js';
-import { usageFromDockerStats } from '../../../src/emulators/runtime/DockerRuntime.js';
+import { containerCgroupPaths, parseProcCgroup, readCgroupUsage, usageFromV1, usageFromV2 } from '../../../../src/emulators/runtime/cgroups.js';
+import { usageFromDockerStats } from '../../../../src/emulators/runtime/DockerRuntime.js';
 
 describe('cgroup readers', () => {
   it('finds v1 controller paths and the v2 unified path in /proc/<pid>/cgroup', () => {

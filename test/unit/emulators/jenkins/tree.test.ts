@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyTree, parseTree, TreeSyntaxError } from '../../../src/emulators/jenkins/tree.js';
+import { applyTree, parseTree, TreeSyntaxError } from '../../../../src/emulators/jenkins/tree.js';
 
 const doc = {
   _class: 'hudson.model.FreeStyleProject',
@@ -42,7 +42,7 @@ describe('Jenkins tree= filter', () => {
 
 describe('tree depth', () => {
   it('is how many levels a tree names', async () => {
-    const { treeDepth } = await import('../../../src/emulators/jenkins/tree.js');
+    const { treeDepth } = await import('../../../../src/emulators/jenkins/tree.js');
     expect(treeDepth(parseTree('a,b'))).toBe(0);
     expect(treeDepth(parseTree('a[b],c'))).toBe(1);
     expect(treeDepth(parseTree('jobs[name,jobs[name,lastBuild[number]]]'))).toBe(3);

@@ -3,8 +3,8 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateTrace, toNdjson } from '../../../src/analysis/index.js';
-import { runCli } from '../../support/cli.js';
+import { generateTrace, toNdjson } from '../../../../src/analysis/index.js';
+import { runCli } from '../../../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-report-'));
 const trace = join(dir, 'builds.ndjson');
@@ -92,7 +92,7 @@ describe('rightsize report weekly --from', () => {
 
 describe('rightsize report weekly --send (real SMTP server in process)', () => {
   it('mails the HTML report and the Markdown text to the email receivers of report.receivers', async () => {
-    const { startSmtp } = await import('../../support/smtp.js');
+    const { startSmtp } = await import('../../../support/smtp.js');
     const smtp = await startSmtp();
     try {
       const hostile = join(dir, 'hostile.ndjson');

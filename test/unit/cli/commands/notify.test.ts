@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../support/cli.js';
-import { startSmtp, type TestSmtp } from '../../support/smtp.js';
+import { runCli } from '../../../support/cli.js';
+import { startSmtp, type TestSmtp } from '../../../support/smtp.js';
 
 describe('rightsize notify test', () => {
   let dir: string;

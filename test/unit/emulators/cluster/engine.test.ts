@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterEngine, buildNodeName, waitingForExecutorWhy } from '../../../src/emulators/cluster/engine.js';
-import { validateScenario, taskRequest, type Scenario } from '../../../src/emulators/scenario/schema.js';
-import { loadScenarioFile, resolveScenarioPath } from '../../../src/emulators/index.js';
-import { ManualClock } from '../../../src/util/index.js';
+import { ClusterEngine, buildNodeName, waitingForExecutorWhy } from '../../../../src/emulators/cluster/engine.js';
+import { validateScenario, taskRequest, type Scenario } from '../../../../src/emulators/scenario/schema.js';
+import { loadScenarioFile, resolveScenarioPath } from '../../../../src/emulators/index.js';
+import { ManualClock } from '../../../../src/util/index.js';
 
 const T0 = 1_750_000_000_000;
 
