@@ -8,6 +8,7 @@ import { ConfigError, RightsizeError, type ConfigProblem } from '../../errors/in
 import { outboxFromConfig, type ReceiverStats } from '../../notifiers/index.js';
 import { alertMetricFamilies, buildMetricsApp } from '../../api/index.js';
 import { portOption } from '../options.js';
+import { scheduleWeeklyReport } from './report.js';
 import { createEsClient } from '../../store/index.js';
 import { createLogger } from '../../util/logger.js';
 import { parseDurationMs, type Logger } from '../../util/index.js';
@@ -140,6 +141,8 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
       });
       const rules = rulesFromConfig(config.alerts);
       writeLine(ctx.stdout, `rightsize alerts run: ${rules.length} rule(s) on ${config.elasticsearch.indexPrefix}-*: ${rules.map((r) => r.id).join(', ')}`);
+      // The weekly report (cron report.schedule) is made, stored and sent by this process too.
+      const stopReport = scheduleWeeklyReport(config, client, logger, ctx.env);
       const metrics =
         metricsPort === undefined
           ? undefined
@@ -157,6 +160,7 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
       await waitForSignal();
       clearInterval(keepAlive);
       await running.stop();
+      await stopReport();
       await metrics?.close();
       await client.close();
     });
