@@ -6,7 +6,9 @@
  *
  *   1. warm-up      BENCH_WARMUP_S (60)   proxy forwards;
  *   2. outage       BENCH_OUTAGE_S (120)  proxy refuses connections (what a stopped ES looks like
- *                                          to the client: ECONNREFUSED);
+ *                                          to the client: ECONNREFUSED); with BENCH_OUTAGE=stop the
+ *                                          Elasticsearch itself is stopped (scripts/es.sh stop on the
+ *                                          URL's port) and started again for the recovery;
  *   3. recovery     BENCH_RECOVER_S (150) proxy forwards;
  *   4. slow         BENCH_SLOW_S (150)    proxy answers every `_search` after BENCH_SEARCH_DELAY_MS (6000);
  *   5. kill         SIGKILL the collector, restart it after BENCH_KILL_GAP_S (20) (state file kept);
@@ -22,7 +24,7 @@
  * BENCH_USAGE defaults to `model` (usage from the scenario profile, no containers): on a shared
  * 2-core machine the containers of the demo would disturb the timing more than they test here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -42,6 +44,16 @@ const SEARCH_DELAY_MS = env('BENCH_SEARCH_DELAY_MS', 6000);
 const KILL_GAP_S = env('BENCH_KILL_GAP_S', 20);
 const DRAIN_S = env('BENCH_DRAIN_S', 120);
 const USAGE = process.env['BENCH_USAGE'] ?? 'model';
+/** `stop`: the outage stops the real Elasticsearch (scripts/es.sh) instead of refusing at the proxy. */
+const REAL_STOP = process.env['BENCH_OUTAGE'] === 'stop';
+
+/** Stops or starts the local Elasticsearch of ES_URL's port with the project's script. */
+function esScript(cmd: 'stop' | 'start'): void {
+  const t = Date.now();
+  const r = spawnSync('bash', ['scripts/es.sh', cmd], { env: { ...process.env, RIGHTSIZE_ES_PORT: ES_URL.port || '9200' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`scripts/es.sh ${cmd} exited ${r.status}`);
+  console.log(`   scripts/es.sh ${cmd}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
 const REPO = join(import.meta.dirname, '..');
 const CLI = join(REPO, 'bin', 'rightsize.js');
 
@@ -227,11 +239,13 @@ async function main(): Promise<void> {
       console.log(`   builds: ${JSON.stringify(await buildMetrics(c))}`);
     };
     await phase('warm-up (forwarding)', WARMUP_S);
-    await proxy.refuse();
+    if (REAL_STOP) esScript('stop');
+    else await proxy.refuse();
     const health = (await (await fetch(`${c.metricsUrl}/healthz`, { signal: AbortSignal.timeout(10_000) })).json()) as Record<string, unknown>;
-    await phase('OUTAGE (connections refused)', OUTAGE_S);
+    await phase(REAL_STOP ? 'OUTAGE (Elasticsearch stopped)' : 'OUTAGE (connections refused)', OUTAGE_S);
     console.log(`   /healthz during the outage: ${JSON.stringify((await (await fetch(`${c.metricsUrl}/healthz`, { signal: AbortSignal.timeout(10_000) })).json() as Record<string, unknown>)['store'])} (before: ${JSON.stringify(health['store'])})`);
-    await proxy.forward();
+    if (REAL_STOP) esScript('start');
+    else await proxy.forward();
     await phase('recovery (forwarding)', RECOVER_S);
     await proxy.forward('slow');
     const writtenBeforeSlow = (await buildMetrics(c)).written ?? 0;
