@@ -15,3 +15,16 @@ export interface CliContext {
 export function writeLine(stream: Writable, line: string): void {
   stream.write(line.endsWith('\n') ? line : line + '\n');
 }
+
+/** Resolves at the first SIGINT or SIGTERM (then stops listening): the end of a long-running command. */
+export function waitForStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -12,7 +12,7 @@ import { scheduleWeeklyReport } from './report.js';
 import { createEsClient } from '../../store/index.js';
 import { createLogger } from '../../util/logger.js';
 import { parseDurationMs, type Logger } from '../../util/index.js';
-import { writeLine, type CliContext } from '../context.js';
+import { waitForStopSignal, writeLine, type CliContext } from '../context.js';
 
 interface ConfigOption {
   readonly config?: string;
@@ -81,17 +81,6 @@ function untilMs(text: string, nowMs: number): number {
   throw new RightsizeError('RS_ERR_CLI_USAGE', `--for must be a duration (2h, 30m) or a future ISO-8601 instant, got "${text}"`);
 }
 
-function waitForSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
 
 /**
  * Runs the alert engine next to another command (`rightsize serve`) when `alerts.enabled`;
@@ -157,7 +146,7 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
       }
       // The scheduler's timers are unref'd; this ref'd no-op (as in `collect`) keeps the process alive until SIGINT/SIGTERM.
       const keepAlive = setInterval(() => undefined, 1 << 30);
-      await waitForSignal();
+      await waitForStopSignal();
       clearInterval(keepAlive);
       await running.stop();
       await stopReport();

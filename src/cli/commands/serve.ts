@@ -7,7 +7,7 @@ import { ElasticsearchReportSink } from '../../reports/service/index.js';
 import { createEsClient } from '../../store/index.js';
 import { EsApiReads, latestRecommendationPages } from '../../store/queries/index.js';
 import { createLogger } from '../../util/logger.js';
-import { writeLine, type CliContext } from '../context.js';
+import { waitForStopSignal, writeLine, type CliContext } from '../context.js';
 import { intOption, portOption } from '../options.js';
 import { startEmbeddedAlerts } from './alerts.js';
 import { scheduleWeeklyReport } from './report.js';
@@ -85,15 +85,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         `rightsize serve: listening on ${address} (recommendations from ${prefix}-recommendations, reloaded every ${refreshMs} ms; API docs at ${address}/docs; reads ${tokens.read.length > 0 ? 'need a token' : 'open'}, writes ${tokens.write.length > 0 ? 'need a write token' : 'disabled (no write token)'})`,
       );
       scheduler.start();
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await waitForStopSignal();
       await scheduler.stop();
       await app.close();
     });
