@@ -24,8 +24,8 @@ const prefix = `rs-test-${randomBytes(4).toString('hex')}`;
 const kinds = Object.keys(INDEX_KINDS) as IndexKind[];
 let client: Client;
 
-async function prefixIndices(): Promise<string[]> {
-  const rows = await client.cat.indices({ index: `${prefix}-*`, format: 'json', h: 'index', expand_wildcards: ['open', 'closed'] });
+async function prefixIndices(of = prefix): Promise<string[]> {
+  const rows = await client.cat.indices({ index: `${of}-*`, format: 'json', h: 'index', expand_wildcards: ['open', 'closed'] });
   return rows.map((r) => r.index!).sort();
 }
 
@@ -185,24 +185,26 @@ describe('store on the real Elasticsearch', () => {
   });
 
   it('retention deletes only indices older than the configured days', async () => {
+    // Its own prefix: the documents other tests of this file wrote carry fixed dates that age past the retention.
+    const rprefix = `${prefix}-ret`;
     const now = Date.now();
-    const old = [`${prefix}-containers-2020.01.01`, `${prefix}-queue-2020.01.02`, `${prefix}-builds-2020.01`];
+    const old = [`${rprefix}-containers-2020.01.01`, `${rprefix}-queue-2020.01.02`, `${rprefix}-builds-2020.01`];
     const keep = [
-      `${prefix}-containers-${dailySuffix(now)}`,
-      `${prefix}-containers-${dailySuffix(now - 86_400_000)}`,
-      `${prefix}-builds-${monthlySuffix(now)}`,
-      `${prefix}-alert-events-2020.01`, // no retention configured for alert events
+      `${rprefix}-containers-${dailySuffix(now)}`,
+      `${rprefix}-containers-${dailySuffix(now - 86_400_000)}`,
+      `${rprefix}-builds-${monthlySuffix(now)}`,
+      `${rprefix}-alert-events-2020.01`, // no retention configured for alert events
     ];
     for (const index of [...old, ...keep]) {
       const exists = await client.indices.exists({ index });
       if (!exists) await client.indices.create({ index });
     }
-    const res = await applyRetention(client, { prefix, retentionDays: { containers: 14, cluster: 30, queue: 30, builds: 400 }, now });
+    const res = await applyRetention(client, { prefix: rprefix, retentionDays: { containers: 14, cluster: 30, queue: 30, builds: 400 }, now });
     expect([...res.deleted].sort()).toEqual([...old].sort());
-    const left = await prefixIndices();
+    const left = await prefixIndices(rprefix);
     for (const index of keep) expect(left).toContain(index);
     for (const index of old) expect(left).not.toContain(index);
-    const again = await applyRetention(client, { prefix, retentionDays: { containers: 14, cluster: 30, queue: 30, builds: 400 }, now });
+    const again = await applyRetention(client, { prefix: rprefix, retentionDays: { containers: 14, cluster: 30, queue: 30, builds: 400 }, now });
     expect(again.deleted).toEqual([]);
   });
 });
