@@ -238,7 +238,7 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
       const client = createEsClient(config.elasticsearch);
       try {
         const ok = await new AlertStore(client, config.elasticsearch.indexPrefix).expireSilence(id, Date.now());
-        if (!ok) throw new RightsizeError('RS_ERR_CLI_USAGE', `no silence with id ${id}`);
+        if (!ok) throw new RightsizeError('RS_ERR_SILENCE_NOT_FOUND', `no silence with id ${id}`);
         writeLine(ctx.stdout, `silence ${id} expired`);
       } finally {
         await client.close();
