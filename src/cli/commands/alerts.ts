@@ -8,6 +8,7 @@ import { ConfigError, RightsizeError, type ConfigProblem } from '../../errors/in
 import { outboxFromConfig, type ReceiverStats } from '../../notifiers/index.js';
 import { alertMetricFamilies, buildMetricsApp } from '../../api/index.js';
 import { portOption } from '../options.js';
+import { keepAliveUntil } from '../../scheduler/index.js';
 import { scheduleWeeklyReport } from './report.js';
 import { createEsClient } from '../../store/index.js';
 import { createLogger } from '../../util/logger.js';
@@ -144,10 +145,11 @@ export function registerAlertsCommands(program: Command, ctx: CliContext): void 
         const address = await metrics.listen({ host: opts.metricsHost, port: metricsPort });
         writeLine(ctx.stdout, `rightsize alerts run: metrics at ${address}/metrics, health at ${address}/healthz`);
       }
-      // The scheduler's timers are unref'd; this ref'd no-op (as in `collect`) keeps the process alive until SIGINT/SIGTERM.
-      const keepAlive = setInterval(() => undefined, 1 << 30);
+      // The scheduler's timers are unref'd; keep the process alive until SIGINT/SIGTERM (as `collect` does).
+      const alive = new AbortController();
+      keepAliveUntil(alive.signal);
       await waitForStopSignal();
-      clearInterval(keepAlive);
+      alive.abort();
       await running.stop();
       await stopReport();
       await metrics?.close();
