@@ -2,9 +2,8 @@ import { planLabels } from '../analysis/labels/index.js';
 import { RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc } from '../model/index.js';
 import { parseDurationMs } from '../util/index.js';
+import { GiB, MiB } from '../util/units.js';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 /** The mesos-plugin asks Mesos for (1 + 0.1) × the label's memory (`JVM_MEM_OVERHEAD_FACTOR`). */
 export const MESOS_PLUGIN_MEM_FACTOR = 1.1;
 /** Time ranges of the store-backed routes are at most this long (work per request stays bounded). */

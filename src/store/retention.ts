@@ -2,8 +2,8 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from '../util/index.js';
 import { statusOf, wrapEsError } from './esErrors.js';
 import { INDEX_KINDS, type IndexKind } from './routing.js';
+import { DAY_MS } from '../util/units.js';
 
-const DAY_MS = 86_400_000;
 
 /**
  * Days of data kept per index kind. Kinds left out are never deleted (single indices such as

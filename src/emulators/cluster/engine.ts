@@ -17,11 +17,11 @@ import type {
   TaskState,
   TaskStateName,
 } from './types.js';
+import { DAY_MS } from '../../util/units.js';
 
 /** Command-executor overhead Mesos adds to a task's container limits (0.1 cpu, 32 MB). */
 export const EXECUTOR_OVERHEAD = { cpus: 0.1, memMb: 32 } as const;
 const MIB = 1024 * 1024;
-const DAY_MS = 86_400_000;
 
 export interface EngineOptions {
   /**

@@ -4,9 +4,8 @@ import type { WasteResult } from '../../analysis/waste/index.js';
 import type { Confidence, RecommendationDoc, Severity } from '../../model/index.js';
 import type { WeekRange } from './isoWeek.js';
 import type { BuildHealth, DailyPeak, LabelWeek, WeekBuildsResult } from './weekBuilds.js';
+import { GiB, HOUR_MS } from '../../util/units.js';
 
-const GiB = 1024 ** 3;
-const HOUR_MS = 3_600_000;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** What the Mesos masters reported over the week (cluster documents), averaged over the polls. */

@@ -1,10 +1,11 @@
+import { DAY_MS } from '../../util/units.js';
+
 /**
  * ISO-8601 weeks (Monday to Monday) in an IANA time zone, pure. A week is named `2026-W47`; its
  * range is [Monday 00:00, next Monday 00:00) local time, as epoch ms (a DST change makes a week
  * 167 or 169 hours long).
  */
 
-const DAY_MS = 86_400_000;
 
 export interface IsoWeek {
   /** ISO week-numbering year (may differ from the calendar year around New Year). */

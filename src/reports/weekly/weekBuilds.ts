@@ -1,8 +1,8 @@
 import { isCpuCensored, percentile, type BuildRecord, type RecommenderPolicy } from '../../analysis/index.js';
 import { WasteAccumulator, type Prices, type WasteResult } from '../../analysis/waste/index.js';
 import { localDay, localMidnightMs, dayString, type WeekRange } from './isoWeek.js';
+import { HOUR_MS } from '../../util/units.js';
 
-const HOUR_MS = 3_600_000;
 
 /** A build as the report needs it: the recommender's record plus the queue wait and the sample coverage. */
 export interface ReportBuild extends BuildRecord {

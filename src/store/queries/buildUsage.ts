@@ -3,6 +3,7 @@ import type { BuildUsageAggregation, DatasetUsage, SampleSpan } from '../../mode
 import { finiteNumber } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName, indexPattern } from '../routing.js';
+import { DAY_MS } from '../../util/units.js';
 
 /**
  * The one search behind a build's usage summary: every statistic is an aggregation computed
@@ -43,7 +44,6 @@ export type { BuildUsageAggregation, DatasetUsage, SampleSpan } from '../../mode
 
 /** Most daily indices named one by one; a longer build searches the whole pattern. */
 const MAX_NAMED_INDICES = 31;
-const DAY_MS = 86_400_000;
 
 /** The daily container indices that can hold readings of `[fromMs, toMs]`. */
 export function containerIndicesFor(prefix: string, fromMs: number, toMs: number): string[] {

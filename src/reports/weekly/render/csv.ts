@@ -1,7 +1,7 @@
 import { formatCsv } from '../../../analysis/index.js';
 import type { WeeklyFigures } from '../figures.js';
+import { GiB } from '../../../util/units.js';
 
-const GiB = 1024 ** 3;
 const gib = (b: number | undefined): number | undefined => (b === undefined ? undefined : Math.round((b / GiB) * 1000) / 1000);
 
 /**

@@ -1,6 +1,6 @@
 import type { Hours, JobRow, ResourcesOut, WeekTotals, WeeklyFigures } from '../figures.js';
+import { GiB } from '../../../util/units.js';
 
-const GiB = 1024 ** 3;
 
 /** A table as data: both the HTML and the Markdown are rendered from these (cells are plain, unescaped text). */
 export interface TableModel {
