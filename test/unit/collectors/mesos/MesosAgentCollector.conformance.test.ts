@@ -1,23 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MesosAgentCollector } from '../../../../src/collectors/mesos/index.js';
-import type { ContainerDoc, Sample } from '../../../../src/model/index.js';
 import { ManualClock } from '../../../../src/util/clock.js';
-import { fakeServer, json, type FakeServer } from '../http/fakeServer.js';
+import { json } from '../http/fakeServer.js';
 import { capture } from '../http/captures.js';
+import { containerDocs as containers, fakeMesosServers, type Stats } from './fixtures.js';
 
-const servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function agent(): Promise<FakeServer> {
-  const s = await fakeServer();
-  servers.push(s);
-  return s;
-}
+const agent = fakeMesosServers();
 
-type Stats = Array<{ executor_id: string; framework_id: string; executor_name?: string; statistics?: Record<string, number> }>;
 const APP215 = 'app-215.3e6a099c-fcba-11e3-8b67-b6f6cc110ef2';
-const containers = (samples: readonly Sample[]): ContainerDoc[] => samples.flatMap((s) => (s.kind === 'container' ? [s.doc] : []));
 
 describe('MesosAgentCollector on real agent captures', () => {
   it('real 0.19 agent state + statistics: join on the first poll, cores on the second', async () => {

@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MesosAgentCollector } from '../../../../src/collectors/mesos/index.js';
-import type { ContainerDoc, Sample } from '../../../../src/model/index.js';
 import { UpstreamError } from '../../../../src/errors/index.js';
-import { fakeServer, json, text, type FakeServer } from '../http/fakeServer.js';
+import { json, text } from '../http/fakeServer.js';
+import { containerDocs as containers, fakeMesosServers, type Stats } from './fixtures.js';
 
-const servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function agent(): Promise<FakeServer> {
-  const s = await fakeServer();
-  servers.push(s);
-  return s;
-}
+const agent = fakeMesosServers();
 
-type Stats = Array<{ executor_id: string; framework_id: string; executor_name?: string; statistics?: Record<string, number> }>;
-const containers = (samples: readonly Sample[]): ContainerDoc[] => samples.flatMap((s) => (s.kind === 'container' ? [s.doc] : []));
 
 describe('MesosAgentCollector', () => {
   it('one agent answering garbage is an error for that agent only; the other is collected', async () => {

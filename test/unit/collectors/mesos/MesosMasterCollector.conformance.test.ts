@@ -1,26 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MesosMasterCollector } from '../../../../src/collectors/mesos/index.js';
-import { ManualClock } from '../../../../src/util/clock.js';
-import { fakeServer, json, type FakeServer } from '../http/fakeServer.js';
+import { describe, expect, it } from 'vitest';
+import { json } from '../http/fakeServer.js';
 import { capture } from '../http/captures.js';
+import { fakeMesosServers, makeMasterCollector as make, pidOf } from './fixtures.js';
 
-const servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function master(): Promise<FakeServer> {
-  const s = await fakeServer();
-  servers.push(s);
-  return s;
-}
-
-function pidOf(s: FakeServer): string {
-  return `master@${new URL(s.url).host}`;
-}
-
-const make = (masters: FakeServer[], clock = new ManualClock(Date.parse('2026-11-22T03:00:00Z'))) =>
-  new MesosMasterCollector({ masters: masters.map((m) => m.url), timeoutMs: 2000, maxResponseBytes: 1_000_000, clock });
+const master = fakeMesosServers();
 
 describe('MesosMasterCollector against an old (0.19/0.22-style) master', () => {
   it('falls back to /master/state.json and /master/stats.json and remembers the paths', async () => {

@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MesosMasterCollector } from '../../../../src/collectors/mesos/index.js';
 import { UpstreamError } from '../../../../src/errors/index.js';
-import { ManualClock } from '../../../../src/util/clock.js';
-import { fakeServer, json, redirect, text, type FakeServer } from '../http/fakeServer.js';
+import { json, redirect, text, type FakeServer } from '../http/fakeServer.js';
+import { fakeMesosServers, makeMasterCollector as make, pidOf } from './fixtures.js';
+
+const master = fakeMesosServers();
 
 const MB = 1024 * 1024;
-const servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function master(): Promise<FakeServer> {
-  const s = await fakeServer();
-  servers.push(s);
-  return s;
-}
-
-function pidOf(s: FakeServer): string {
-  return `master@${new URL(s.url).host}`;
-}
-
 function stateOf(self: FakeServer, leader: FakeServer | undefined, electedTime = 1000) {
   return {
     version: '1.2.0',
@@ -44,9 +31,6 @@ function stateOf(self: FakeServer, leader: FakeServer | undefined, electedTime =
 function snapshot(elected: 0 | 1, tasksFinished: number) {
   return { 'master/elected': elected, 'master/uptime_secs': 10, 'master/cpus_total': 4, 'master/cpus_used': 2.5, 'master/mem_total': 2048, 'master/tasks_finished': tasksFinished };
 }
-
-const make = (masters: FakeServer[], clock = new ManualClock(Date.parse('2026-11-22T03:00:00Z'))) =>
-  new MesosMasterCollector({ masters: masters.map((m) => m.url), timeoutMs: 2000, maxResponseBytes: 1_000_000, clock });
 
 describe('MesosMasterCollector', () => {
   it('follows a non-leader’s 307 to the leader and writes cluster, agent and role documents from it only', async () => {
@@ -87,7 +71,6 @@ describe('MesosMasterCollector', () => {
 
     // failover: m1 dies, m2 is elected with fresh counters
     await m1.close();
-    servers.splice(servers.indexOf(m1), 1);
     m2.routes.set('/master/state', json(() => stateOf(m2, m2, 2000)));
     m2.routes.set('/metrics/snapshot', json(snapshot(1, 3)));
     const second = await c.collect(new AbortController().signal);
