@@ -497,6 +497,12 @@ cmd_start() {
   # Detached: own session (setsid), no controlling tty, stdio to a log file,
   # lock fd closed. Clean environment so JAVA_HOME/JAVA_TOOL_OPTIONS etc. of the
   # caller do not leak in. Working dir = logs dir (gc.log, hs_err files).
+  # Create the console log before the background start: chown-ing it after `&` raced with the
+  # subshell's redirect creating it ("chown: cannot access …/console.log").
+  : >"${CONSOLE_LOG}"
+  if ((EUID == 0)); then
+    chown "${ES_USER_NAME}:${ES_USER_NAME}" "${CONSOLE_LOG}"
+  fi
   (
     cd "${LOGS_DIR}"
     exec setsid "${RUN_AS[@]}" env -i \
@@ -510,9 +516,6 @@ cmd_start() {
   ) </dev/null >"${CONSOLE_LOG}" 2>&1 8>&- 9>&- &
   pid=$!
   printf '%s\n' "${pid}" >"${PID_FILE}"
-  if ((EUID == 0)); then
-    chown "${ES_USER_NAME}:${ES_USER_NAME}" "${CONSOLE_LOG}"
-  fi
 
   wait_healthy "${pid}"
   log "Elasticsearch is up (pid ${pid}) after $((SECONDS - started))s"

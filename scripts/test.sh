@@ -13,13 +13,14 @@ echo "== typecheck and lint" >&2
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
 echo "== real Docker engine, Elasticsearch and Chromium" >&2
+# Under CI, whatever was started is stopped at the end, also when a start fails half-way.
+if [ "${CI:-}" = "true" ]; then
+  trap 'bash scripts/es.sh stop >&2 || true; bash scripts/docker-engine.sh stop >&2 || true' EXIT
+fi
 bash scripts/docker-engine.sh start >&2
 bash scripts/es.sh start >&2
 RIGHTSIZE_CHROMIUM=$(bash scripts/chromium.sh)
 export RIGHTSIZE_CHROMIUM
-if [ "${CI:-}" = "true" ]; then
-  trap 'bash scripts/es.sh stop >&2 || true; bash scripts/docker-engine.sh stop >&2 || true' EXIT
-fi
 if [ "$#" -gt 0 ]; then
   npx vitest run "$@"
 else
