@@ -41,7 +41,7 @@ describe('regression: absurd Mesos numbers are counted item errors, the document
     expect(r.value).toHaveLength(1);
     expect(r.value[0]!.statistics).toEqual({ timestampSecs: 100, cpusUserTimeSecs: 1, cpusSystemTimeSecs: 1, memLimitBytes: 2 ** 30 });
     expect(r.errors.map((e) => e.code)).toEqual(['RS_ERR_PARSE_RANGE', 'RS_ERR_PARSE_RANGE', 'RS_ERR_PARSE_RANGE']);
-    const doc = containerDocFromReading(undefined, r.value[0]!, { nowMs: NOW, agentUrl: 'http://a1:5051' }).doc;
+    const doc = containerDocFromReading(undefined, r.value[0]!, { nowMs: NOW, agentUrl: 'http://a1:5051' }).value;
     for (const v of [doc.memory?.rss_bytes, doc.process?.count]) expect(v).toBeUndefined();
   });
 

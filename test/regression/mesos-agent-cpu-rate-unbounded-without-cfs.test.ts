@@ -17,17 +17,17 @@ describe('regression: Mesos agent CPU rate without CFS periods is bounded', () =
 
   it('1 → 1e300 CPU-seconds in 10 s gives no cpu.cores, one range error, and the memory figures are kept', () => {
     const r = containerDocFromReading(reading(100, 1).statistics, reading(110, 1e300), ctx);
-    expect(r.doc.cpu?.cores).toBeUndefined();
-    expect(r.doc.cpu?.core_seconds).toBeUndefined();
-    expect(r.doc.cpu?.limit_cores).toBe(1.1);
-    expect(r.doc.memory?.rss_bytes).toBe(1024);
+    expect(r.value.cpu?.cores).toBeUndefined();
+    expect(r.value.cpu?.core_seconds).toBeUndefined();
+    expect(r.value.cpu?.limit_cores).toBe(1.1);
+    expect(r.value.memory?.rss_bytes).toBe(1024);
     expect(r.errors.map((e) => e.code)).toEqual(['RS_ERR_PARSE_RANGE']);
   });
 
   it('a rate above the host CPUs (16) is out of range; one a shares-only container can reach (12 of 16) is kept', () => {
-    expect(containerDocFromReading(reading(100, 0).statistics, reading(110, 400), ctx).doc.cpu?.cores).toBeUndefined();
+    expect(containerDocFromReading(reading(100, 0).statistics, reading(110, 400), ctx).value.cpu?.cores).toBeUndefined();
     const ok = containerDocFromReading(reading(100, 0).statistics, reading(110, 120), ctx);
-    expect(ok.doc.cpu?.cores).toBe(12);
+    expect(ok.value.cpu?.cores).toBe(12);
     expect(ok.errors).toEqual([]);
   });
 });

@@ -155,10 +155,9 @@ export class MesosAgentCollector implements Collector {
         ...(executor !== undefined ? { executor } : {}),
         ...(task !== undefined ? { task } : {}),
       });
-      if (result.cpuSkip !== undefined) mergeCounts(skipped, { [result.cpuSkip]: 1 });
+      mergeCounts(skipped, result.skipped);
       errors.push(...result.errors);
-      if (result.memoryInconsistent) mergeCounts(skipped, { memory_inconsistent: 1 });
-      samples.push({ kind: 'container', doc: result.doc });
+      samples.push({ kind: 'container', doc: result.value });
       nextByExec.set(key, { stats: reading.statistics, ...(containerId !== undefined ? { containerId } : {}) });
     }
     this._prev.set(url, nextByExec);

@@ -194,16 +194,13 @@ export interface ExecutorDocContext {
   readonly task?: MesosTaskInfo;
 }
 
-/** Result of {@link containerDocFromReading}. */
-export interface ExecutorDocResult {
-  readonly doc: ContainerDoc;
-  /** Why `cpu.cores` is absent, when it is a skip (an out-of-range rate is in {@link errors} instead). */
-  readonly cpuSkip?: Exclude<Extract<CpuRate, { ok: false }>['skip'], 'out_of_range'>;
-  /** Item errors of this reading (`RS_ERR_PARSE_RANGE`: a rate beyond the host's CPUs); the document is kept. */
-  readonly errors: readonly CollectError[];
-  /** True when the memory numbers were inconsistent and the working set was left out. */
-  readonly memoryInconsistent: boolean;
-}
+/**
+ * Result of {@link containerDocFromReading}: the one parse-result shape. `value` is the document
+ * (always kept); `skipped` counts why a figure is absent: the CPU skip reason (`first_reading`,
+ * `counter_reset`, `missing_counters`, …; an out-of-range rate is an item error in `errors`
+ * instead) and `memory_inconsistent` when the working set was left out.
+ */
+export type ExecutorDocResult = ParseResult<ContainerDoc>;
 
 /**
  * One executor reading (and the previous one of the same executor, if any) → a `ContainerDoc`
@@ -281,12 +278,10 @@ export function containerDocFromReading(prev: ExecutorStatistics | undefined, re
     ...(memory ? { memory } : {}),
     ...(s.processes !== undefined ? { process: { count: s.processes } } : {}),
   };
-  return {
-    doc,
-    ...(rate.ok || rate.skip === 'out_of_range' ? {} : { cpuSkip: rate.skip }),
-    errors,
-    memoryInconsistent: overLimit || (ws === undefined && s.memTotalBytes !== undefined),
-  };
+  const skipped: Record<string, number> = {};
+  if (!rate.ok && rate.skip !== 'out_of_range') skipped[rate.skip] = 1;
+  if (overLimit || (ws === undefined && s.memTotalBytes !== undefined)) skipped['memory_inconsistent'] = 1;
+  return { value: doc, errors, skipped };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ describe('mesos.executor documents of Marathon tasks', () => {
     const stats = parseAgentStatistics(capture('mesos-agent/monitor_statistics_mesos-cli_0.19.json'), { target: T }).value;
     const docs = stats.map((reading) => {
       const executor = agent.executors.get(`${reading.frameworkId}/${reading.executorId}`)!;
-      return containerDocFromReading(undefined, reading, { nowMs: NOW, agentUrl: 'http://a:5051', executor, task: agent.tasks.get(executor.taskIds[0]!)! }).doc;
+      return containerDocFromReading(undefined, reading, { nowMs: NOW, agentUrl: 'http://a:5051', executor, task: agent.tasks.get(executor.taskIds[0]!)! }).value;
     });
     expect(docs.map((d) => [d.mesos!.task!.id, d.marathon, d.request]).sort()).toEqual([
       // 0.1 cpus, 16 MB = 16,777,216 bytes each
@@ -103,10 +103,10 @@ describe('mesos.executor documents of Marathon tasks', () => {
     const tasks = state('state_dcos-ui_1.2.0_kafka-marathon.json').value.tasks;
     const id = 'no-healthcheck.7d61432d-d6a6-11e6-a564-8605ecf0a9df';
     const reading = { frameworkId: '74f1836b-6784-4030-816e-aacbdd45ff57-0001', executorId: id, executorName: `Command Executor (Task: ${id})`, statistics: { memRssBytes: 10 * MB } };
-    const d = containerDocFromReading(undefined, reading, { nowMs: NOW, agentUrl: 'u', task: tasks.get(id)! }).doc;
+    const d = containerDocFromReading(undefined, reading, { nowMs: NOW, agentUrl: 'u', task: tasks.get(id)! }).value;
     expect(d.marathon).toEqual({ app: { id: '/no-healthcheck' } });
     expect(d.request).toEqual({ cpu_cores: 0.01, memory_bytes: 33_554_432 });
-    const other = containerDocFromReading(undefined, reading, { nowMs: NOW, agentUrl: 'u', task: tasks.get('confluent-kafka.825e1e2e-d6a6-11e6-a564-8605ecf0a9df')! }).doc;
+    const other = containerDocFromReading(undefined, reading, { nowMs: NOW, agentUrl: 'u', task: tasks.get('confluent-kafka.825e1e2e-d6a6-11e6-a564-8605ecf0a9df')! }).value;
     expect(other.marathon).toBeUndefined();
     expect(other.request).toBeUndefined();
     // the broker task of confluent-kafka: a request, no app
@@ -116,7 +116,7 @@ describe('mesos.executor documents of Marathon tasks', () => {
       agentUrl: 'u',
       executor: { frameworkId: 'f', executorId: 'broker-0__d7edb331-2d31-46ad-a1f9-5aa34bc3b1a7', taskIds: [broker.taskId] },
       task: broker,
-    }).doc;
+    }).value;
     expect(bd.marathon).toBeUndefined();
     expect(bd.request).toEqual({ cpu_cores: 1, memory_bytes: 2304 * MB });
   });

@@ -50,12 +50,12 @@ describe('agent /monitor/statistics and /containers', () => {
       memLimitBytes: 16777216,
     });
     const d = containerDocFromReading(undefined, app215, ctx);
-    expect(d.cpuSkip).toBe('first_reading');
-    expect(d.doc.cpu).toEqual({ limit_cores: 0.1 });
-    expect(d.doc.memory).toEqual({ working_set_bytes: 10964992, rss_bytes: 10964992, limit_bytes: 16777216 });
-    expect(d.doc.event).toEqual({ dataset: 'mesos.executor', module: 'mesos' });
+    expect(d.skipped['first_reading']).toBe(1);
+    expect(d.value.cpu).toEqual({ limit_cores: 0.1 });
+    expect(d.value.memory).toEqual({ working_set_bytes: 10964992, rss_bytes: 10964992, limit_bytes: 16777216 });
+    expect(d.value.event).toEqual({ dataset: 'mesos.executor', module: 'mesos' });
     // command executor: the executor id is the task id (mesos-plugin agents too)
-    expect(d.doc.mesos).toEqual({
+    expect(d.value.mesos).toEqual({
       agent: { id: 'S0' },
       framework: { id: '20140612-230025-16842879-5050-1151-0000' },
       executor: { id: 'app-215.3e6a099c-fcba-11e3-8b67-b6f6cc110ef2' },
@@ -75,8 +75,8 @@ describe('agent /monitor/statistics and /containers', () => {
     expect(cur.statistics.cpusNrPeriods).toBe(16314);
     const first = containerDocFromReading(undefined, cur, ctx);
     // 9,945,088 − 16,384 file bytes
-    expect(first.doc.memory).toEqual({ working_set_bytes: 9928704, rss_bytes: 8388608, usage_bytes: 9945088, limit_bytes: 167772160 });
-    expect(first.doc.cpu).toEqual({ limit_cores: 1.1 });
+    expect(first.value.memory).toEqual({ working_set_bytes: 9928704, rss_bytes: 8388608, usage_bytes: 9945088, limit_bytes: 167772160 });
+    expect(first.value.cpu).toEqual({ limit_cores: 1.1 });
     // A reading 10 s later with +11 CPU-s (user +1, sys +10), +100 throttled periods, +0.5 s throttled:
     const later = {
       ...cur.statistics,
@@ -87,9 +87,9 @@ describe('agent /monitor/statistics and /containers', () => {
       cpusThrottledTimeSecs: 8037.340845388,
     };
     const second = containerDocFromReading(cur.statistics, { ...cur, statistics: later }, ctx);
-    expect(second.doc.cpu!.cores).toBeCloseTo(1.1, 9);
-    expect(second.doc.cpu!.interval_ms).toBe(10000);
-    expect(second.doc.cpu!.throttled).toEqual({ periods: 100, time_ms: 500 });
+    expect(second.value.cpu!.cores).toBeCloseTo(1.1, 9);
+    expect(second.value.cpu!.interval_ms).toBe(10000);
+    expect(second.value.cpu!.throttled).toEqual({ periods: 100, time_ms: 500 });
   });
 
   it('/containers (dcos-metrics, edited): container id; inconsistent memory → no working set; no timestamp → no rate', () => {
@@ -99,12 +99,12 @@ describe('agent /monitor/statistics and /containers', () => {
     expect(c.containerId).toBe('e4faacb2-f69f-4ea1-9d96-eb06fea75eef');
     const d = containerDocFromReading(c.statistics, c, ctx);
     // mem_total_bytes 4,476,928 < mem_file_bytes 15,962,112: the capture's numbers disagree
-    expect(d.memoryInconsistent).toBe(true);
-    expect(d.doc.memory!.working_set_bytes).toBeUndefined();
-    expect(d.doc.memory!.rss_bytes).toBe(435118080);
-    expect(d.cpuSkip).toBe('missing_counters');
-    expect(d.doc.container).toEqual({ id: 'e4faacb2-f69f-4ea1-9d96-eb06fea75eef', name: 'mesos-e4faacb2-f69f-4ea1-9d96-eb06fea75eef', runtime: 'mesos' });
-    expect(d.doc.mesos!.container).toEqual({ id: 'e4faacb2-f69f-4ea1-9d96-eb06fea75eef' });
+    expect(d.skipped['memory_inconsistent']).toBe(1);
+    expect(d.value.memory!.working_set_bytes).toBeUndefined();
+    expect(d.value.memory!.rss_bytes).toBe(435118080);
+    expect(d.skipped['missing_counters']).toBe(1);
+    expect(d.value.container).toEqual({ id: 'e4faacb2-f69f-4ea1-9d96-eb06fea75eef', name: 'mesos-e4faacb2-f69f-4ea1-9d96-eb06fea75eef', runtime: 'mesos' });
+    expect(d.value.mesos!.container).toEqual({ id: 'e4faacb2-f69f-4ea1-9d96-eb06fea75eef' });
   });
 
   it('/containers with an entry without statistics: skipped and counted', () => {
@@ -114,7 +114,7 @@ describe('agent /monitor/statistics and /containers', () => {
     expect(r.skipped).toEqual({ no_statistics: 1 });
     const d = containerDocFromReading(undefined, r.value[0]!, ctx);
     // only mem_total_bytes, no file/cache: usage is the working set
-    expect(d.doc.memory).toEqual({ working_set_bytes: 4476928, usage_bytes: 4476928, limit_bytes: 167772160 });
+    expect(d.value.memory).toEqual({ working_set_bytes: 4476928, usage_bytes: 4476928, limit_bytes: 167772160 });
   });
 
   it('v1 GET_CONTAINERS: ids as {value}, resource_statistics, timestamp 0 → no rate', () => {
@@ -122,7 +122,7 @@ describe('agent /monitor/statistics and /containers', () => {
     expect(r.errors).toEqual([]);
     expect(r.value[0]).toMatchObject({ executorId: 'default', containerId: 'f0f97041-1860-4b4a-b279-91fec4e0ebd8', statistics: { memLimitBytes: 2048, timestampSecs: 0 } });
     const d = containerDocFromReading(r.value[0]!.statistics, r.value[0]!, ctx);
-    expect(d.cpuSkip).toBe('missing_counters');
+    expect(d.skipped['missing_counters']).toBe(1);
   });
 });
 
@@ -156,9 +156,9 @@ describe('agent /state', () => {
     const reading = stats.value[0]!;
     const exec = old.value.executors.get(`${reading.frameworkId}/${reading.executorId}`)!;
     const d = containerDocFromReading(undefined, reading, { nowMs: NOW, agentUrl: 'http://a:5051', agentId: old.value.id!, executor: exec });
-    expect(d.doc.container.id).toBe('3db4a3e8-52c7-4b3f-8a30-f9cb0dc3d6ba');
-    expect(d.doc.mesos!.task!.id).toBe('app-215.3e6a099c-fcba-11e3-8b67-b6f6cc110ef2');
-    expect(d.doc.mesos!.agent!.id).toBe('20140619-151434-16842879-5050-1196-0');
+    expect(d.value.container.id).toBe('3db4a3e8-52c7-4b3f-8a30-f9cb0dc3d6ba');
+    expect(d.value.mesos!.task!.id).toBe('app-215.3e6a099c-fcba-11e3-8b67-b6f6cc110ef2');
+    expect(d.value.mesos!.agent!.id).toBe('20140619-151434-16842879-5050-1196-0');
   });
 
   it('dcos-metrics trimmed (1.x): executor container wins over the task status container', () => {

@@ -61,25 +61,25 @@ describe('parseAgentStatistics: bad input', () => {
   it('a custom executor with several tasks gets no task id; one with a single task gets it', () => {
     const reading = { frameworkId: 'f', executorId: 'exec', executorName: 'custom', statistics: { memRssBytes: 1 } };
     const ctx = { nowMs: NOW, agentUrl: 'http://a:5051' };
-    expect(containerDocFromReading(undefined, reading, { ...ctx, executor: { frameworkId: 'f', executorId: 'exec', taskIds: ['a', 'b'] } }).doc.mesos!.task).toBeUndefined();
-    expect(containerDocFromReading(undefined, reading, { ...ctx, executor: { frameworkId: 'f', executorId: 'exec', taskIds: ['a'] } }).doc.mesos!.task).toEqual({ id: 'a' });
+    expect(containerDocFromReading(undefined, reading, { ...ctx, executor: { frameworkId: 'f', executorId: 'exec', taskIds: ['a', 'b'] } }).value.mesos!.task).toBeUndefined();
+    expect(containerDocFromReading(undefined, reading, { ...ctx, executor: { frameworkId: 'f', executorId: 'exec', taskIds: ['a'] } }).value.mesos!.task).toEqual({ id: 'a' });
     // no agent state at all: container id falls back to the executor id
-    expect(containerDocFromReading(undefined, reading, ctx).doc.container.id).toBe('exec');
+    expect(containerDocFromReading(undefined, reading, ctx).value.container.id).toBe('exec');
   });
   it('a working set above the hard memory limit (not this container\'s counters) gives no memory figures and is flagged', () => {
     const ctx = { nowMs: NOW, agentUrl: 'http://a:5051' };
     const at = (rss: number) => ({ frameworkId: 'f', executorId: 'e', statistics: { memRssBytes: rss, memTotalBytes: rss, memLimitBytes: 400 * MB } });
     const ok = containerDocFromReading(undefined, at(399 * MB), ctx);
-    expect(ok.doc.memory).toEqual({ working_set_bytes: 399 * MB, rss_bytes: 399 * MB, usage_bytes: 399 * MB, limit_bytes: 400 * MB });
-    expect(ok.memoryInconsistent).toBe(false);
+    expect(ok.value.memory).toEqual({ working_set_bytes: 399 * MB, rss_bytes: 399 * MB, usage_bytes: 399 * MB, limit_bytes: 400 * MB });
+    expect(ok.skipped['memory_inconsistent']).toBeUndefined();
     const bad = containerDocFromReading(undefined, at(2355 * MB), ctx);
-    expect(bad.doc.memory).toEqual({ limit_bytes: 400 * MB });
-    expect(bad.memoryInconsistent).toBe(true);
+    expect(bad.value.memory).toEqual({ limit_bytes: 400 * MB });
+    expect(bad.skipped['memory_inconsistent']).toBe(1);
   });
   it('throttling counters going backwards give no delta', () => {
     const prev = { timestampSecs: 1, cpusUserTimeSecs: 1, cpusSystemTimeSecs: 1, cpusNrThrottled: 100, cpusThrottledTimeSecs: 9 };
     const cur = { timestampSecs: 2, cpusUserTimeSecs: 1, cpusSystemTimeSecs: 1, cpusNrThrottled: 5, cpusThrottledTimeSecs: 1 };
     const d = containerDocFromReading(prev, { frameworkId: 'f', executorId: 'e', statistics: cur }, { nowMs: NOW, agentUrl: 'u' });
-    expect(d.doc.cpu).toEqual({ cores: 0, interval_ms: 1000, core_seconds: 0 });
+    expect(d.value.cpu).toEqual({ cores: 0, interval_ms: 1000, core_seconds: 0 });
   });
 });

@@ -50,7 +50,7 @@ describe('mesos parsers never crash and never emit a wrong number (property)', (
         if (cur === undefined) return;
         const rate = cpuCoresBetween(prev?.statistics, cur.statistics);
         if (rate.ok) expect(rate.cores >= 0 && Number.isFinite(rate.cores)).toBe(true);
-        const doc = containerDocFromReading(prev?.statistics, cur, { nowMs: NOW, agentUrl: 'u' }).doc;
+        const doc = containerDocFromReading(prev?.statistics, cur, { nowMs: NOW, agentUrl: 'u' }).value;
         expect(numbersAreSane({ cpu: doc.cpu, memory: doc.memory })).toBe(true);
       }),
       { numRuns: 500 },
