@@ -15,13 +15,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTrace } from '../src/analysis/index.js';
 import type { ClusterDoc, Sample } from '../src/model/index.js';
 import { asOfMs, isoWeekOf, previousWeek, weekLabel, weekRange } from '../src/reports/weekly/index.js';
-import { createEsClient, deleteTemplates, idFor, indexFor, installTemplates } from '../src/store/index.js';
+import { createEsClient, idFor, indexFor, installTemplates } from '../src/store/index.js';
+import { cleanUpBench } from './cleanup.js';
 import { REPO_ROOT, testEsUrl } from '../test/support/env.js';
 
 function arg(name: string, fallback: string): string {
@@ -126,10 +127,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  const names = (await client.cat.indices({ index: `${prefix}-*`, format: 'json', h: 'index' }).catch(() => [])).map((r) => r.index!);
-  if (names.length > 0) await client.indices.delete({ index: names }).catch(() => undefined);
-  await deleteTemplates(client, prefix).catch(() => undefined);
-  await client.close();
-  rmSync(dir, { recursive: true, force: true });
-  console.log(`cleaned up ${prefix}`);
+  await cleanUpBench(client, prefix, dir);
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { planLabels, workloadKey, type LabelPlan, type PlanJob, type Prices, type RecommenderPolicy } from '../../analysis/index.js';
+import { planLabels, workloadKey, type LabelPlan, type PlanJob } from '../../analysis/index.js';
 import { StoreError, redactUrl } from '../../errors/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import { exportBuildPages, JOB_BUILD_FIELDS, latestRecommendationPages, toJobBuild } from '../../store/queries/index.js';
@@ -13,24 +13,18 @@ import {
   weekRange,
   weeklyFigures,
   WeekBuildsAccumulator,
-  type IsoWeek,
+  type FromBuildsOptions,
   type ReportBuild,
   type WeeklyFigures,
 } from '../weekly/index.js';
 import { searchCollectorFigures } from './queries.js';
 
-export interface WeeklyFromStoreOptions {
+/** The figures' options ({@link FromBuildsOptions}) plus where the documents are. */
+export interface WeeklyFromStoreOptions extends FromBuildsOptions {
   readonly client: Client;
   readonly prefix: string;
   /** For error messages only (redacted). */
   readonly url: string;
-  readonly week: IsoWeek;
-  readonly timeZone: string;
-  readonly policy: RecommenderPolicy;
-  readonly prices?: Prices;
-  readonly planK: number;
-  readonly topJobs?: number;
-  readonly generatedAtMs: number;
   readonly signal?: AbortSignal;
   /** Builds per scan page. @defaultValue 5000 */
   readonly pageSize?: number;
