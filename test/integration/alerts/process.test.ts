@@ -131,7 +131,14 @@ describe('rightsize alerts run with a real SMTP server', () => {
     expect(subjects()).toEqual(['[critical] cpu-allocation: firing']);
     expect(smtp.mails[0]?.html).toContain('CPU allocation &lt;b&gt;&amp;&lt;/b&gt;');
 
-    // SIGKILL while firing; a restarted a and a second replica b.
+    // SIGKILL while firing, once the delivery is on record (a kill between the SMTP reply and that
+    // record may repeat the mail: at-least-once, docs/alerts.md); a restarted a and a second replica b.
+    await pollUntil('the delivery recorded (outbox empty)', 30_000, async () => {
+      await client.indices.refresh({ index: `${prefix}-alerts` });
+      const s = await client.search({ index: `${prefix}-alerts`, size: 10, query: { term: { 'rule.id': 'cpu-allocation' } } });
+      const docs = s.hits.hits.map((h) => h._source as { outbox?: unknown[] });
+      return docs.length > 0 && docs.every((d) => (d.outbox ?? []).length === 0) ? true : undefined;
+    }, 100);
     a.kill('SIGKILL');
     await new Promise<void>((resolve) => a.once('exit', () => resolve()));
     const before = await leaseOwner();
