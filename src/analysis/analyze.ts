@@ -4,9 +4,10 @@ import { recommendLabels } from './labels/labels.js';
 import type { RecommenderPolicy } from './recommend/policy.js';
 import { DAY_MS } from '../util/units.js';
 import type { BuildRecord } from './recommend/records.js';
-import { buildRate, currentFromBuilds, recommendWorkload } from './recommend/workload.js';
+import { buildRate, currentFromBuilds } from './recommend/workload.js';
 import { selectBuilds } from './recommend/core.js';
 import { WasteAccumulator, type Prices, type WasteResult } from './waste/waste.js';
+import { recommendWithOverride, type ExcludedWorkload, type OverrideSet } from './overrides.js';
 
 export interface AnalyzeOptions {
   readonly policy: RecommenderPolicy;
@@ -16,6 +17,8 @@ export interface AnalyzeOptions {
   /** Also plan at most this many label sizes. */
   readonly planK?: number;
   readonly prices?: Prices;
+  /** `analysis.overrides`: per-job exclusions, pins and knobs (first match wins). */
+  readonly overrides?: OverrideSet;
 }
 
 export interface AnalysisResult {
@@ -23,6 +26,8 @@ export interface AnalysisResult {
   readonly labels: RecommendationDoc[];
   readonly waste: WasteResult;
   readonly plan?: LabelPlan;
+  /** Jobs an override excluded: absent from `jobs`, `labels` and `plan`. */
+  readonly excluded: ExcludedWorkload[];
 }
 
 /** Per workload: the builds a recommendation at `nowMs` may still use, and the newest build with a request. */
@@ -92,11 +97,17 @@ export class BuildStreamAnalysis {
     const nowMs = this.nowMs ?? this.maxEndMs;
     const jobs: RecommendationDoc[] = [];
     const planJobs: PlanJob[] = [];
+    const excluded: ExcludedWorkload[] = [];
     for (const [key, w] of this.byKey) {
       const prev = options.previous?.get(key);
       const selected = selectBuilds(w.kept, policy, nowMs);
+      const override = options.overrides?.match(key, selected.find((b) => b.label !== undefined)?.label ?? w.latestWithRequest?.label);
+      if (override?.exclude === true) {
+        excluded.push({ key, override: override.id });
+        continue;
+      }
       const current = currentFromBuilds(selected.length > 0 ? selected : w.latestWithRequest !== undefined ? [w.latestWithRequest] : []);
-      const doc = recommendWorkload({ kind: 'jenkins.job', key, jobName: key, builds: selected, current, ...(prev ? { previous: prev } : {}) }, policy, nowMs);
+      const doc = recommendWithOverride({ kind: 'jenkins.job', key, jobName: key, builds: selected, current, ...(prev ? { previous: prev } : {}) }, policy, override, nowMs);
       jobs.push(doc);
       if (options.planK !== undefined && doc.recommended.cpu_cores !== undefined && doc.recommended.memory_bytes !== undefined) {
         const rate = buildRate(selected, policy, nowMs);
@@ -115,6 +126,7 @@ export class BuildStreamAnalysis {
       labels: recommendLabels(jobs, policy, nowMs),
       waste: this.waste.result(options.prices),
       ...(options.planK !== undefined ? { plan: planLabels(planJobs, { k: options.planK }) } : {}),
+      excluded,
     };
   }
 }

@@ -40,6 +40,20 @@ export type {
 } from './recommend/index.js';
 export { planLabels, planToJcascYaml, defaultLabelName, recommendLabels } from './labels/index.js';
 export type { PlanJob, PlanOptions, LabelPlan, LabelSize, PlanAssignment } from './labels/index.js';
+export {
+  patchJcasc,
+  plugin1Sizing,
+  plugin2Sizing,
+  mesosTaskRequest,
+  movesGroovy,
+  moveRecord,
+  groovyString,
+  PLUGIN1_MEM_OVERHEAD_FACTOR,
+  PLUGIN2_JVM_MB,
+} from './labels/index.js';
+export type { MesosPluginVersion, JcascPatch, Plugin1Sizing, Plugin2Sizing } from './labels/index.js';
+export { OverrideSet, overridePolicy, recommendWithOverride } from './overrides.js';
+export type { WorkloadOverride, ResourceOverride, ExcludedWorkload } from './overrides.js';
 export { computeWaste, weekStart } from './waste/index.js';
 export type { WasteRow, WasteResult, Prices } from './waste/index.js';
 export {

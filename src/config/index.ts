@@ -6,4 +6,5 @@ export { renderConfigDoc } from './describe.js';
 export { loadConfig, validateConfig, DEFAULT_CONFIG_FILE, ENV_OVERRIDES } from './load.js';
 export type { LoadOptions, LoadedConfig } from './load.js';
 export { maskConfig } from './mask.js';
+export { globList, overridesProblems } from './overrides.js';
 export { endpointProblem, dockerEndpointProblem } from './endpoints.js';

@@ -7,6 +7,7 @@ import { validate as cronValid } from 'node-cron';
 import { parseBytes, parseDurationMs } from '../util/index.js';
 import { ConfigSchema, ReceiverSchema, type AlertRuleConfig, type Config } from './schema.js';
 import { receiversProblems } from './receivers.js';
+import { overridesProblems } from './overrides.js';
 
 /** Default config file, looked up in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'rightsize.yaml';
@@ -76,6 +77,7 @@ function analysisProblems(a: Config['analysis']): ConfigProblem[] {
     problems.push({ path: '/analysis/memory/floorBytes', message: `must not exceed analysis.memory.capBytes (${bytes.capBytes} bytes)` });
   if (bytes.capBytes === 0) problems.push({ path: '/analysis/memory/capBytes', message: 'must be above 0' });
   if (a.minBuilds > a.maxBuilds) problems.push({ path: '/analysis/minBuilds', message: `must not exceed analysis.maxBuilds (${a.maxBuilds}): no job could ever get a recommendation` });
+  problems.push(...overridesProblems(a, bytes));
   return problems;
 }
 

@@ -173,6 +173,51 @@ export const KibanaSchema = Type.Object(
 const Size = (defaultValue: string, description: string) =>
   Type.Union([Type.Integer({ minimum: 0 }), Type.String()], { default: defaultValue, description: `${description} Bytes or a size such as 512MiB, 4g.` });
 
+/** A size without a default (an override's pin). */
+const OptSize = (description: string) => Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String()], { description: `${description} Bytes or a size such as 512MiB, 4g.` }));
+
+/** One glob or a list of globs. */
+const Globs = (description: string) => Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], { description }));
+
+/** One entry of `analysis.overrides`. */
+export const OverrideSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'Names the entry in the reasons (override:<name>:…); default its index in the list.' })),
+    match: Type.Object(
+      {
+        job: Globs('Job full-name glob(s): * within one folder level, ** across folders, ?, [a-z]; e.g. release/**, *-deploy. Any one matching is enough.'),
+        label: Globs("Label glob(s) matched against the job's label (its newest build's). With job, both must match."),
+      },
+      { ...strict, description: 'Which jobs the entry applies to (job and/or label).' },
+    ),
+    exclude: Type.Optional(Type.Boolean({ description: 'Leave matching jobs out of the recommendations, labels and the label plan (analyze counts them).' })),
+    cpu: Type.Optional(
+      Type.Object(
+        {
+          minCores: Type.Optional(Type.Number({ minimum: 0, description: 'Never recommend fewer cores (reason pinned_min_cpu when it binds).' })),
+          maxCores: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Never recommend more cores (reason pinned_max_cpu when it binds).' })),
+          percentile: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Another weighted percentile of the per-build p95 cores.' })),
+          headroom: Type.Optional(Type.Number({ minimum: 0, description: 'Another multiplicative headroom.' })),
+        },
+        strict,
+      ),
+    ),
+    memory: Type.Optional(
+      Type.Object(
+        {
+          minBytes: OptSize('Never recommend less memory (reason pinned_min_memory when it binds), e.g. 4GiB for release jobs that must never OOM.'),
+          maxBytes: OptSize('Never recommend more memory (reason pinned_max_memory when it binds).'),
+          percentile: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Another weighted percentile of the per-build peaks.' })),
+          headroom: Type.Optional(Type.Number({ minimum: 0, description: 'Another multiplicative headroom.' })),
+          headroomBytes: OptSize('Another additive headroom.'),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+
 /**
  * The recommender's tunables (`rightsize analyze`). Defaults equal `DEFAULT_POLICY`
  * (src/analysis/recommend/policy.ts); a unit test keeps the two equal. CLI flags
@@ -224,6 +269,21 @@ export const AnalysisSchema = Type.Object(
       { maxSizes: Type.Integer({ default: 4, minimum: 1, maximum: 64, description: 'Label sizes `analyze --plan` plans (`--plan k` overrides).' }) },
       { ...strict, default: {} },
     ),
+    labels: Type.Object(
+      {
+        pluginVersion: Type.Union([Type.Literal('1'), Type.Literal('2')], {
+          default: '1',
+          description:
+            "Generation of the Jenkins mesos-plugin the label plan's JCasC targets (`analyze --plan`): '1' (`slaveInfos`; Mesos gets 1.1 × (slaveMem + executorMem)) or '2' (`mesosAgentSpecTemplates`; Mesos gets mem + 32 MB). The written sizes subtract that overhead so Mesos reserves the planned size.",
+        }),
+      },
+      { ...strict, default: {} },
+    ),
+    overrides: Type.Array(OverrideSchema, {
+      default: [],
+      description:
+        'Per-job overrides (docs/recommender.md, Overrides): entries of match.job / match.label globs with exclude, cpu.{minCores,maxCores,percentile,headroom} or memory.{minBytes,maxBytes,percentile,headroom,headroomBytes}, tried in order; the first entry that matches a job applies (entries are not merged). Shown in the reasons as override:<name or index>:<action>.',
+    }),
     prices: Type.Optional(
       Type.Object(
         {

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   RS_ERR_CONFIG_READ: { statusCode: 500, message: 'configuration file cannot be read' },
   RS_ERR_CLI_USAGE: { statusCode: 400, message: 'command-line usage error' },
   RS_ERR_TRACE_READ: { statusCode: 500, message: 'a trace file or stream cannot be read or written' },
+  RS_ERR_JCASC_INVALID: { statusCode: 400, message: 'the JCasC document given to analyze --plan --jcasc cannot be read or has no mesos cloud to patch' },
   RS_ERR_HTTP_STATUS: { statusCode: 502, message: 'upstream answered with an error status' },
   RS_ERR_HTTP_TIMEOUT: { statusCode: 504, message: 'upstream did not answer in time' },
   RS_ERR_HTTP_CONNECT: { statusCode: 502, message: 'upstream cannot be reached' },

@@ -17,3 +17,5 @@ export {
   BUILD_MAX_NAME_CHARS,
 } from './buildDoc.js';
 export type { BuildDocRead } from './buildDoc.js';
+export { compileGlob, globProblem } from './glob.js';
+export type { Glob } from './glob.js';

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { patchJcasc, type MesosPluginVersion } from './jcasc.js';
 import { GiB, MiB } from '../../util/units.js';
 
 
@@ -215,25 +215,10 @@ export function planLabels(jobs: readonly PlanJob[], options: PlanOptions = {}):
 }
 
 /**
- * The plan as Jenkins Configuration-as-Code YAML for the mesos-plugin cloud, following the keys
- * of mesos-plugin 2.x (`MesosAgentSpecTemplate`'s data-bound constructor: `label`, `mode`,
- * `cpus` and `mem` as strings, `mem` in MB, `disk`, `idleTerminationMinutes`, `minExecutors`,
- * `maxExecutors`, `jnlpArgs`; see jenkinsci/mesos-plugin `src/test/resources/configuration.yaml`).
- * Only the templates are emitted: merge them into your cloud (it also needs `mesosMasterUrl`,
- * `frameworkName`, `jenkinsURL`, and usually a `containerInfo`). The 1.x plugin used
- * `slaveInfos` with `labelString`/`slaveCpus`/`slaveMem` instead.
+ * The plan as a bare mesos-plugin cloud (`jenkins.clouds[0].mesos` with only the planned
+ * templates) for `version` (see jcasc.ts: the sizes written subtract the plugin's own overhead).
+ * Merge it into your cloud, or give your JCasC to {@link patchJcasc} to get it patched.
  */
-export function planToJcascYaml(plan: LabelPlan): string {
-  const templates = plan.labels.map((l) => ({
-    label: l.name,
-    mode: 'EXCLUSIVE',
-    cpus: String(l.cpuCores),
-    mem: String(Math.ceil(l.memoryBytes / MiB)),
-    disk: '0.0',
-    idleTerminationMinutes: 3,
-    minExecutors: 0,
-    maxExecutors: 1,
-    jnlpArgs: '-noReconnect',
-  }));
-  return stringify({ jenkins: { clouds: [{ mesos: { mesosAgentSpecTemplates: templates } }] } });
+export function planToJcascYaml(plan: LabelPlan, version: MesosPluginVersion = '1'): string {
+  return patchJcasc(undefined, plan, version).yaml;
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { recommendationId } from '../../store/index.js';
+import { indexName, recommendationId } from '../../store/index.js';
 import type { RecommendationDoc, Resources } from '../../model/index.js';
 import { StoreError, redactUrl } from '../../errors/index.js';
 import {
@@ -23,6 +23,7 @@ import type { RecommenderPolicy } from '../recommend/policy.js';
 import { workloadKey, type BuildRecord } from '../recommend/records.js';
 import { buildRate } from '../recommend/workload.js';
 import { DAY_MS } from '../../util/units.js';
+import type { ExcludedWorkload, OverrideSet } from '../overrides.js';
 
 /** Elasticsearch's default `index.max_inner_result_window`: the most hits one `top_hits` bucket may return. */
 export const MAX_TOP_HITS = 100;
@@ -57,6 +58,12 @@ export interface AnalyzeStoreOptions {
   readonly marathonApps?: boolean;
   /** App buckets per composite page (lowered to stay under `search.max_buckets`). @defaultValue 50 */
   readonly appPageSize?: number;
+  /**
+   * `analysis.overrides`. An excluded job gets no recommendation, and (unless `dryRun`) the latest
+   * document a run before its exclusion stored is deleted, so the API stops answering it (its
+   * history stays).
+   */
+  readonly overrides?: OverrideSet;
 }
 
 export interface AnalyzeStoreStats {
@@ -77,6 +84,9 @@ export interface AnalyzeStoreStats {
   appWindows: number;
   /** The `marathon.app` documents' write. */
   readonly appWrite: RecommendationWriteStats;
+  /** Jobs an override excluded, and the stale latest documents of excluded jobs deleted. */
+  excluded: number;
+  excludedDeleted: number;
 }
 
 export interface AnalyzeStoreResult {
@@ -85,6 +95,8 @@ export interface AnalyzeStoreResult {
   readonly labels: RecommendationDoc[];
   /** One `marathon.app` document per app (per instance: Marathon's `cpus`/`mem` are per instance). */
   readonly apps: RecommendationDoc[];
+  /** Jobs an override excluded (absent from `jobs`, `labels` and `plan`). */
+  readonly excluded: ExcludedWorkload[];
   readonly plan?: LabelPlan;
   readonly stats: AnalyzeStoreStats;
 }
@@ -148,6 +160,26 @@ function previousOf(stored: ReadonlyMap<string, RecommendationDoc>): Map<string,
     previous.set(key, { ...(cpu !== undefined ? { cpu_cores: cpu } : {}), ...(mem !== undefined ? { memory_bytes: mem } : {}) });
   }
   return previous;
+}
+
+/** Deletes the latest recommendation documents `ids` (excluded jobs); a refused delete is counted as a failed write. */
+async function deleteLatest(client: Client, prefix: string, ids: readonly string[], stats: AnalyzeStoreStats): Promise<void> {
+  const index = indexName(prefix, 'recommendations', 0);
+  let response;
+  try {
+    response = await client.bulk({ operations: ids.map((id) => ({ delete: { _index: index, _id: id } })) });
+  } catch (err) {
+    throw new StoreError(storeCodeOf(err), `deleting the recommendations of excluded jobs: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  for (const item of response.items) {
+    const r = item.delete;
+    if (r === undefined) continue;
+    if (r.status === 200 || r.status === 404) stats.excludedDeleted += r.status === 200 ? 1 : 0;
+    else {
+      stats.write.failed++;
+      if (stats.write.failures.length < 5) stats.write.failures.push(`delete ${r._id ?? '?'}: ${r.error?.reason ?? r.status}`);
+    }
+  }
 }
 
 /**
@@ -221,8 +253,11 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     apps: 0,
     appWindows: 0,
     appWrite: emptyWriteStats(),
+    excluded: 0,
+    excludedDeleted: 0,
   };
   const jobs: RecommendationDoc[] = [];
+  const excluded: ExcludedWorkload[] = [];
   const planJobs: PlanJob[] = [];
   const grouper = new WorkloadGrouper(policy.splitBranchKind);
 
@@ -239,8 +274,12 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     const previous = previousOf(stored);
     const records = workloads.flat();
     stats.builds += records.length;
-    const result = analyzeBuilds(records, { policy, nowMs, previous });
+    const result = analyzeBuilds(records, { policy, nowMs, previous, ...(o.overrides !== undefined ? { overrides: o.overrides } : {}) });
     jobs.push(...result.jobs);
+    excluded.push(...result.excluded);
+    stats.excluded += result.excluded.length;
+    const staleIds = result.excluded.map((e) => recommendationId(e.key)).filter((id) => storedById.has(id));
+    if (o.dryRun !== true && staleIds.length > 0) await deleteLatest(client, prefix, staleIds, stats);
     if (o.planK !== undefined) {
       const byKey = new Map(workloads.map((w) => [w[0]!.key, w]));
       for (const doc of result.jobs) {
@@ -300,6 +339,7 @@ export async function analyzeFromStore(o: AnalyzeStoreOptions): Promise<AnalyzeS
     jobs,
     labels,
     apps,
+    excluded,
     ...(o.planK !== undefined ? { plan: planLabels(planJobs, { k: o.planK }) } : {}),
     stats,
   };

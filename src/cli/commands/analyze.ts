@@ -1,8 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   BuildStreamAnalysis,
-  planToJcascYaml,
+  OverrideSet,
+  moveRecord,
+  movesGroovy,
+  patchJcasc,
+  type ExcludedWorkload,
+  type MesosPluginVersion,
+  type WorkloadOverride,
   recommendationsCsv,
   recommendationsTable,
   withPolicy,
@@ -12,7 +18,7 @@ import {
 import { analyzeFromStore, wasteFromStore, windowStartMs } from '../../analysis/service/index.js';
 import { wasteCsv, wasteTable } from '../../analysis/format.js';
 import { wasteDocument, type WasteRow } from '../../analysis/waste/index.js';
-import { loadConfig, type AnalysisConfig, type Config } from '../../config/index.js';
+import { globList, loadConfig, type AnalysisConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import { createEsClient } from '../../store/index.js';
 import { DAY_MS, parseBytes } from '../../util/index.js';
@@ -36,6 +42,10 @@ interface AnalyzeOptions {
   window?: string;
   waste?: boolean;
   planOut?: string;
+  jcasc?: string;
+  movesOut?: string;
+  movesGroovy?: string;
+  pluginVersion?: string;
 }
 
 /** A size the config validation has already accepted (bytes or a `parseBytes` string). */
@@ -71,6 +81,50 @@ export function policyFromConfig(a: AnalysisConfig): RecommenderPolicy {
   });
 }
 
+/**
+ * `config.analysis.overrides` as the analysis takes them (pure; sizes already validated). An
+ * entry's id in the reasons is its `name`, else its index. Undefined when there are none.
+ */
+export function overridesFromConfig(a: AnalysisConfig): OverrideSet | undefined {
+  if (a.overrides.length === 0) return undefined;
+  const entries: WorkloadOverride[] = a.overrides.map((o, i) => {
+    const at = `analysis.overrides[${i}]`;
+    const size = (v: number | string | undefined, key: string): number | undefined => (v === undefined ? undefined : sizeBytes(v, `${at}.memory.${key}`));
+    const cpu = o.cpu === undefined ? undefined : { min: o.cpu.minCores, max: o.cpu.maxCores, percentile: o.cpu.percentile, headroom: o.cpu.headroom };
+    const memory =
+      o.memory === undefined
+        ? undefined
+        : { min: size(o.memory.minBytes, 'minBytes'), max: size(o.memory.maxBytes, 'maxBytes'), percentile: o.memory.percentile, headroom: o.memory.headroom, headroomAbsolute: size(o.memory.headroomBytes, 'headroomBytes') };
+    const defined = <T extends object>(x: T | undefined): T | undefined =>
+      x === undefined ? undefined : (Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as T);
+    const c = defined(cpu);
+    const m = defined(memory);
+    const jobGlobs = globList(o.match.job);
+    const labelGlobs = globList(o.match.label);
+    return {
+      id: o.name ?? String(i),
+      ...(jobGlobs.length > 0 ? { jobGlobs } : {}),
+      ...(labelGlobs.length > 0 ? { labelGlobs } : {}),
+      ...(o.exclude === true ? { exclude: true } : {}),
+      ...(c !== undefined ? { cpu: c } : {}),
+      ...(m !== undefined ? { memory: m } : {}),
+    };
+  });
+  return new OverrideSet(entries);
+}
+
+/** The stderr line about `analysis.overrides`: how many jobs were excluded, and by which entries. */
+function overridesLine(ctx: CliContext, set: OverrideSet | undefined, excluded: readonly ExcludedWorkload[]): void {
+  if (set === undefined) return;
+  const byEntry = new Map<string, number>();
+  for (const e of excluded) byEntry.set(e.override, (byEntry.get(e.override) ?? 0) + 1);
+  writeLine(
+    ctx.stderr,
+    `overrides: ${set.size} entr${set.size === 1 ? 'y' : 'ies'}; excluded ${excluded.length} job(s) from the recommendations` +
+      (byEntry.size > 0 ? ` (${[...byEntry].map(([id, n]) => `${id}: ${n}`).join(', ')})` : ''),
+  );
+}
+
 /** `config.analysis.prices` as the waste computation takes them (absent: no money). */
 export function pricesFromConfig(a: AnalysisConfig): Prices | undefined {
   const p = a.prices;
@@ -86,27 +140,55 @@ export function runPolicy(a: AnalysisConfig, flags: { readonly window?: string; 
 }
 
 
-/**
- * `--plan`: the JCasC YAML is the machine-readable output (stdout, or the `--plan-out` file); the
- * commentary (method, objective, the jobs to move) goes to stderr.
- */
-function printPlan(ctx: CliContext, plan: LabelPlan, planOut: string | undefined): void {
-  const yaml = planToJcascYaml(plan);
-  if (planOut === undefined) ctx.stdout.write(yaml);
-  else
-    try {
-      writeFileSync(planOut, yaml);
-    } catch (err) {
-      throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write --plan-out ${planOut}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-  writeLine(ctx.stderr, `label plan (${plan.method}): ${plan.labels.length} size(s), objective ${plan.cost.toFixed(1)} weighted reserved hours/week${planOut !== undefined ? `; JCasC YAML written to ${planOut}` : ''}`);
-  writeLine(ctx.stderr, `jobs to move (${plan.moves.length}):`);
-  for (const m of plan.moves) writeLine(ctx.stderr, `  ${m.key}: ${m.currentLabel ?? '(no label)'} -> ${m.label}`);
+/** What `--plan` writes besides the YAML: the plugin generation, the site's JCasC, the move files. */
+interface PlanOutput {
+  readonly version: MesosPluginVersion;
+  /** The site's current JCasC YAML (`--jcasc`), already checked to have a mesos cloud. */
+  readonly current?: string;
+  readonly planOut?: string;
+  readonly movesOut?: string;
+  readonly movesGroovy?: string;
 }
 
-function printResult(ctx: CliContext, format: string, docs: readonly RecommendationDoc[], plan: LabelPlan | undefined, planOut?: string): void {
+function writeOut(file: string, text: string, flag: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write ${flag} ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/** Control characters of a job name shown on the terminal become `?`. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- that is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/**
+ * `--plan`: the JCasC YAML is the machine-readable output (stdout, or the `--plan-out` file): the
+ * site's document (`--jcasc`) patched, else a bare cloud. The job → label moves go to
+ * `--moves-out` (NDJSON) and `--moves-groovy` (a script-console snippet); the commentary
+ * (method, objective, templates changed/added, the jobs to move) to stderr.
+ */
+function printPlan(ctx: CliContext, plan: LabelPlan, out: PlanOutput): void {
+  const patch = patchJcasc(out.current, plan, out.version);
+  if (out.planOut === undefined) ctx.stdout.write(patch.yaml);
+  else writeOut(out.planOut, patch.yaml, '--plan-out');
+  if (out.movesOut !== undefined) writeOut(out.movesOut, plan.moves.map((m) => JSON.stringify(moveRecord(m)) + '\n').join(''), '--moves-out');
+  if (out.movesGroovy !== undefined) writeOut(out.movesGroovy, movesGroovy(plan.moves), '--moves-groovy');
+  writeLine(
+    ctx.stderr,
+    `label plan (${plan.method}): ${plan.labels.length} size(s), objective ${plan.cost.toFixed(1)} weighted reserved hours/week; mesos-plugin ${out.version}.x` +
+      (out.current !== undefined ? `; jenkins.clouds[${patch.cloudIndex}].mesos: ${patch.changed.length} template(s) resized, ${patch.added.length} added` : '') +
+      (out.planOut !== undefined ? `; JCasC YAML written to ${out.planOut}` : ''),
+  );
+  writeLine(ctx.stderr, `jobs to move (${plan.moves.length}):`);
+  for (const m of plan.moves) writeLine(ctx.stderr, `  ${printable(m.key)}: ${printable(m.currentLabel ?? '(no label)')} -> ${m.label}`);
+}
+
+function printResult(ctx: CliContext, format: string, docs: readonly RecommendationDoc[], plan: LabelPlan | undefined, planOutput: PlanOutput): void {
   if (plan !== undefined) {
-    printPlan(ctx, plan, planOut);
+    printPlan(ctx, plan, planOutput);
     return;
   }
   if (format === 'table') ctx.stdout.write(recommendationsTable(docs));
@@ -122,8 +204,9 @@ function printWaste(ctx: CliContext, format: string, rows: readonly WasteRow[]):
 }
 
 /** The Elasticsearch path: read builds, write recommendations + history (unless --dry-run/--print), print. */
-async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, format: string, k: number | undefined, config: Config): Promise<void> {
+async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, format: string, k: number | undefined, config: Config, planOutput: PlanOutput): Promise<void> {
   const policy = runPolicy(config.analysis, opts);
+  const overrides = overridesFromConfig(config.analysis);
   const windowDays = policy.windowDays;
   const runMs = Date.now();
   const nowMs = instantOption(opts.now) ?? runMs;
@@ -141,6 +224,7 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
       pageSize: intOption(opts.pageSize, '--page-size', 500, 1),
       writeLabels: true,
       ...(k !== undefined ? { planK: k } : {}),
+      ...(overrides !== undefined ? { overrides } : {}),
     });
     const prices = pricesFromConfig(config.analysis);
     const waste = await wasteFromStore({
@@ -160,6 +244,8 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
         (s.skippedBuilds + s.badFields + s.skippedBuckets > 0 ? `; skipped ${s.skippedBuilds} malformed build(s), ${s.skippedBuckets} bucket(s), dropped ${s.badFields} malformed field(s)` : '') +
         (dryRun ? '; dry run: nothing written' : `; recommendations: ${w.written} written, ${w.unchanged} unchanged; history: ${w.history} written` + (w.historyExisting > 0 ? `, ${w.historyExisting} already present` : '')),
     );
+    overridesLine(ctx, overrides, result.excluded);
+    if (s.excludedDeleted > 0) writeLine(ctx.stderr, `overrides: deleted ${s.excludedDeleted} stored recommendation(s) of excluded jobs (their history stays)`);
     const lw = s.labelWrite;
     writeLine(
       ctx.stderr,
@@ -184,10 +270,32 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
     }
     if (opts.waste === true) printWaste(ctx, format, waste.rows);
     // Marathon apps (kind marathon.app) are listed with the jobs: they are workloads of their own.
-    else printResult(ctx, format, [...result.jobs, ...(opts.labels === true ? result.labels : []), ...result.apps], result.plan, opts.planOut);
+    else printResult(ctx, format, [...result.jobs, ...(opts.labels === true ? result.labels : []), ...result.apps], result.plan, planOutput);
   } finally {
     await client.close();
   }
+}
+
+/** The `--plan` outputs of the flags and config; `--jcasc` is read and checked before any analysis. */
+function planOutputOf(opts: AnalyzeOptions, a: AnalysisConfig): PlanOutput {
+  const version = (opts.pluginVersion ?? a.labels.pluginVersion) as MesosPluginVersion;
+  let current: string | undefined;
+  if (opts.jcasc !== undefined) {
+    try {
+      current = readFileSync(opts.jcasc, 'utf8');
+    } catch (err) {
+      throw new RightsizeError('RS_ERR_JCASC_INVALID', `cannot read --jcasc ${opts.jcasc}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    // Fails now (not after the analysis) when the document has no mesos cloud of this generation.
+    patchJcasc(current, { labels: [], assignments: [], cost: 0, method: 'exact', moves: [] }, version);
+  }
+  return {
+    version,
+    ...(current !== undefined ? { current } : {}),
+    ...(opts.planOut !== undefined ? { planOut: opts.planOut } : {}),
+    ...(opts.movesOut !== undefined ? { movesOut: opts.movesOut } : {}),
+    ...(opts.movesGroovy !== undefined ? { movesGroovy: opts.movesGroovy } : {}),
+  };
 }
 
 /** `rightsize analyze`. */
@@ -208,12 +316,19 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
     .option('--labels', 'also emit one jenkins.label recommendation per label')
     .option('--plan [k]', 'print a label plan with at most k sizes (default: analysis.labelPlan.maxSizes, 4) as mesos-plugin JCasC YAML on stdout; the jobs to move go to stderr')
     .option('--plan-out <file>', 'with --plan: write the JCasC YAML to this file instead of stdout')
+    .option('--jcasc <file>', "with --plan: the site's current JCasC YAML; the output is that document with the planned label templates resized or added and every other field kept, ready to apply")
+    .option('--plugin-version <1|2>', "with --plan: mesos-plugin generation to write for (default: analysis.labels.pluginVersion, '1'); the sizes written subtract the plugin's overhead (1.x: Mesos gets 1.1 × (slaveMem + executorMem); 2.x: mem + 32 MB)")
+    .option('--moves-out <file>', 'with --plan: write the job -> label moves as NDJSON ({"job","from","to","cpu_cores","memory_bytes"} per line)')
+    .option('--moves-groovy <file>', "with --plan: write a Jenkins script-console (Groovy) snippet that assigns each moved job its planned label")
     .option('--window <duration>', 'history window, e.g. 30d (default: analysis.windowDays, 30)')
     .option('--waste', 'print the weekly waste per job, label and cluster (reserved − used core-hours and GiB-hours; cost with analysis.prices) instead of the recommendations')
     .option('--split-branch-kind', 'size pull-request branches of multibranch jobs (…/PR-n) as one workload …/PR-* (default: analysis.splitBranchKind)')
     .action(async (opts: AnalyzeOptions) => {
       const format = opts.format ?? (opts.from === undefined ? 'table' : 'json');
-      if (opts.planOut !== undefined && (opts.plan === undefined || opts.plan === false)) throw new RightsizeError('RS_ERR_CLI_USAGE', '--plan-out needs --plan');
+      for (const [flag, v] of [['--plan-out', opts.planOut], ['--jcasc', opts.jcasc], ['--plugin-version', opts.pluginVersion], ['--moves-out', opts.movesOut], ['--moves-groovy', opts.movesGroovy]] as const)
+        if (v !== undefined && (opts.plan === undefined || opts.plan === false)) throw new RightsizeError('RS_ERR_CLI_USAGE', `${flag} needs --plan`);
+      if (opts.pluginVersion !== undefined && opts.pluginVersion !== '1' && opts.pluginVersion !== '2')
+        throw new RightsizeError('RS_ERR_CLI_USAGE', `--plugin-version must be 1 or 2, not ${JSON.stringify(opts.pluginVersion)}`);
       if (opts.from !== undefined && opts.print !== true)
         throw new RightsizeError('RS_ERR_CLI_USAGE', 'analyze --from <file> prints only (add --print); to write recommendations, analyze from Elasticsearch (no --from)');
       windowDaysOption(opts.window); // a bad --window or --now fails before any file or server is read
@@ -221,17 +336,20 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
       const { config } = loadConfig({ ...(opts.config === undefined ? {} : { file: opts.config }), env: ctx.env });
       const maxSizes = config.analysis.labelPlan.maxSizes;
       const k = opts.plan === undefined || opts.plan === false ? undefined : opts.plan === true ? maxSizes : intOption(opts.plan, '--plan', maxSizes, 1);
+      const planOutput = planOutputOf(opts, config.analysis);
       if (opts.from === undefined) {
-        await analyzeElasticsearch(opts, ctx, format, k, config);
+        await analyzeElasticsearch(opts, ctx, format, k, config, planOutput);
         return;
       }
       const policy = runPolicy(config.analysis, opts);
+      const overrides = overridesFromConfig(config.analysis);
       // Streamed: per job only the newest maxBuilds usable builds are kept (memory bounded by jobs, not builds).
       const stream = new BuildStreamAnalysis(policy, nowMs);
       await readTrace(opts.from, ctx, (b) => stream.add(b), policy.splitBranchKind);
       const prices = pricesFromConfig(config.analysis);
-      const result = stream.finish({ ...(k !== undefined ? { planK: k } : {}), ...(prices !== undefined ? { prices } : {}) });
+      const result = stream.finish({ ...(k !== undefined ? { planK: k } : {}), ...(prices !== undefined ? { prices } : {}), ...(overrides !== undefined ? { overrides } : {}) });
+      overridesLine(ctx, overrides, result.excluded);
       if (opts.waste === true) printWaste(ctx, format, result.waste.rows);
-      else printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan, opts.planOut);
+      else printResult(ctx, format, opts.labels === true ? [...result.jobs, ...result.labels] : result.jobs, result.plan, planOutput);
     });
 }

@@ -67,12 +67,13 @@ describe('label planning', () => {
     const plan = planLabels(jobs, { k: 4 });
     expect(plan.moves.map((m) => m.key)).not.toContain('f');
     expect(plan.moves.length).toBe(5);
-    const doc = parse(planToJcascYaml(plan)) as {
+    const doc = parse(planToJcascYaml(plan, '2')) as {
       jenkins: { clouds: Array<{ mesos: { mesosAgentSpecTemplates: Array<Record<string, unknown>> } }> };
     };
     const t = doc.jenkins.clouds[0]!.mesos.mesosAgentSpecTemplates;
     expect(t).toHaveLength(plan.labels.length);
-    expect(t[0]).toMatchObject({ label: 'rs-0.3c-512m', cpus: '0.3', mem: '512', mode: 'EXCLUSIVE', maxExecutors: 1 });
+    // 2.x asks Mesos for mem + 32 MB: 480 + 32 = the planned 512 MiB.
+    expect(t[0]).toMatchObject({ label: 'rs-0.3c-512m', cpus: '0.3', mem: '480', mode: 'EXCLUSIVE', maxExecutors: 1 });
   });
 });
 

@@ -56,7 +56,7 @@ describe('CLI conventions', () => {
     const r = await runCli(['analyze', '--from', '-', '--print', '--plan', '2', '--plan-out', planFile], {}, gen.out);
     expect(r.code).toBe(0);
     expect(r.out).toBe('');
-    expect(readFileSync(planFile, 'utf8')).toContain('mesosAgentSpecTemplates:');
+    expect(readFileSync(planFile, 'utf8')).toContain('slaveInfos:');
     expect(r.err).toContain('jobs to move');
     const noPlan = await runCli(['analyze', '--from', '-', '--print', '--plan-out', planFile], {}, gen.out);
     expect(noPlan.code).toBe(2);
