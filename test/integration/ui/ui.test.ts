@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildApp, RecommendationCache } from '../../../src/api/index.js';
 import type { RecommendationDoc } from '../../../src/model/index.js';
 import { launchChromium } from '../../support/browser.js';
+import { screenshot } from './support.js';
 
 /** The web UI of `rightsize serve` in a real Chromium: the table, the filter, the job question, hostile names. */
 
@@ -105,7 +106,6 @@ describe('the web UI', () => {
     await page.click('#ask button');
     await expect.poll(() => page.locator('#answer').textContent(), { timeout: 10_000 }).toMatch(/^no recommendation for job "nobody\/knows" yet/);
     expect(await page.locator('#answer').getAttribute('class')).toBe('missing');
-    const shot = process.env['RIGHTSIZE_UI_SCREENSHOT'];
-    if (shot !== undefined) await page.screenshot({ path: shot });
+    await screenshot(page, 'jobs-ask');
   });
 });
