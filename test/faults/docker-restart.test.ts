@@ -64,7 +64,8 @@ describe('fault: Docker daemon restarted', () => {
         .filter((d) => (d['event'] as Record<string, unknown> | undefined)?.['dataset'] === 'docker.container')
         .flatMap((d) => {
           const cores = ((d['cpu'] as Record<string, unknown> | undefined)?.['cores'] as number | undefined) ?? undefined;
-          const name = String((d['container'] as Record<string, unknown> | undefined)?.['name'] ?? '');
+          const raw = (d['container'] as Record<string, unknown> | undefined)?.['name'];
+          const name = typeof raw === 'string' ? raw : '';
           return cores === undefined ? [] : [{ cores, name, atMs: Date.parse(String(d['@timestamp'])) }];
         });
     await pollUntil('CPU figures from both containers', 60_000, () => Promise.resolve(new Set(dockerDocs().map((d) => d.name)).size === 2 || undefined), 250);

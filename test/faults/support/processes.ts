@@ -127,6 +127,7 @@ export class Collector extends CliProcess {
 
   /** GET /metrics as `name{labels}` → value. */
   async metrics(): Promise<Map<string, number>> {
+    if (!this.running) throw new Error(`rightsize collect exited: ${this.lines.slice(-5).join(' | ')}`);
     const text = await (await fetch(`${this.metricsUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
     const out = new Map<string, number>();
     for (const line of text.split('\n')) {
