@@ -8,6 +8,9 @@ import { REAL_CAPTURES_DIR } from './test/support/env.js';
 //   project). On a clone without ../shared it is left out with one line saying so; under CI=true the
 //   folder is required and its absence fails the run (test/support/conformance-setup.ts);
 // - integration: real Elasticsearch and real dockerd started by scripts/test.sh; never skipped.
+// Not in `npm test`'s default run:
+// - faults: the fault suite (docs/faults.md): real processes of the BUILT CLI with Elasticsearch
+//   killed, collectors SIGKILLed, upstreams failing; `npm run test:faults` builds first.
 const CONFORMANCE = ['test/**/*.conformance.test.ts'];
 const sharedPresent = existsSync(REAL_CAPTURES_DIR);
 const ci = process.env['CI'] === 'true';
@@ -46,6 +49,16 @@ export default defineConfig({
           hookTimeout: 300_000,
           fileParallelism: false,
           globalSetup: ['test/support/integration-setup.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+          globalSetup: ['test/faults/support/setup.ts'],
         },
       },
     ],

@@ -39,4 +39,5 @@ export { DockerRuntime, dockerReachable, dockerClient, usageFromDockerStats, EMU
 export type { Runtime, UsageMode, ContainerUsage, BuildLaunch, BuildExit } from './runtime/index.js';
 export { parseTree, applyTree, treeDepth, TreeSyntaxError } from './jenkins/index.js';
 export type { TreeNode } from './jenkins/index.js';
-export { FAILOVER_PATH } from './mesos/index.js';
+export { FAILOVER_PATH, KILL_PATH } from './mesos/index.js';
+export type { KillServer } from './mesos/index.js';

@@ -4,7 +4,7 @@ import { systemClock, silentLogger, type Clock, type Logger } from '../util/inde
 import { EmulatedCluster } from './cluster/EmulatedCluster.js';
 import { JsonServer } from './http.js';
 import { jenkinsHandler } from './jenkins/server.js';
-import { agentHandler, masterHandler } from './mesos/servers.js';
+import { agentHandler, masterHandler, type KillServer } from './mesos/servers.js';
 import type { Endpoints, SystemInfo } from './mesos/render.js';
 import { DockerRuntime, dockerClient, dockerReachable } from './runtime/DockerRuntime.js';
 import { ModelRuntime } from './runtime/ModelRuntime.js';
@@ -54,6 +54,11 @@ export interface RunningEmulator {
   tick(): void;
   /** Triggers a leader failover; returns the new leader's index. */
   failover(to?: number): number;
+  /**
+   * Kills master or agent servers as a crash would (connections refused from then on; a killed
+   * leader fails over to a live master first). Undefined when done, else why not.
+   */
+  kill: KillServer;
   /** Stops servers and builds, removes containers. Idempotent. */
   stop(): Promise<void>;
 }
@@ -139,16 +144,45 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
     await Promise.all(servers.map((s) => s.close()));
     await c.shutdown();
   };
+  const masterServers: JsonServer[] = [];
+  const agentServers: JsonServer[] = [];
+  const dead = { masters: new Set<number>(), agents: new Set<number>() };
+  const kill: KillServer = ({ master, agent }) => {
+    const valid = (n: number | undefined, of: readonly unknown[]) => n === undefined || (Number.isInteger(n) && n >= 0 && n < of.length);
+    if (!valid(master, masterServers)) return `no master ${master}`;
+    if (!valid(agent, agentServers)) return `no agent ${agent}`;
+    if (master === undefined && agent === undefined) return 'say ?master=N or ?agent=N';
+    if (master !== undefined) {
+      const alive = masterServers.map((_, i) => i).filter((i) => i !== master && !dead.masters.has(i));
+      if (alive.length === 0) return 'the last live master cannot be killed';
+      if (c.engine.leader === master) {
+        logger.info({ master, leader: alive[0] }, 'emulator: leader killed, failing over');
+        c.engine.failover(alive[0]);
+        c.tick();
+      }
+      dead.masters.add(master);
+      // After the answer to this request has gone out.
+      setImmediate(() => void masterServers[master]!.close());
+    }
+    if (agent !== undefined) {
+      dead.agents.add(agent);
+      logger.info({ agent }, 'emulator: agent killed');
+      setImmediate(() => void agentServers[agent]!.close());
+    }
+    return undefined;
+  };
   try {
     let i = 0;
     for (let m = 0; m < c.engine.masters.length; m++) {
-      const s = new JsonServer(masterHandler(c, endpoints, m, systemInfo, () => c.tick()), logger);
+      const s = new JsonServer(masterHandler(c, endpoints, m, systemInfo, () => c.tick(), kill), logger);
       servers.push(s);
+      masterServers.push(s);
       ep.masters.push({ host, port: await s.listen(next(i++), host) });
     }
     for (let a = 0; a < c.engine.agents.length; a++) {
       const s = new JsonServer(agentHandler(c, endpoints, a, systemInfo), logger);
       servers.push(s);
+      agentServers.push(s);
       ep.agents.push({ host, port: await s.listen(next(i++), host) });
     }
     const auth = { user: scenario.jenkins.user, token: scenario.jenkins.token };
@@ -193,6 +227,7 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
       c.tick();
       return leader;
     },
+    kill,
     stop,
   };
 }

@@ -26,6 +26,7 @@ import type { RecommendationDoc } from '../../model/index.js';
 import type { LabelPlan } from '../../analysis/index.js';
 import { writeLine, type CliContext } from '../context.js';
 import { configOption, formatOption, instantOption, intOption, windowDaysOption } from '../options.js';
+import { ensureTemplates } from '../templates.js';
 import { readTrace } from '../traceInput.js';
 
 interface AnalyzeOptions {
@@ -213,6 +214,8 @@ async function analyzeElasticsearch(opts: AnalyzeOptions, ctx: CliContext, forma
   const dryRun = opts.dryRun === true || opts.print === true;
   const client = createEsClient(config.elasticsearch);
   try {
+    // Mappings first: on a store where `collect` never ran, the writes below would get dynamic ones.
+    if (!dryRun) await ensureTemplates(client, config);
     const result = await analyzeFromStore({
       client,
       prefix: config.elasticsearch.indexPrefix,

@@ -14,6 +14,7 @@ import { createEsClient } from '../../store/index.js';
 import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { writeLine, type CliContext } from '../context.js';
+import { ensureTemplates } from '../templates.js';
 import { pricesFromConfig, runPolicy } from './analyze.js';
 import { parseTrace } from '../../analysis/index.js';
 
@@ -170,6 +171,7 @@ async function weekly(opts: WeeklyOptions, ctx: CliContext): Promise<void> {
       writeLine(ctx.stderr, `report ${report.period}: ${note} in ${s(t1 - t0)}, rendered in ${s(performance.now() - t1)}`);
       if (opts.dryRun !== true) {
         const t2 = performance.now();
+        await ensureTemplates(client, config);
         await new ElasticsearchReportSink(client, config.elasticsearch.indexPrefix).put(report);
         writeLine(ctx.stderr, `stored as ${report.id} in ${config.elasticsearch.indexPrefix}-reports in ${s(performance.now() - t2)}`);
       }

@@ -10,6 +10,7 @@ import { createLogger } from '../../util/logger.js';
 import { waitForStopSignal, writeLine, type CliContext } from '../context.js';
 import { intOption, portOption } from '../options.js';
 import { startEmbeddedAlerts } from './alerts.js';
+import { installTemplatesInBackground, type StoreStatus } from './collect.js';
 import { scheduleWeeklyReport } from './report.js';
 
 interface ServeOptions {
@@ -37,6 +38,11 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const logger = createLogger(config.log.level);
       const client = createEsClient(config.elasticsearch);
       const prefix = config.elasticsearch.indexPrefix;
+      // Mappings before anything writes (silences, reports, alert states): on a store where
+      // `collect` never ran they would get dynamic ones. In the background, as collect does, so
+      // serve starts while Elasticsearch is away.
+      const stopTemplates = new AbortController();
+      const templates = installTemplatesInBackground(client, config, logger, stopTemplates.signal, { templatesReady: false } satisfies StoreStatus);
       const cache = new RecommendationCache({
         logger,
         load: async (signal) => {
@@ -74,7 +80,11 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       // The one owner of time runs the reloads (each builds its index in slices off the hot path).
       const scheduler = new Scheduler({ logger });
       scheduler.add(cache.reloadJob(refreshMs));
-      app.addHook('onClose', async () => client.close());
+      app.addHook('onClose', async () => {
+        stopTemplates.abort();
+        await templates;
+        await client.close();
+      });
       // The weekly report (cron report.schedule) and the alert engine (unless alerts.enabled is false) run in this process too.
       app.addHook('onClose', scheduleWeeklyReport(config, client, logger));
       app.addHook('onClose', await startEmbeddedAlerts(config, ctx, logger));

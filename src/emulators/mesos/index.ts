@@ -1,4 +1,5 @@
-export { masterHandler, agentHandler, FAILOVER_PATH } from './servers.js';
+export { masterHandler, agentHandler, FAILOVER_PATH, KILL_PATH } from './servers.js';
+export type { KillServer } from './servers.js';
 export {
   renderMasterState,
   renderMasterSnapshot,

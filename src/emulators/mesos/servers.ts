@@ -16,6 +16,14 @@ import {
 
 /** Emulator-only admin path that triggers a leader failover (never part of the Mesos API). */
 export const FAILOVER_PATH = '/__emulator/failover';
+/**
+ * Emulator-only admin path that kills a server, as a crash would (connections refused from then
+ * on): `?master=N` (a leader fails over to a live master first) or `?agent=N`. Never part of the Mesos API.
+ */
+export const KILL_PATH = '/__emulator/kill';
+
+/** What the kill path asks of the emulator: undefined when done, else why not (answered 400). */
+export type KillServer = (target: { readonly master?: number; readonly agent?: number }) => string | undefined;
 
 /** Paths only the leader serves; non-leaders answer 307 to the leader (Master::Http::redirect). */
 const LEADER_ONLY = new Set([
@@ -39,7 +47,7 @@ const LEADER_ONLY = new Set([
  * The handler of master `index`. Redirects go to `//host:port<path>` (scheme-relative, no
  * query), and `/master/redirect` goes to `//host:port` of the leader, as Mesos does.
  */
-export function masterHandler(cluster: EmulatedCluster, ep: Endpoints, index: number, system: () => SystemInfo, onFailover: (leader: number) => void): Handler {
+export function masterHandler(cluster: EmulatedCluster, ep: Endpoints, index: number, system: () => SystemInfo, onFailover: (leader: number) => void, kill?: KillServer): Handler {
   return (req: IncomingMessage, url: URL): Reply => {
     const e = cluster.engine;
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -58,6 +66,16 @@ export function masterHandler(cluster: EmulatedCluster, ep: Endpoints, index: nu
       onFailover(next);
       const l = ep.masters[next]!;
       return json({ leader: `http://${l.host}:${l.port}`, index: next });
+    }
+    if (path === KILL_PATH && kill !== undefined) {
+      if (req.method !== 'POST') return json({ error: 'method not allowed' }, 405);
+      const target = (name: string): number | undefined => (url.searchParams.has(name) ? Number(url.searchParams.get(name)) : undefined);
+      const master = target('master');
+      const agent = target('agent');
+      const problem = kill({ ...(master === undefined ? {} : { master }), ...(agent === undefined ? {} : { agent }) });
+      if (problem !== undefined) return json({ error: problem }, 400);
+      const l = ep.masters[e.leader]!;
+      return json({ killed: { ...(master === undefined ? {} : { master }), ...(agent === undefined ? {} : { agent }) }, leader: `http://${l.host}:${l.port}` });
     }
     if (path === '/health') return { status: 200 };
     if (path === '/metrics/snapshot') return json(renderMasterSnapshot(cluster, index, system()));

@@ -173,3 +173,39 @@ describe('Mesos agent', () => {
     expect((await get(em.urls.agents[0] + '/nope')).status).toBe(404);
   });
 });
+
+describe('the kill endpoint (fault tests)', () => {
+  it('kills the leader after failing over to a live master, kills an agent, and refuses bad targets', async () => {
+    const scenario = validateScenario({
+      seed: 5,
+      mesos: { masters: 3, launchSeconds: 2 },
+      jenkins: { user: 'alice', token: 'a-long-api-token' },
+      agents: [{ count: 2, cpus: 1, memMb: 4096 }],
+      labels: [{ name: 'L', slaveCpus: 0.5, executorCpus: 0.5, slaveMem: 100, executorMem: 100, maxExecutors: 1, singleUse: true }],
+      jobs: [{ name: 'j', label: 'L', ratePerHour: 0, firstBuildAfterSeconds: 0, duration: { kind: 'fixed', seconds: 20 }, cpu: { kind: 'constant', cores: 0.5 }, memMb: 50 }],
+    });
+    const k = await startEmulatedCluster(scenario, { clock: new ManualClock(T0), usage: 'model' });
+    try {
+      const [m0, m1, m2] = k.urls.masters as [string, string, string];
+      const [a0, a1] = k.urls.agents as [string, string];
+      const kill = (base: string, q: string) => fetch(`${base}/__emulator/kill?${q}`, { method: 'POST' });
+      expect((await kill(m1, 'master=9')).status).toBe(400);
+      expect((await kill(m1, 'agent=x')).status).toBe(400);
+      expect((await kill(m1, '')).status).toBe(400);
+      expect((await fetch(`${m1}/__emulator/kill?master=0`)).status).toBe(405);
+      const res = await kill(m1, 'master=0');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ killed: { master: 0 }, leader: m1 });
+      await expect(fetch(`${m0}/health`)).rejects.toThrow();
+      const st = (await (await fetch(`${m1}/master/state`)).json()) as Record<string, unknown>;
+      expect(st['leader']).toBe(st['pid']);
+      expect((await kill(m2, 'master=2')).status).toBe(200);
+      expect((await kill(m1, 'master=1')).status).toBe(400); // the last live master
+      expect((await kill(m1, 'agent=0')).status).toBe(200);
+      await expect(fetch(`${a0}/health`)).rejects.toThrow();
+      expect((await fetch(`${a1}/health`)).status).toBe(200);
+    } finally {
+      await k.stop();
+    }
+  });
+});
