@@ -2,8 +2,12 @@ export { startEmulatedCluster, scaledClock } from './start.js';
 export type { StartOptions, EmulatorUrls, RunningEmulator } from './start.js';
 export { JsonServer, json } from './http.js';
 export type { Handler, Reply } from './http.js';
-export { EmulatedCluster, jobPath, ClusterEngine, buildNodeName, waitingForExecutorWhy, EXECUTOR_OVERHEAD } from './cluster/index.js';
+export { EmulatedCluster, jobPath, ClusterEngine, buildNodeName, waitingForExecutorWhy, EXECUTOR_OVERHEAD, ASKING_RIGHTSIZE_WHY } from './cluster/index.js';
 export type {
+  AskCounts,
+  AskStats,
+  LabelChoice,
+  LabelFallbackReason,
   EmulatedClusterOptions,
   ExecutorUsage,
   EngineOptions,
@@ -37,7 +41,7 @@ export {
 export type { Scenario, JobSpec, LabelSpec, CpuProfile, DurationSpec, BuildPlan, PlanPhase } from './scenario/index.js';
 export { DockerRuntime, dockerReachable, dockerClient, usageFromDockerStats, EMULATOR_LABEL, ModelRuntime, readCgroupUsage } from './runtime/index.js';
 export type { Runtime, UsageMode, ContainerUsage, BuildLaunch, BuildExit } from './runtime/index.js';
-export { parseTree, applyTree, treeDepth, TreeSyntaxError } from './jenkins/index.js';
-export type { TreeNode } from './jenkins/index.js';
 export { FAILOVER_PATH, KILL_PATH } from './mesos/index.js';
 export type { KillServer } from './mesos/index.js';
+export { parseTree, applyTree, treeDepth, TreeSyntaxError, askUrl, choiceFromAnswer, httpLabelAsker, DEFAULT_ASK_TIMEOUT_MS, ASK_STATUS_PATH } from './jenkins/index.js';
+export type { TreeNode, AskRightsizeOptions, LabelAsker } from './jenkins/index.js';

@@ -3,13 +3,14 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { systemClock, silentLogger, type Clock, type Logger } from '../util/index.js';
 import { EmulatedCluster } from './cluster/EmulatedCluster.js';
 import { JsonServer } from './http.js';
-import { jenkinsHandler } from './jenkins/server.js';
+import { ASK_STATUS_PATH, jenkinsHandler } from './jenkins/server.js';
 import { agentHandler, masterHandler, type KillServer } from './mesos/servers.js';
 import type { Endpoints, SystemInfo } from './mesos/render.js';
 import { DockerRuntime, dockerClient, dockerReachable } from './runtime/DockerRuntime.js';
 import { ModelRuntime } from './runtime/ModelRuntime.js';
 import type { Runtime, UsageMode } from './runtime/types.js';
 import type { Scenario } from './scenario/schema.js';
+import type { AskRightsizeOptions, LabelAsker } from './jenkins/askRightsize.js';
 
 export interface StartOptions {
   /** `docker` runs builds as containers (falls back to `model` when no engine answers). @defaultValue 'model' */
@@ -35,6 +36,13 @@ export interface StartOptions {
    * share a Docker engine; pass the scenario seed to make ids reproducible too.
    */
   readonly idSeed?: number;
+  /**
+   * The rightsize API that jobs with `askRightsize` ask for their label before each build
+   * (`rightsize emulate --ask-rightsize`). Absent: every build runs on its job's label.
+   */
+  readonly askRightsize?: AskRightsizeOptions;
+  /** Replaces the HTTP asker (tests); implies asking. */
+  readonly labelAsker?: LabelAsker;
 }
 
 export interface EmulatorUrls {
@@ -43,6 +51,8 @@ export interface EmulatorUrls {
   readonly agents: string[];
   readonly jenkins: { readonly url: string; readonly user: string; readonly token: string };
   readonly dockerHost?: string;
+  /** With `askRightsize`: the API asked, and the emulator's count of the answers (`GET`, JSON, behind Jenkins' auth). */
+  readonly askRightsize?: { readonly url: string; readonly status: string };
 }
 
 export interface RunningEmulator {
@@ -126,7 +136,16 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
         })
       : new ModelRuntime(clock);
   const idSeed = options.idSeed ?? randomInt(0, 2 ** 31 - 1);
-  const c = new EmulatedCluster({ scenario, clock, runtime, logger, idSeed, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  const c = new EmulatedCluster({
+    scenario,
+    clock,
+    runtime,
+    logger,
+    idSeed,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.askRightsize === undefined ? {} : { askRightsize: options.askRightsize }),
+    ...(options.labelAsker === undefined ? {} : { labelAsker: options.labelAsker }),
+  });
   sink.cluster = c;
 
   const base = options.portBase ?? 0;
@@ -216,6 +235,7 @@ export async function startEmulatedCluster(scenario: Scenario, options: StartOpt
     agents: ep.agents.map((a) => `http://${a.host}:${a.port}`),
     jenkins: { url: view.rootUrl, user: scenario.jenkins.user, token: scenario.jenkins.token },
     ...(mode === 'docker' ? { dockerHost } : {}),
+    ...(options.askRightsize === undefined ? {} : { askRightsize: { url: options.askRightsize.url, status: `${view.rootUrl}${ASK_STATUS_PATH}` } }),
   };
   return {
     urls,

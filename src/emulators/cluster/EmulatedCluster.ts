@@ -3,7 +3,27 @@ import type { Scenario } from '../scenario/schema.js';
 import { appWorkloadArgs, workloadArgs } from '../scenario/workload.js';
 import type { ContainerUsage, Runtime } from '../runtime/types.js';
 import { ClusterEngine } from './engine.js';
-import type { AppTaskState, BuildKey, BuildState, TaskState } from './types.js';
+import { httpLabelAsker, type AskRightsizeOptions, type LabelAsker } from '../jenkins/askRightsize.js';
+import type { AppTaskState, BuildKey, BuildState, LabelChoice, LabelFallbackReason, QueueItem, TaskState } from './types.js';
+
+/** How the builds of the jobs that ask rightsize for their label fared (`askRightsize` jobs). */
+export interface AskCounts {
+  /** Questions sent. */
+  asked: number;
+  /** Builds queued on the label rightsize answered. */
+  answered: number;
+  /** Builds queued on their job's own label, by reason. */
+  fallback: Partial<Record<LabelFallbackReason, number>>;
+  /** Questions without an answer yet. */
+  pending: number;
+}
+
+/** {@link AskCounts} overall and per job, with each job's latest label. */
+export interface AskStats extends AskCounts {
+  readonly jobs: Record<string, AskCounts & { lastLabel?: string }>;
+}
+
+const newCounts = (): AskCounts => ({ asked: 0, answered: 0, fallback: {}, pending: 0 });
 
 /** Cumulative usage of one Mesos executor (= Jenkins node), summed over its builds' containers. */
 export interface ExecutorUsage {
@@ -26,6 +46,13 @@ export interface EmulatedClusterOptions {
   readonly idSeed?: number;
   /** Base URL of the emulated Jenkins (ends with `/`), for the build environment. */
   jenkinsUrl?: string;
+  /**
+   * The rightsize API the jobs with `askRightsize` ask before each build (the groovy step's
+   * behaviour). Absent: every build runs on its job's label.
+   */
+  readonly askRightsize?: AskRightsizeOptions;
+  /** Replaces the HTTP asker (tests); implies asking. */
+  readonly labelAsker?: LabelAsker;
 }
 
 const ZERO: Omit<ExecutorUsage, 'timestampSec'> = { cpuUserSecs: 0, cpuSystemSecs: 0, rssBytes: 0, nrPeriods: 0, nrThrottled: 0, throttledSecs: 0 };
@@ -56,14 +83,22 @@ export class EmulatedCluster {
   private readonly _exits: Array<{ key: BuildKey; exitCode: number; oomKilled: boolean }> = [];
   /** The runtime's view of each Marathon app instance, by task id. */
   private readonly _apps = new Map<string, BuildState>();
+  private readonly _asker: LabelAsker | undefined;
+  /** Answers that arrived, applied on the next tick. */
+  private readonly _answers: Array<{ item: QueueItem; choice: LabelChoice }> = [];
+  private readonly _askAbort = new AbortController();
+  private readonly _ask: AskCounts = newCounts();
+  private readonly _askByJob = new Map<string, AskCounts & { lastLabel?: string }>();
 
   constructor(opts: EmulatedClusterOptions) {
     this._opts = opts;
     this.clock = opts.clock;
     this.runtime = opts.runtime;
     this._logger = opts.logger;
+    this._asker = opts.labelAsker ?? (opts.askRightsize ? httpLabelAsker(opts.askRightsize) : undefined);
     this.engine = new ClusterEngine(opts.scenario, opts.clock, {
       externalCompletion: opts.runtime.mode === 'docker',
+      askLabels: this._asker !== undefined,
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
       ...(opts.idSeed === undefined ? {} : { idSeed: opts.idSeed }),
     });
@@ -83,6 +118,7 @@ export class EmulatedCluster {
     for (const e of this._exits.splice(0)) {
       this.engine.finishBuild(e.key, e.oomKilled ? 'FAILURE' : e.exitCode === 0 ? 'SUCCESS' : 'FAILURE', { oomKilled: e.oomKilled });
     }
+    for (const a of this._answers.splice(0)) this._resolved(a.item, a.choice);
     this.engine.step();
     for (const ev of this.engine.drainEvents()) {
       switch (ev.kind) {
@@ -101,11 +137,53 @@ export class EmulatedCluster {
           break;
         case 'taskLaunched':
           break;
+        case 'labelWanted':
+          this._askFor(ev.item);
+          break;
         case 'appTaskLaunched':
           this._appLaunched(ev.task);
           break;
       }
     }
+  }
+
+  /** What the jobs that ask rightsize got so far (a copy). */
+  askStats(): AskStats {
+    const copy = (c: AskCounts): AskCounts => ({ asked: c.asked, answered: c.answered, fallback: { ...c.fallback }, pending: c.pending });
+    const jobs: AskStats['jobs'] = {};
+    for (const [job, c] of [...this._askByJob].sort(([a], [b]) => a.localeCompare(b))) jobs[job] = { ...copy(c), ...(c.lastLabel !== undefined ? { lastLabel: c.lastLabel } : {}) };
+    return { ...copy(this._ask), jobs };
+  }
+
+  private _askFor(item: QueueItem): void {
+    const asker = this._asker;
+    if (!asker) return;
+    const fallback = this.engine.jobSpec(item.job)!.label;
+    const perJob = this._askByJob.get(item.job) ?? { ...newCounts() };
+    this._askByJob.set(item.job, perJob);
+    for (const c of [this._ask, perJob]) {
+      c.asked++;
+      c.pending++;
+    }
+    asker(item.job, fallback, this._askAbort.signal).then(
+      (choice) => this._answers.push({ item, choice }),
+      () => this._answers.push({ item, choice: { label: fallback, outcome: 'fallback', reason: 'unreachable' } }),
+    );
+  }
+
+  private _resolved(item: QueueItem, choice: LabelChoice): void {
+    const applied = this.engine.resolveLabel(item.id, choice);
+    const perJob = this._askByJob.get(item.job);
+    for (const c of [this._ask, perJob]) if (c) c.pending--;
+    if (!applied) return;
+    for (const c of [this._ask, perJob]) {
+      if (!c) continue;
+      if (applied.outcome === 'answered') c.answered++;
+      else c.fallback[applied.reason ?? 'unreachable'] = (c.fallback[applied.reason ?? 'unreachable'] ?? 0) + 1;
+    }
+    if (perJob) perJob.lastLabel = applied.label;
+    if (applied.outcome === 'answered') this._logger.info({ job: item.job, queueId: item.id, label: applied.label }, 'rightsize answered the label');
+    else this._logger.info({ job: item.job, queueId: item.id, label: applied.label, reason: applied.reason, ...(applied.status !== undefined ? { status: applied.status } : {}) }, 'rightsize gave no label: the job’s own label is used');
   }
 
   /** The environment a build container gets (Mesos + Jenkins identity). */
@@ -187,6 +265,7 @@ export class EmulatedCluster {
       waitingMs: 0,
       buildableMs: 0,
       builtOn: task.id,
+      label: '',
       executorNumber: 0,
       containerId: task.containerId,
       plan: task.plan,
@@ -276,6 +355,7 @@ export class EmulatedCluster {
 
   /** Stops all builds and removes all containers. */
   async shutdown(): Promise<void> {
+    this._askAbort.abort();
     this.engine.shutdown();
     this.engine.drainEvents();
     await this.runtime.shutdown();

@@ -16,6 +16,7 @@ import type {
   QueueItem,
   TaskState,
   TaskStateName,
+  LabelChoice,
 } from './types.js';
 import { DAY_MS } from '../../util/units.js';
 
@@ -39,6 +40,13 @@ export interface EngineOptions {
    * @defaultValue the workload seed
    */
   readonly idSeed?: number;
+  /**
+   * Jobs with `askRightsize` ask for their label before each build: their queue items wait
+   * (`labelWanted` event) until the shell calls {@link ClusterEngine.resolveLabel}. False: every
+   * build runs on its job's label.
+   * @defaultValue false
+   */
+  readonly askLabels?: boolean;
 }
 
 /** The mesos-plugin 1.x node name: `mesos-jenkins-<32 hex>-<label>` cut to 63 characters (`MesosUtils.buildNodeName`). */
@@ -60,6 +68,9 @@ export function marathonTaskId(appId: string, uuid: string): string {
 export function marathonTaskName(appId: string): string {
   return appId.replace(/^\//, '').split('/').reverse().join('.');
 }
+
+/** The `why` of a queue item whose job is asking rightsize for its label (names no label, so collectors take none from it). */
+export const ASKING_RIGHTSIZE_WHY = 'Waiting for rightsize to answer which label to run on';
 
 /** Jenkins' `why` for a buildable item whose label has no free executor (`Queue_WaitingForNextAvailableExecutorOn`). */
 export function waitingForExecutorWhy(label: string): string {
@@ -110,6 +121,7 @@ export class ClusterEngine {
   leader = 0;
   private readonly _clock: Clock;
   private readonly _external: boolean;
+  private readonly _askLabels: boolean;
   private readonly _idPrng: Prng;
   private readonly _jobPrng = new Map<string, { arrivals: Prng; plans: Prng }>();
   private readonly _labels = new Map<string, LabelSpec>();
@@ -125,6 +137,7 @@ export class ClusterEngine {
     this.scenario = scenario;
     this._clock = clock;
     this._external = options.externalCompletion ?? false;
+    this._askLabels = options.askLabels ?? false;
     this.startMs = clock.nowMs();
     const seed = options.seed ?? scenario.seed;
     const root = new Prng(seed);
@@ -189,7 +202,7 @@ export class ClusterEngine {
     this._placeApps(now);
     this._arrivals(now);
     for (const item of this.queue) {
-      if (item.state === 'waiting' && item.buildableStartMs <= now) item.state = 'buildable';
+      if (item.state === 'waiting' && !item.labelPending && item.buildableStartMs <= now) item.state = 'buildable';
     }
     this._launchTasks(now);
     if (!this._external) this._completePlanned(now);
@@ -208,6 +221,25 @@ export class ClusterEngine {
     const build = this.build(key.job, key.number);
     if (!build || !build.building) return;
     this._finish(build, result, this.nowMs, options.oomKilled ?? false);
+  }
+
+  /**
+   * The label a queue item of an asking job runs on (rightsize's answer or the fallback the
+   * shell chose). A label the scenario does not have is not used: the job's own label is, with
+   * reason `unknown-label`. The item becomes buildable at the next {@link step} (not before its
+   * quiet period ends). Returns the choice applied, or undefined when the item is not waiting
+   * for a label (cancelled, already resolved).
+   */
+  resolveLabel(itemId: number, choice: LabelChoice): LabelChoice | undefined {
+    const item = this.queue.find((i) => i.id === itemId);
+    if (!item || !item.labelPending) return undefined;
+    const own = this._jobSpecs.get(item.job)!.label;
+    const applied: LabelChoice = this._labels.has(choice.label) ? choice : { label: own, outcome: 'fallback', reason: 'unknown-label' };
+    item.label = applied.label;
+    item.rightsize = applied;
+    item.labelPending = false;
+    item.buildableStartMs = Math.max(item.buildableStartMs, this.nowMs);
+    return applied;
   }
 
   /** Leader failover: the next master is elected; its counters start from zero, as real Mesos' do. */
@@ -315,15 +347,20 @@ export class ClusterEngine {
       while (job.nextArrivalMs <= now) {
         const at = job.nextArrivalMs;
         const quiet = this.scenario.jenkins.quietPeriodSeconds * 1000;
-        this.queue.push({
+        const ask = this._askLabels && spec.askRightsize;
+        const item: QueueItem = {
           id: this._nextQueueId++,
           job: name,
           inQueueSinceMs: at,
           buildableStartMs: at + quiet,
-          state: quiet > 0 ? 'waiting' : 'buildable',
-          why: quiet > 0 ? 'In the quiet period.' : null,
+          state: quiet > 0 || ask ? 'waiting' : 'buildable',
+          why: ask ? ASKING_RIGHTSIZE_WHY : quiet > 0 ? 'In the quiet period.' : null,
           cancelled: false,
-        });
+          label: spec.label,
+          labelPending: ask,
+        };
+        this.queue.push(item);
+        if (ask) this._events.push({ kind: 'labelWanted', item });
         if (spec.ratePerHour <= 0) {
           job.nextArrivalMs = Infinity;
         } else {
@@ -425,9 +462,8 @@ export class ClusterEngine {
   private _assign(now: number): void {
     for (const item of this.queue) {
       if (item.state !== 'buildable') continue;
-      const spec = this._jobSpecs.get(item.job)!;
       const node = [...this.nodes.values()].find(
-        (n) => n.online && n.label === spec.label && n.executors.some((e) => e === null) && !(n.singleUse && n.buildsStarted > 0),
+        (n) => n.online && n.label === item.label && n.executors.some((e) => e === null) && !(n.singleUse && n.buildsStarted > 0),
       );
       if (!node) continue;
       this._start(item, node, now);
@@ -455,6 +491,8 @@ export class ClusterEngine {
       waitingMs: Math.max(0, item.buildableStartMs - item.inQueueSinceMs),
       buildableMs: Math.max(0, now - item.buildableStartMs),
       builtOn: node.name,
+      label: item.label,
+      ...(item.rightsize ? { rightsize: item.rightsize } : {}),
       executorNumber: slot,
       containerId: node.buildsStarted === 1 ? task.containerId : this._idPrng.uuid(),
       plan,
@@ -479,12 +517,12 @@ export class ClusterEngine {
     const oldest = new Map<string, number>();
     for (const i of this.queue) {
       if (i.state !== 'buildable') continue;
-      const l = this._jobSpecs.get(i.job)!.label;
+      const l = i.label;
       oldest.set(l, Math.min(oldest.get(l) ?? Infinity, i.buildableStartMs));
     }
     const order = [...oldest.entries()].sort((a, b) => a[1] - b[1]).map(([l]) => this._labels.get(l)!);
     for (const label of order) {
-      const waiting = this.queue.filter((i) => i.state === 'buildable' && this._jobSpecs.get(i.job)!.label === label.name).length;
+      const waiting = this.queue.filter((i) => i.state === 'buildable' && i.label === label.name).length;
       if (waiting === 0) continue;
       // Executors already on their way (staging) or free.
       let coming = 0;
@@ -545,7 +583,8 @@ export class ClusterEngine {
 
   private _updateWhy(now: number): void {
     for (const item of this.queue) {
-      if (item.state === 'buildable') item.why = waitingForExecutorWhy(this._jobSpecs.get(item.job)!.label);
+      if (item.state === 'buildable') item.why = waitingForExecutorWhy(item.label);
+      else if (item.state === 'waiting' && item.labelPending) item.why = ASKING_RIGHTSIZE_WHY;
       else if (item.state === 'waiting') item.why = `In the quiet period. Expires in ${Math.max(0, Math.ceil((item.buildableStartMs - now) / 1000))} sec`;
     }
   }

@@ -1,7 +1,7 @@
-export { ClusterEngine, buildNodeName, waitingForExecutorWhy, EXECUTOR_OVERHEAD } from './engine.js';
+export { ClusterEngine, buildNodeName, waitingForExecutorWhy, EXECUTOR_OVERHEAD, ASKING_RIGHTSIZE_WHY } from './engine.js';
 export type { EngineOptions } from './engine.js';
 export { EmulatedCluster, jobPath } from './EmulatedCluster.js';
-export type { EmulatedClusterOptions, ExecutorUsage } from './EmulatedCluster.js';
+export type { EmulatedClusterOptions, ExecutorUsage, AskCounts, AskStats } from './EmulatedCluster.js';
 export type {
   AgentState,
   BuildKey,
@@ -9,6 +9,8 @@ export type {
   BuildState,
   EngineEvent,
   JobState,
+  LabelChoice,
+  LabelFallbackReason,
   MasterCounters,
   MasterState,
   NodeState,

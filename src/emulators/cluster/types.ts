@@ -90,6 +90,24 @@ export interface BuildKey {
 
 export type QueueItemState = 'waiting' | 'buildable' | 'left';
 
+/**
+ * Why a job that asks rightsize for its label ran on its configured (fallback) label:
+ * `unreachable` (connection failed), `timeout` (no answer in time), `not-found` (404: no
+ * recommendation yet), `http-error` (another status), `bad-answer` (not the documented JSON),
+ * `no-label` (the answer names no label), `no-covering-label` (`fallback: true`: no label of the
+ * cluster covers the recommendation), `unknown-label` (a label this cluster does not have).
+ */
+export type LabelFallbackReason = 'unreachable' | 'timeout' | 'not-found' | 'http-error' | 'bad-answer' | 'no-label' | 'no-covering-label' | 'unknown-label';
+
+/** The label a build of an asking job was queued on, and how it was chosen. */
+export interface LabelChoice {
+  readonly label: string;
+  readonly outcome: 'answered' | 'fallback';
+  readonly reason?: LabelFallbackReason;
+  /** The HTTP status, for `not-found` and `http-error`. */
+  readonly status?: number;
+}
+
 export interface QueueItem {
   readonly id: number;
   readonly job: string;
@@ -100,6 +118,12 @@ export interface QueueItem {
   leftMs?: number;
   executable?: BuildKey;
   cancelled: boolean;
+  /** The label the item waits for: the job's, or the one rightsize answered (`askRightsize`). */
+  label: string;
+  /** Waiting for rightsize's answer: not buildable yet, whatever the quiet period. */
+  labelPending: boolean;
+  /** How the label was chosen, for jobs that ask rightsize. */
+  rightsize?: LabelChoice;
 }
 
 export type BuildResult = 'SUCCESS' | 'FAILURE' | 'ABORTED';
@@ -114,6 +138,10 @@ export interface BuildState {
   readonly waitingMs: number;
   readonly buildableMs: number;
   readonly builtOn: string;
+  /** The label the build ran on (a Marathon app instance: ''). */
+  readonly label: string;
+  /** How the label was chosen, when the job asks rightsize. */
+  readonly rightsize?: LabelChoice;
   readonly executorNumber: number;
   readonly containerId: string;
   readonly plan: BuildPlan;
@@ -141,6 +169,8 @@ export type EngineEvent =
   | { readonly kind: 'taskLaunched'; readonly task: TaskState }
   | { readonly kind: 'appTaskLaunched'; readonly task: AppTaskState }
   | { readonly kind: 'taskEnded'; readonly task: TaskState }
+  /** A build of a job with `askRightsize` was queued: the shell asks rightsize, then calls `resolveLabel`. */
+  | { readonly kind: 'labelWanted'; readonly item: QueueItem }
   | { readonly kind: 'failover'; readonly leader: number };
 
 /** Cumulative Mesos master counters (never decrease; masters report them relative to their election). */

@@ -1,4 +1,6 @@
-export { jenkinsHandler } from './server.js';
+export { jenkinsHandler, ASK_STATUS_PATH } from './server.js';
+export { askUrl, choiceFromAnswer, httpLabelAsker, DEFAULT_ASK_TIMEOUT_MS } from './askRightsize.js';
+export type { AskRightsizeOptions, LabelAsker } from './askRightsize.js';
 export type { JenkinsAuth } from './server.js';
 export { parseTree, applyTree, treeDepth, TreeSyntaxError } from './tree.js';
 export type { TreeNode } from './tree.js';
@@ -11,6 +13,7 @@ export {
   renderBuild,
   renderComputers,
   timeInQueueAction,
+  rightsizeDescription,
   childrenOf,
   isFolder,
 } from './render.js';

@@ -266,7 +266,7 @@ export function renderBuild(v: JenkinsView, fullName: string, number: number, de
     actions,
     artifacts: [],
     building: b.building,
-    description: null,
+    description: rightsizeDescription(b),
     displayName: `#${b.number}`,
     duration: b.building ? 0 : (b.endMs ?? b.startMs) - b.startMs,
     estimatedDuration: b.estimatedDurationMs,
@@ -283,6 +283,17 @@ export function renderBuild(v: JenkinsView, fullName: string, number: number, de
     changeSet: { _class: 'hudson.scm.EmptyChangeLogSet', items: [], kind: null },
     culprits: [],
   };
+}
+
+/**
+ * A build of a job that asks rightsize says which label it ran on and why, in its description
+ * (what a pipeline sets with `currentBuild.description`); other builds have none.
+ */
+export function rightsizeDescription(b: BuildState): string | null {
+  const r = b.rightsize;
+  if (!r) return null;
+  if (r.outcome === 'answered') return `rightsize: label ${r.label} (answered)`;
+  return `rightsize: fallback label ${r.label} (${r.reason ?? 'unreachable'}${r.status !== undefined ? ` ${r.status}` : ''})`;
 }
 
 function progress(b: BuildState, nowMs: number): number {

@@ -17,6 +17,12 @@ function authorized(req: IncomingMessage, auth: JenkinsAuth): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+/**
+ * The emulator's own page (no such page on a real Jenkins): what the jobs that ask rightsize
+ * for their label got, `EmulatedCluster.askStats()`.
+ */
+export const ASK_STATUS_PATH = 'emulator/rightsize/api/json';
+
 const PERMALINKS: Record<string, (b: { building: boolean; result: string | null }) => boolean> = {
   lastBuild: () => true,
   lastCompletedBuild: (b) => !b.building,
@@ -72,6 +78,7 @@ function route(v: JenkinsView, path: string[], depth: number): Record<string, un
   if (path.length === 1 && path[0] === 'queue') return renderQueue(v);
   if (path.length === 3 && path[0] === 'queue' && path[1] === 'item' && /^\d+$/.test(path[2]!)) return renderQueueItem(v, Number(path[2]));
   if (path.length === 1 && path[0] === 'computer') return renderComputers(v, depth);
+  if (path.length === 2 && path[0] === 'emulator' && path[1] === 'rightsize') return { ...v.cluster.askStats() };
   if (path.length === 2 && path[0] === 'computer') {
     // `/computer/<node name>/api/json`; the built-in node is `(built-in)`.
     const all = renderComputers(v, depth)['computer'] as Array<Record<string, unknown>>;

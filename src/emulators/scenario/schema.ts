@@ -55,6 +55,13 @@ export const JobSchema = Obj({
   growthPerDay: Num({ minimum: -0.5, maximum: 10, default: 0 }),
   /** Probability that a build fails on its own (exit 1). */
   failureRate: Num({ minimum: 0, maximum: 1, default: 0 }),
+  /**
+   * Before each build, ask rightsize which label to run on, as the shared-library step
+   * `jenkins/vars/rightsize.groovy` does (`GET <api>/api/v1/jobs/<job>?format=mesos-plugin`);
+   * `label` is the fallback when rightsize is unreachable, too slow or has no answer. Only
+   * when the emulator is given an API (`rightsize emulate --ask-rightsize <url>`).
+   */
+  askRightsize: Type.Boolean({ default: false }),
 });
 
 /** A mesos-plugin 1.x `MesosSlaveInfo` (defaults from the plugin's config.jelly). */

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runEmulate } from '../../../src/cli/commands/emulate.js';
+import { askOptions, runEmulate } from '../../../src/cli/commands/emulate.js';
 import { main } from '../../../src/cli/main.js';
 import type { CliContext } from '../../../src/cli/context.js';
 
@@ -48,5 +48,25 @@ describe('rightsize emulate', () => {
     const d = ctx();
     expect(await main(['emulate', '--scenario', 'demo', '--port', '70000'], d.ctx)).toBe(2);
     expect(d.err()).toMatch(/--port must be an integer between 0 and 65000/);
+  });
+
+  it('--ask-rightsize <url> [--ask-timeout] [--ask-token-env]: the asker’s options, checked', async () => {
+    expect(askOptions({ scenario: 'demo' }, {})).toBeUndefined();
+    expect(askOptions({ scenario: 'demo', askRightsize: 'http://127.0.0.1:8080' }, {})).toEqual({ url: 'http://127.0.0.1:8080', timeoutMs: 2_000 });
+    expect(askOptions({ scenario: 'demo', askRightsize: 'http://127.0.0.1:8080', askTimeout: '500ms', askTokenEnv: 'RS_READ' }, { RS_READ: 'tok-123' })).toEqual({
+      url: 'http://127.0.0.1:8080',
+      timeoutMs: 500,
+      token: 'tok-123',
+    });
+    expect(() => askOptions({ scenario: 'demo', askRightsize: 'http://x', askTokenEnv: 'RS_READ' }, {})).toThrow(/RS_READ is not set/);
+    expect(() => askOptions({ scenario: 'demo', askTimeout: '1s' }, {})).toThrow(/need --ask-rightsize/);
+    expect(() => askOptions({ scenario: 'demo', askRightsize: 'ftp://x' }, {})).toThrow(/http\(s\) URL/);
+    expect(() => askOptions({ scenario: 'demo', askRightsize: 'http://x', askTimeout: 'soon' }, {})).toThrow(/--ask-timeout must be a duration/);
+    const a = ctx();
+    expect(await main(['emulate', '--scenario', 'demo', '--ask-rightsize', 'not a url'], a.ctx)).toBe(2);
+    expect(a.err()).toMatch(/error RS_ERR_CLI_USAGE: --ask-rightsize must be the http\(s\) URL of rightsize serve/);
+    const c = ctx();
+    await runEmulate({ scenario: 'demo', usage: 'model', askRightsize: 'http://127.0.0.1:1' }, c.ctx, () => Promise.resolve());
+    expect(JSON.parse(c.out().split('\n')[0]!).askRightsize.url).toBe('http://127.0.0.1:1');
   });
 });
