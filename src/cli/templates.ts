@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Config } from '../config/index.js';
-import { installTemplates } from '../store/index.js';
+import { RightsizeError, StoreError, redactUrl } from '../errors/index.js';
+import { installTemplates, wrapEsError } from '../store/index.js';
 import type { Logger } from '../util/logger.js';
 
 /**
@@ -10,10 +11,17 @@ import type { Logger } from '../util/logger.js';
  * installed templates of the same or a newer version are left as they are.
  */
 export async function ensureTemplates(client: Client, config: Config, logger?: Logger): Promise<void> {
-  await installTemplates(client, {
-    prefix: config.elasticsearch.indexPrefix,
-    shards: config.elasticsearch.shards,
-    replicas: config.elasticsearch.replicas,
-    ...(logger === undefined ? {} : { logger }),
-  });
+  try {
+    await installTemplates(client, {
+      prefix: config.elasticsearch.indexPrefix,
+      shards: config.elasticsearch.shards,
+      replicas: config.elasticsearch.replicas,
+      ...(logger === undefined ? {} : { logger }),
+    });
+  } catch (err) {
+    // The error names the store it could not reach (redacted), as every other store error of the CLI does.
+    const where = `Elasticsearch at ${redactUrl(config.elasticsearch.url)}: cannot install the index templates`;
+    if (err instanceof RightsizeError) throw new StoreError(err.code, `${where}: ${err.message}`, { meta: err.meta, cause: err });
+    throw wrapEsError(err, where);
+  }
 }
