@@ -250,6 +250,17 @@ export class ClusterEngine {
     this.appTasks.clear();
   }
 
+  /**
+   * "Build Now": queues `count` builds of `job` at the current time, as a user or an upstream
+   * trigger would (tests and scripted load use it to raise the cluster's allocation on demand;
+   * a scenario job with `ratePerHour: 0` then arrives only when asked). Applied on the next step.
+   */
+  queueBuilds(job: string, count = 1): void {
+    if (!this._jobSpecs.has(job)) throw new RangeError(`no job ${job}`);
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer (got ${count})`);
+    for (let i = 0; i < count; i++) this._queueItem(job, this.nowMs);
+  }
+
   /** The Marathon app instances running (or staging) on an agent. */
   appTasksOn(agentId: string): AppTaskState[] {
     return [...this.appTasks.values()].filter((t) => t.agentId === agentId);
@@ -314,16 +325,7 @@ export class ClusterEngine {
       const prng = this._jobPrng.get(name)!.arrivals;
       while (job.nextArrivalMs <= now) {
         const at = job.nextArrivalMs;
-        const quiet = this.scenario.jenkins.quietPeriodSeconds * 1000;
-        this.queue.push({
-          id: this._nextQueueId++,
-          job: name,
-          inQueueSinceMs: at,
-          buildableStartMs: at + quiet,
-          state: quiet > 0 ? 'waiting' : 'buildable',
-          why: quiet > 0 ? 'In the quiet period.' : null,
-          cancelled: false,
-        });
+        this._queueItem(name, at);
         if (spec.ratePerHour <= 0) {
           job.nextArrivalMs = Infinity;
         } else {
@@ -331,6 +333,19 @@ export class ClusterEngine {
         }
       }
     }
+  }
+
+  private _queueItem(job: string, at: number): void {
+    const quiet = this.scenario.jenkins.quietPeriodSeconds * 1000;
+    this.queue.push({
+      id: this._nextQueueId++,
+      job,
+      inQueueSinceMs: at,
+      buildableStartMs: at + quiet,
+      state: quiet > 0 ? 'waiting' : 'buildable',
+      why: quiet > 0 ? 'In the quiet period.' : null,
+      cancelled: false,
+    });
   }
 
   private _status(task: { state: TaskStateName; readonly statuses: TaskState['statuses'] }, state: TaskStateName, now: number): void {
