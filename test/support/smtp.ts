@@ -6,6 +6,8 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 export interface TestSmtp {
   readonly port: number;
   readonly mails: ParsedMail[];
+  /** Epoch ms each mail was accepted (parsed, before the 250 reply), in the order of `mails`. */
+  readonly receivedAtMs: number[];
   /** Envelope recipients per mail, in order. */
   readonly recipients: string[][];
   /** Logins seen (user names). */
@@ -17,6 +19,7 @@ export interface TestSmtp {
 
 export async function startSmtp(options: Partial<SMTPServerOptions> & { port?: number; users?: Record<string, string> } = {}): Promise<TestSmtp> {
   const mails: ParsedMail[] = [];
+  const receivedAtMs: number[] = [];
   const recipients: string[][] = [];
   const logins: string[] = [];
   let secureSessions = 0;
@@ -40,6 +43,7 @@ export async function startSmtp(options: Partial<SMTPServerOptions> & { port?: n
       simpleParser(stream)
         .then((mail) => {
           mails.push(mail);
+          receivedAtMs.push(Date.now());
           recipients.push(session.envelope.rcptTo.map((r) => r.address));
           callback();
         })
@@ -54,6 +58,7 @@ export async function startSmtp(options: Partial<SMTPServerOptions> & { port?: n
   return {
     port: address.port,
     mails,
+    receivedAtMs,
     recipients,
     logins,
     get secureSessions() {

@@ -177,8 +177,9 @@ export async function observeEs(client: Client, prefix: string, rule: AlertRule,
 
 /**
  * The facts behind an allocation explanation from Elasticsearch: the leader's latest reading, the
- * latest reading of every container read in the last `recentMs` (Mesos executors, else Docker),
- * and the latest job recommendations of the jobs running.
+ * latest reading of every container read in the last `recentMs` (Mesos executors, else Docker;
+ * a Mesos executor reading without a job takes the job and build of the Docker reading of the
+ * same container name), and the latest job recommendations of the jobs running.
  */
 export async function capacityEs(client: Client, prefix: string, resource: 'cpu' | 'memory', nowMs: number, recentMs: number, maxContainers: number, signal?: AbortSignal): Promise<CapacityInput> {
   const opts = signal ? { signal } : {};
@@ -213,7 +214,7 @@ export async function capacityEs(client: Client, prefix: string, resource: 'cpu'
               aggs: {
                 c: {
                   terms: { field: 'container.id', size: maxContainers },
-                  aggs: { latest: { top_hits: { size: 1, sort: [{ '@timestamp': 'desc' }], _source: ['jenkins.job.name', 'jenkins.build.number', reqField, useField] } } },
+                  aggs: { latest: { top_hits: { size: 1, sort: [{ '@timestamp': 'desc' }], _source: ['container.name', 'jenkins.job.name', 'jenkins.build.number', reqField, useField] } } },
                 },
               },
             },
@@ -228,12 +229,26 @@ export async function capacityEs(client: Client, prefix: string, resource: 'cpu'
     const total = num(get(m, totalField));
     const allocated = num(get(m, usedField));
     const dsBuckets = ((containers as { aggregations?: { ds?: { buckets?: Array<{ key: string; c?: { buckets?: unknown[] } }> } } }).aggregations?.ds?.buckets ?? []).slice();
-    const chosen = dsBuckets.find((b) => b.key === 'mesos.executor') ?? dsBuckets.find((b) => b.key === 'docker.container');
+    const executors = dsBuckets.find((b) => b.key === 'mesos.executor');
+    const dockers = dsBuckets.find((b) => b.key === 'docker.container');
+    const chosen = executors ?? dockers;
+    // A mesos.executor reading carries no Jenkins identity; the Docker reading of the same container
+    // (named `mesos-<container id>` by the Mesos Docker containerizer) has it from the build's env.
+    const identityByName = new Map<string, { job: unknown; build: number | undefined }>();
+    if (chosen === executors) {
+      for (const b of dockers?.c?.buckets ?? []) {
+        const src = topSource(isRecord(b) ? b['latest'] : undefined);
+        const name = get(src, 'container.name');
+        if (typeof name === 'string' && typeof get(src, 'jenkins.job.name') === 'string') identityByName.set(name, { job: get(src, 'jenkins.job.name'), build: num(get(src, 'jenkins.build.number')) });
+      }
+    }
     const running: RunningContainer[] = [];
     for (const b of chosen?.c?.buckets ?? []) {
       const src = topSource(isRecord(b) ? b['latest'] : undefined);
-      const job = get(src, 'jenkins.job.name');
-      const build = num(get(src, 'jenkins.build.number'));
+      const name = get(src, 'container.name');
+      const joined = typeof get(src, 'jenkins.job.name') === 'string' || typeof name !== 'string' ? undefined : identityByName.get(name);
+      const job = joined ? joined.job : get(src, 'jenkins.job.name');
+      const build = joined ? joined.build : num(get(src, 'jenkins.build.number'));
       const requested = num(get(src, reqField));
       const used = num(get(src, useField));
       running.push({

@@ -282,6 +282,17 @@ export class ClusterEngine {
     this.appTasks.clear();
   }
 
+  /**
+   * "Build Now": queues `count` builds of `job` at the current time, as a user or an upstream
+   * trigger would (tests and scripted load use it to raise the cluster's allocation on demand;
+   * a scenario job with `ratePerHour: 0` then arrives only when asked). Applied on the next step.
+   */
+  queueBuilds(job: string, count = 1): void {
+    if (!this._jobSpecs.has(job)) throw new RangeError(`no job ${job}`);
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer (got ${count})`);
+    for (let i = 0; i < count; i++) this._queueItem(job, this.nowMs);
+  }
+
   /** The Marathon app instances running (or staging) on an agent. */
   appTasksOn(agentId: string): AppTaskState[] {
     return [...this.appTasks.values()].filter((t) => t.agentId === agentId);
@@ -346,21 +357,7 @@ export class ClusterEngine {
       const prng = this._jobPrng.get(name)!.arrivals;
       while (job.nextArrivalMs <= now) {
         const at = job.nextArrivalMs;
-        const quiet = this.scenario.jenkins.quietPeriodSeconds * 1000;
-        const ask = this._askLabels && spec.askRightsize;
-        const item: QueueItem = {
-          id: this._nextQueueId++,
-          job: name,
-          inQueueSinceMs: at,
-          buildableStartMs: at + quiet,
-          state: quiet > 0 || ask ? 'waiting' : 'buildable',
-          why: ask ? ASKING_RIGHTSIZE_WHY : quiet > 0 ? 'In the quiet period.' : null,
-          cancelled: false,
-          label: spec.label,
-          labelPending: ask,
-        };
-        this.queue.push(item);
-        if (ask) this._events.push({ kind: 'labelWanted', item });
+        this._queueItem(name, at);
         if (spec.ratePerHour <= 0) {
           job.nextArrivalMs = Infinity;
         } else {
@@ -368,6 +365,25 @@ export class ClusterEngine {
         }
       }
     }
+  }
+
+  private _queueItem(job: string, at: number): void {
+    const spec = this._jobSpecs.get(job)!;
+    const quiet = this.scenario.jenkins.quietPeriodSeconds * 1000;
+    const ask = this._askLabels && spec.askRightsize;
+    const item: QueueItem = {
+      id: this._nextQueueId++,
+      job,
+      inQueueSinceMs: at,
+      buildableStartMs: at + quiet,
+      state: quiet > 0 || ask ? 'waiting' : 'buildable',
+      why: ask ? ASKING_RIGHTSIZE_WHY : quiet > 0 ? 'In the quiet period.' : null,
+      cancelled: false,
+      label: spec.label,
+      labelPending: ask,
+    };
+    this.queue.push(item);
+    if (ask) this._events.push({ kind: 'labelWanted', item });
   }
 
   private _status(task: { state: TaskStateName; readonly statuses: TaskState['statuses'] }, state: TaskStateName, now: number): void {
