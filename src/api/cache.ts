@@ -3,7 +3,7 @@ import { toError, RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc, WorkloadKind } from '../model/index.js';
 import type { ScheduledJob } from '../model/ports.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/index.js';
-import { forEachInSlices, sortInSlices } from './chunked.js';
+import { forEachInSlices, Slicer, sortInSlices, type SliceBudget } from './chunked.js';
 
 /** One full read of the latest recommendations (the store shell: `latestRecommendationPages`). */
 export type LoadRecommendations = (signal: AbortSignal) => Promise<{ readonly docs: readonly RecommendationDoc[]; readonly skipped: number }>;
@@ -14,9 +14,24 @@ export interface RecommendationCacheOptions {
   readonly logger?: Logger;
   /** A refresh that takes longer is abandoned (counted as a failure), ms. @defaultValue 60000 */
   readonly timeoutMs?: number;
-  /** Documents indexed, serialized or sorted between two yields to the event loop. @defaultValue 2000 */
-  readonly sliceSize?: number;
+  /** How long the index build may hold the event loop before it yields. @defaultValue {@link RELOAD_SLICE} */
+  readonly slice?: SliceBudget;
+  /** A monotonic stopwatch for the slices, ms (tests inject one). @defaultValue performance.now */
+  readonly stopwatchMs?: () => number;
 }
+
+/**
+ * A reload's slices of synchronous work last about this long: a request that arrives during a
+ * reload waits at most about this (the goal is p99 ≤ 10 ms, bench/api-jobs-load.ts).
+ */
+export const RELOAD_SLICE: SliceBudget = { maxMs: 2 };
+
+/**
+ * Recommendations per Elasticsearch page when the cache reloads: one page's response is parsed by
+ * one `JSON.parse` that cannot yield, about 0.7 kB a document (1,000 took 6 ms unloaded and over
+ * 20 ms on the shared 2-core machine; 250 keep the parse near the slice budget).
+ */
+export const RELOAD_PAGE_SIZE = 250;
 
 /** What the cache holds and how its refreshes went; counters are monotonic. */
 export interface RecommendationCacheStatus {
@@ -30,13 +45,30 @@ export interface RecommendationCacheStatus {
   readonly skipped: number;
   /** How long the last successful refresh took, load and index build, ms. */
   readonly lastRefreshMs?: number;
+  /** The index build of the last successful refresh: slices of work and the longest (event-loop hold, ms). */
+  readonly lastBuild?: { readonly slices: number; readonly longestSliceMs: number };
   readonly lastError?: { readonly code: string; readonly message: string; readonly atMs: number };
 }
 
-/** One cached recommendation and its JSON, serialized once per reload (the list route joins these). */
+/** One cached recommendation and its JSON, serialized at most once per reload (the list route joins these). */
 export interface CachedRecommendation {
   readonly doc: RecommendationDoc;
   readonly json: string;
+}
+
+/**
+ * An entry of the index. Its JSON is made on first use (a list page), not at reload: serializing
+ * 130,000 documents per reload cost more than the rest of the build and most are never listed.
+ * `nameRank` is the entry's place in name order, set during the build so that the savings orders
+ * break ties with a number instead of a collator call.
+ */
+class Entry implements CachedRecommendation {
+  private _json: string | undefined;
+  nameRank = 0;
+  constructor(readonly doc: RecommendationDoc) {}
+  get json(): string {
+    return (this._json ??= JSON.stringify(this.doc));
+  }
 }
 
 /** The orders the list route offers; each is computed once per reload, never per request. */
@@ -52,14 +84,13 @@ interface Snapshot {
 
 const EMPTY: Snapshot = { byKind: new Map(), sorted: new Map() };
 const collator = new Intl.Collator();
-const cpuSaved = (e: CachedRecommendation): number => e.doc.savings?.cpu_core_hours_per_week ?? 0;
-const memSaved = (e: CachedRecommendation): number => e.doc.savings?.memory_gib_hours_per_week ?? 0;
-const byName = (a: CachedRecommendation, b: CachedRecommendation): number => collator.compare(a.doc.workload.key, b.doc.workload.key);
-/** The same order as `sortBySavings` (analysis/format): core-hours, then GiB-hours, then key. */
-const COMPARATORS: Record<SortKey, (a: CachedRecommendation, b: CachedRecommendation) => number> = {
-  savings: (a, b) => cpuSaved(b) - cpuSaved(a) || memSaved(b) - memSaved(a) || byName(a, b),
-  memory_savings: (a, b) => memSaved(b) - memSaved(a) || cpuSaved(b) - cpuSaved(a) || byName(a, b),
-  name: byName,
+const cpuSaved = (e: Entry): number => e.doc.savings?.cpu_core_hours_per_week ?? 0;
+const memSaved = (e: Entry): number => e.doc.savings?.memory_gib_hours_per_week ?? 0;
+const byName = (a: Entry, b: Entry): number => collator.compare(a.doc.workload.key, b.doc.workload.key);
+/** The same orders as `sortBySavings` (analysis/format): core-hours, then GiB-hours, then key (its rank in name order). */
+const BY_SAVINGS: Record<Exclude<SortKey, 'name'>, (a: Entry, b: Entry) => number> = {
+  savings: (a, b) => cpuSaved(b) - cpuSaved(a) || memSaved(b) - memSaved(a) || a.nameRank - b.nameRank,
+  memory_savings: (a, b) => memSaved(b) - memSaved(a) || cpuSaved(b) - cpuSaved(a) || a.nameRank - b.nameRank,
 };
 
 /**
@@ -73,13 +104,15 @@ export class RecommendationCache {
   private readonly _opts: RecommendationCacheOptions;
   private readonly _clock: Clock;
   private readonly _logger: Logger;
-  private readonly _sliceSize: number;
+  private readonly _slice: SliceBudget;
+  private readonly _stopwatchMs: (() => number) | undefined;
   private _snap: Snapshot = EMPTY;
   private _loadedAtMs: number | undefined;
   private _refreshes = 0;
   private _failures = 0;
   private _skipped = 0;
   private _lastRefreshMs: number | undefined;
+  private _lastBuild: RecommendationCacheStatus['lastBuild'];
   private _lastError: RecommendationCacheStatus['lastError'];
   private _running: Promise<boolean> | undefined;
   private readonly _abort = new AbortController();
@@ -88,7 +121,8 @@ export class RecommendationCache {
     this._opts = opts;
     this._clock = opts.clock ?? systemClock;
     this._logger = opts.logger ?? silentLogger();
-    this._sliceSize = Math.max(1, opts.sliceSize ?? 2000);
+    this._slice = opts.slice ?? RELOAD_SLICE;
+    this._stopwatchMs = opts.stopwatchMs;
   }
 
   /**
@@ -119,7 +153,11 @@ export class RecommendationCache {
     try {
       const { docs, skipped } = await this._opts.load(signal);
       signal.throwIfAborted();
-      this._snap = await this._build(docs, signal);
+      const slicer = new Slicer(this._slice, signal, ...(this._stopwatchMs ? [this._stopwatchMs] : []));
+      // The new index is built aside and swapped in whole: a request sees the old or the new one.
+      this._snap = await this._build(docs, slicer);
+      const { slices, longestMs } = slicer.stats();
+      this._lastBuild = { slices, longestSliceMs: longestMs };
       this._skipped = skipped;
       this._loadedAtMs = this._clock.nowMs();
       this._lastRefreshMs = this._loadedAtMs - startedMs;
@@ -134,22 +172,29 @@ export class RecommendationCache {
     }
   }
 
-  private async _build(docs: readonly RecommendationDoc[], signal: AbortSignal): Promise<Snapshot> {
-    const byKind = new Map<WorkloadKind, Map<string, CachedRecommendation>>();
+  private async _build(docs: readonly RecommendationDoc[], slicer: Slicer): Promise<Snapshot> {
+    const byKind = new Map<WorkloadKind, Map<string, Entry>>();
     let newestMs: number | undefined;
-    await forEachInSlices(docs, this._sliceSize, signal, (d) => {
+    await forEachInSlices(docs, slicer, (d) => {
       const t = Date.parse(d['@timestamp']);
       if (Number.isFinite(t) && (newestMs === undefined || t > newestMs)) newestMs = t;
       let m = byKind.get(d.workload.kind);
-      if (!m) byKind.set(d.workload.kind, (m = new Map<string, CachedRecommendation>()));
-      m.set(d.workload.key, { doc: d, json: JSON.stringify(d) });
+      if (!m) byKind.set(d.workload.kind, (m = new Map<string, Entry>()));
+      m.set(d.workload.key, new Entry(d));
     });
     const sorted = new Map<WorkloadKind, Record<SortKey, readonly CachedRecommendation[]>>();
     for (const [kind, m] of byKind) {
-      const entries = [...m.values()];
-      const orders = {} as Record<SortKey, readonly CachedRecommendation[]>;
-      for (const key of SORT_KEYS) orders[key] = await sortInSlices(entries, COMPARATORS[key], this._sliceSize, signal);
-      sorted.set(kind, orders);
+      const entries: Entry[] = [];
+      await forEachInSlices(m.values(), slicer, (e) => entries.push(e));
+      // Name order first (the only collator sort); its ranks break the savings orders' ties.
+      const name = await sortInSlices(entries, byName, slicer);
+      let rank = 0;
+      await forEachInSlices(name, slicer, (e) => (e.nameRank = rank++));
+      sorted.set(kind, {
+        name,
+        savings: await sortInSlices(entries, BY_SAVINGS.savings, slicer),
+        memory_savings: await sortInSlices(entries, BY_SAVINGS.memory_savings, slicer),
+      });
     }
     return { byKind, sorted, ...(newestMs !== undefined ? { newestMs } : {}) };
   }
@@ -212,6 +257,7 @@ export class RecommendationCache {
       failures: this._failures,
       skipped: this._skipped,
       ...(this._lastRefreshMs !== undefined ? { lastRefreshMs: this._lastRefreshMs } : {}),
+      ...(this._lastBuild !== undefined ? { lastBuild: this._lastBuild } : {}),
       ...(this._lastError !== undefined ? { lastError: this._lastError } : {}),
     };
   }

@@ -3,7 +3,7 @@ export { DEFAULT_LIMITS } from './app.js';
 export type { ApiLimits, AppDeps } from './app.js';
 export { MAX_PAGE } from './schemas.js';
 export type { AllocationBody } from './schemas.js';
-export { RecommendationCache } from './cache.js';
+export { RecommendationCache, RELOAD_PAGE_SIZE, RELOAD_SLICE } from './cache.js';
 export type { ApiReads, NewSilence, RangeMs } from './reads.js';
 export type { LoadRecommendations, RecommendationCacheOptions, RecommendationCacheStatus } from './cache.js';
 export { buildMetricsApp } from './metricsApp.js';

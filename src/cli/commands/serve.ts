@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildApp, RecommendationCache } from '../../api/index.js';
+import { buildApp, RecommendationCache, RELOAD_PAGE_SIZE } from '../../api/index.js';
 import { loadConfig } from '../../config/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import { Scheduler } from '../../scheduler/index.js';
@@ -48,7 +48,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         load: async (signal) => {
           const docs: RecommendationDoc[] = [];
           let skipped = 0;
-          for await (const page of latestRecommendationPages(client, prefix, 1000, signal)) {
+          for await (const page of latestRecommendationPages(client, prefix, RELOAD_PAGE_SIZE, signal)) {
             docs.push(...page.docs);
             skipped += page.skipped;
           }
