@@ -11,6 +11,8 @@ export {
   recommendCore,
   selectBuilds,
   isCpuCensored,
+  isMemoryCensored,
+  isCensored,
   cpuSignalValue,
   memorySignalValue,
   recommendWorkload,
@@ -32,6 +34,7 @@ export type {
   CoreRecommendation,
   ResourceEstimate,
   ReasonCode,
+  CensorThresholds,
   WorkloadInput,
   AppSample,
   AppWindow,
@@ -66,12 +69,15 @@ export {
   DecayingHistogram,
   runReplay,
   walkForward,
+  walkJob,
+  addWholeCost,
+  BuildColumns,
   bootstrap,
   bootstrapAll,
   totals,
   midpointMs,
 } from './replay/index.js';
-export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg } from './replay/index.js';
+export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg, WholeCost, AllocationSink, JobContext } from './replay/index.js';
 export { generateTrace, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson, TraceReader } from './trace/index.js';
 export type { Archetype, TraceOptions, TraceLabel, ParsedTrace, TraceProblem } from './trace/index.js';
 export { formatTable, formatCsv, sortBySavings, recommendationsTable, recommendationsCsv, replayTable } from './format.js';

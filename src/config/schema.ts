@@ -249,7 +249,12 @@ export const AnalysisSchema = Type.Object(
       {
         percentile: Type.Number({ default: 0.95, exclusiveMinimum: 0, maximum: 1, description: 'Weighted percentile (0 < p ≤ 1) of the per-build p95 cores.' }),
         headroom: Type.Number({ default: 0.15, minimum: 0, description: 'Multiplicative headroom: recommendation = percentile × (1 + headroom).' }),
-        floorCores: Type.Number({ default: 0.25, minimum: 0, description: 'Never recommend fewer cores.' }),
+        floorCores: Type.Number({
+          default: 0.25,
+          minimum: 0,
+          description:
+            'Never recommend fewer cores. The default 0.25 core is kept for the Jenkins remoting JVM (agent.jar) every agent runs beside the build (start-up, log streaming, the channel to the controller); lower it only for agents without one.',
+        }),
         capCores: Type.Number({ default: 16, exclusiveMinimum: 0, description: 'Never recommend more cores (the largest agent).' }),
       },
       { ...strict, default: {} },

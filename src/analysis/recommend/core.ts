@@ -3,6 +3,7 @@ import { roundUpToLadder, type RecommenderPolicy, type ResourcePolicy } from './
 import type { BuildRecord } from './records.js';
 import { weightedPercentileInOrder } from '../stats/weighted.js';
 import { DAY_MS } from '../../util/units.js';
+import { isCpuCensored, isMemoryCensored } from './censor.js';
 
 
 /** Reason codes the recommender emits (keyword array `reasons` of the recommendation document). */
@@ -69,17 +70,11 @@ interface Signal {
  * build and the policy (so a replay can keep builds sorted by it).
  */
 export function memorySignalValue(b: BuildRecord, policy: RecommenderPolicy): number | undefined {
-  if (b.oomKilled) {
+  if (isMemoryCensored(b)) {
     const limit = b.requestMemoryBytes ?? b.memoryPeakBytes;
     return limit === undefined ? undefined : Math.max(limit * policy.oomFactor, limit + policy.oomAddBytes);
   }
   return b.memoryPeakBytes;
-}
-
-/** A build is CPU-starved (its observed usage is censored) when throttled or pinned at its limit. */
-export function isCpuCensored(b: BuildRecord, policy: RecommenderPolicy): boolean {
-  if (b.throttledRatio !== undefined && b.throttledRatio > policy.throttledRatioCensor) return true;
-  return b.requestCpuCores !== undefined && b.cpuMaxCores !== undefined && b.cpuMaxCores >= policy.cpuMaxNearLimit * b.requestCpuCores;
 }
 
 /**
@@ -101,7 +96,7 @@ function signal(builds: readonly BuildRecord[], policy: RecommenderPolicy, kind:
     const b = builds[i]!;
     const v = kind === 'cpu' ? cpuSignalValue(b, policy) : memorySignalValue(b, policy);
     if (v === undefined) continue;
-    const c = kind === 'cpu' ? isCpuCensored(b, policy) : b.oomKilled;
+    const c = kind === 'cpu' ? isCpuCensored(b, policy) : isMemoryCensored(b);
     values.push(v);
     positions.push(i);
     if (c) newestCensored ??= { position: i, need: v };

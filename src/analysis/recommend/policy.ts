@@ -1,4 +1,5 @@
 import { GiB, MiB } from '../../util/units.js';
+import type { CensorThresholds } from './censor.js';
 /**
  * Every tunable of the rightsize recommender in one object, with defaults and the reason for
  * each (see docs/recommender.md and ../shared/design/reference/rightsizing.md §7).
@@ -31,7 +32,7 @@ export interface ResourcePolicy {
   readonly cap: number;
 }
 
-export interface RecommenderPolicy {
+export interface RecommenderPolicy extends CensorThresholds {
   readonly cpu: ResourcePolicy;
   readonly memory: ResourcePolicy;
   /** Only builds that ended within this many days before `now` count. @defaultValue 30 */
@@ -69,8 +70,11 @@ export interface RecommenderPolicy {
   readonly oomSuccessesToRelease: number;
   /** CPU censoring: throttled time / duration above this marks a build as CPU-starved. @defaultValue 0.05 */
   readonly throttledRatioCensor: number;
-  /** CPU censoring: max usage ≥ this × the CPU limit marks a build as CPU-starved. @defaultValue 0.95 */
-  readonly cpuMaxNearLimit: number;
+  /**
+   * CPU censoring when the build has no throttled ratio: its p95 ≥ this × the CPU limit marks it
+   * CPU-starved (see `isCpuCensored` in censor.ts; the max is not used, it is one noisy sample). @defaultValue 0.95
+   */
+  readonly cpuP95NearLimit: number;
   /** CPU-starved build: censored need `min(limit × this, cap)`. @defaultValue 1.5 */
   readonly cpuCensorFactor: number;
   /** A CPU-starved build among the newest N blocks any CPU decrease. @defaultValue 5 */
@@ -142,7 +146,7 @@ export const DEFAULT_POLICY: RecommenderPolicy = Object.freeze({
   oomAddBytes: 512 * MiB,
   oomSuccessesToRelease: 10,
   throttledRatioCensor: 0.05,
-  cpuMaxNearLimit: 0.95,
+  cpuP95NearLimit: 0.95,
   cpuCensorFactor: 1.5,
   cpuCensorLookbackBuilds: 5,
   mediumConfidenceBuilds: 10,

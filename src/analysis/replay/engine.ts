@@ -2,6 +2,8 @@ import type { BuildRecord } from '../recommend/records.js';
 import { seededRandom } from '../stats/weighted.js';
 import { DEFAULT_POLICY, roundUpToLadder } from '../recommend/policy.js';
 import type { Allocation, LadderPair, ReplayPolicy } from './policies.js';
+import { BuildColumns } from './columns.js';
+import { isCensored, type CensorThresholds } from '../recommend/censor.js';
 import { GiB, HOUR_MS } from '../../util/units.js';
 
 
@@ -32,6 +34,18 @@ export interface JobSums {
   changes: number;
   /** Build-hours where the policy itself decided both resources (no status-quo fallback). */
   coveredHours: number;
+  /**
+   * Whole cost of a wrong size (core-hours / GiB-hours reserved including the failed attempt and
+   * rerun of a memory-under-provisioned build and the stretch of a CPU-under-provisioned one).
+   */
+  cpuTotal: number;
+  memTotal: number;
+  /** Build-hours lost: the failed attempt of an OOM-killed build, the extra time of a stretched one. */
+  lostHours: number;
+  /** Memory-under-provisioned builds (OOM-killed, rerun at the status quo). */
+  reruns: number;
+  /** CPU-under-provisioned builds that ran longer (by p95 / allocation). */
+  stretched: number;
 }
 
 export interface Interval {
@@ -67,6 +81,8 @@ export interface PolicyMetrics {
   /** Share of build-hours with a policy decision (not the cold-start fallback). */
   readonly coverage: number;
   readonly censoredBuilds: number;
+  /** The whole cost of a wrong size (OOM reruns, stretched builds). */
+  readonly wholeCost: WholeCost;
 }
 
 export interface ReplayOptions {
@@ -80,6 +96,10 @@ export interface ReplayOptions {
   readonly seed?: number;
   /** Ladders of the static oracle in the ratios; default: the recommender's. */
   readonly ladders?: LadderPair;
+  /** What counts as a censored build (the recommender's definition); default: `DEFAULT_POLICY`'s thresholds. */
+  readonly censor?: CensorThresholds;
+  /** Receives every evaluated build's allocation per policy (`replay --allocations`). */
+  readonly onAllocation?: AllocationSink;
 }
 
 export interface ReplayResult {
@@ -100,47 +120,53 @@ export function midpointMs(builds: readonly BuildRecord[]): number {
   return lo + (hi - lo) / 2;
 }
 
-interface JobRun<S> {
-  state: S;
-  /** Started builds not yet observed, ascending by end. */
-  pending: BuildRecord[];
-  head: number;
-  last?: Allocation;
+/**
+ * Runs one policy walk-forward over the builds of ONE job, `job` ascending by start: before build
+ * k is allocated, the policy observes exactly the builds that ended at or before k's start, in
+ * end order. Calls `visit` with every build, its allocation and the previous one.
+ */
+export function walkJob<S>(
+  job: readonly BuildRecord[],
+  policy: ReplayPolicy<S>,
+  ctx: JobContext | undefined,
+  visit: (b: BuildRecord, a: Allocation, previous: Allocation | undefined) => void,
+): void {
+  if (job.length === 0) return;
+  const state = policy.init(job[0]!.key, ctx);
+  // Started builds not yet observed, ascending by end (usually already in order).
+  const pending: BuildRecord[] = [];
+  let head = 0;
+  let last: Allocation | undefined;
+  for (const b of job) {
+    while (head < pending.length && pending[head]!.endMs <= b.startMs) policy.observe(state, pending[head++]!);
+    const a = policy.allocate(state, b);
+    visit(b, a, last);
+    last = a;
+    pending.push(b);
+    for (let i = pending.length - 1; i > head && pending[i - 1]!.endMs > pending[i]!.endMs; i--) {
+      const t = pending[i - 1]!;
+      pending[i - 1] = pending[i]!;
+      pending[i] = t;
+    }
+  }
 }
 
 /**
- * Runs one policy walk-forward over `sorted` (ascending by start): before build k of a job is
- * allocated, the policy observes exactly the builds of that job that ended at or before k's
- * start, in end order. Calls `visit` with every build and its allocation. O(n) apart from the
- * policy's own work.
+ * Runs one policy walk-forward over `sorted` (ascending by start, any mix of jobs): per job as
+ * {@link walkJob}; `visit` is called job by job, in start order within a job.
  */
 export function walkForward<S>(
   sorted: readonly BuildRecord[],
   policy: ReplayPolicy<S>,
   visit: (b: BuildRecord, a: Allocation, previous: Allocation | undefined) => void,
 ): void {
-  const runs = new Map<string, JobRun<S>>();
+  const byKey = new Map<string, BuildRecord[]>();
   for (const b of sorted) {
-    let run = runs.get(b.key);
-    if (!run) runs.set(b.key, (run = { state: policy.init(b.key), pending: [], head: 0 }));
-    const p = run.pending;
-    while (run.head < p.length && p[run.head]!.endMs <= b.startMs) policy.observe(run.state, p[run.head++]!);
-    if (run.head > 64 && run.head * 2 > p.length) {
-      run.pending = p.slice(run.head);
-      run.head = 0;
-    }
-    const a = policy.allocate(run.state, b);
-    visit(b, a, run.last);
-    run.last = a;
-    // Insert by end time (usually already last).
-    const q = run.pending;
-    q.push(b);
-    for (let i = q.length - 1; i > run.head && q[i - 1]!.endMs > q[i]!.endMs; i--) {
-      const t = q[i - 1]!;
-      q[i - 1] = q[i]!;
-      q[i] = t;
-    }
+    let l = byKey.get(b.key);
+    if (!l) byKey.set(b.key, (l = []));
+    l.push(b);
   }
+  for (const job of byKey.values()) walkJob(job, policy, undefined, visit);
 }
 
 function emptySums(key: string): JobSums {
@@ -162,6 +188,11 @@ function emptySums(key: string): JobSums {
     censored: 0,
     changes: 0,
     coveredHours: 0,
+    cpuTotal: 0,
+    memTotal: 0,
+    lostHours: 0,
+    reruns: 0,
+    stretched: 0,
   };
 }
 
@@ -185,6 +216,11 @@ const FIELDS = [
   'censored',
   'changes',
   'coveredHours',
+  'cpuTotal',
+  'memTotal',
+  'lostHours',
+  'reruns',
+  'stretched',
 ] as const satisfies ReadonlyArray<keyof Totals>;
 
 /** A metric computed from totals (so a bootstrap resample costs one pass over the jobs). */
@@ -267,79 +303,159 @@ export function bootstrap(jobs: readonly JobSums[], agg: Agg, resamples: number,
 }
 
 /**
+ * The whole cost of one evaluated build under an allocation (`cpuCores`, `memoryBytes`), added to
+ * `s`. A memory-under-provisioned build (peak above the allocation; an OOM-killed build of the
+ * trace whenever the allocation is ≤ its recorded limit) is OOM-killed: its reservation for the
+ * build's duration is lost and it is rerun at the status quo (the label's current size). A
+ * CPU-under-provisioned build (p95 above the allocation) runs `p95 / cpuCores` times longer and
+ * holds its memory that much longer too. Otherwise the build reserves allocation × duration.
+ */
+export function addWholeCost(
+  s: Pick<JobSums, 'cpuTotal' | 'memTotal' | 'lostHours' | 'reruns' | 'stretched'>,
+  b: BuildRecord,
+  cpuCores: number,
+  memoryBytes: number,
+): void {
+  const h = b.durationMs / HOUR_MS;
+  const memUnder = b.oomKilled ? memoryBytes <= (b.requestMemoryBytes ?? Infinity) : b.memoryPeakBytes !== undefined && b.memoryPeakBytes > memoryBytes;
+  if (memUnder) {
+    s.cpuTotal += cpuCores * h + (b.requestCpuCores ?? cpuCores) * h;
+    s.memTotal += (memoryBytes / GiB) * h + ((b.requestMemoryBytes ?? memoryBytes) / GiB) * h;
+    s.lostHours += h;
+    s.reruns++;
+    return;
+  }
+  const p95 = b.cpuP95Cores ?? b.cpuMaxCores;
+  const stretch = p95 !== undefined && cpuCores > 0 && p95 > cpuCores + 1e-9 ? p95 / cpuCores : 1;
+  s.cpuTotal += cpuCores * h * stretch;
+  s.memTotal += (memoryBytes / GiB) * h * stretch;
+  if (stretch > 1) {
+    s.lostHours += h * (stretch - 1);
+    s.stretched++;
+  }
+}
+
+/** Called for every evaluated build with what the policy reserved (after the status-quo fallback). */
+export type AllocationSink = (policy: string, build: BuildRecord, cpuCores: number, memoryBytes: number) => void;
+
+/** What the engine tells a policy about a job when it starts it (clairvoyant policies only may look at `builds`). */
+export interface JobContext {
+  /** The job's builds ascending by start. */
+  readonly builds: readonly BuildRecord[];
+  readonly evalFromMs: number;
+  readonly evalToMs: number;
+}
+
+/** The per-job static-oracle allocation used in every policy's ratios (max over the evaluation builds, on the ladder). */
+function staticAllocation(job: readonly BuildRecord[], evalFromMs: number, evalToMs: number, ladders: LadderPair): Allocation {
+  let cpu = 0;
+  let mem = 0;
+  for (const b of job) {
+    if (b.startMs < evalFromMs || b.startMs >= evalToMs) continue;
+    cpu = Math.max(cpu, b.cpuP95Cores ?? b.cpuMaxCores ?? 0);
+    mem = Math.max(mem, b.memoryPeakBytes ?? 0);
+  }
+  return {
+    ...(cpu > 0 ? { cpuCores: roundUpToLadder(cpu, ladders.cpu) } : {}),
+    ...(mem > 0 ? { memoryBytes: roundUpToLadder(mem, ladders.memory) } : {}),
+  };
+}
+
+/** Whole-cost figures of a policy over the evaluation builds. */
+export interface WholeCost {
+  /** Reserved core-hours including failed attempts, reruns and stretched builds. */
+  readonly coreHours: number;
+  readonly gibHours: number;
+  /** Build-hours lost to OOM kills (the failed attempt) and to CPU stretch (the extra time). */
+  readonly buildHoursLost: number;
+  readonly oomReruns: number;
+  readonly stretchedBuilds: number;
+}
+
+/**
  * Replays `builds` under each policy and computes the metrics of rightsizing.md §5 over the
  * evaluation window. Builds without a status-quo request or duration are still walked (they
  * feed the policies' history) but not evaluated.
+ *
+ * A policy's allocations for a job depend only on that job's builds (walk-forward within the
+ * job), so the engine runs job by job: it materialises one job's builds from the compact
+ * {@link BuildColumns}, runs every policy over them and keeps only per-job sums. Memory is the
+ * columns (~130 bytes per build) plus per-job sums, never an object per build.
  */
-export function runReplay(builds: readonly BuildRecord[], policies: readonly ReplayPolicy[], options: ReplayOptions = {}): ReplayResult {
-  const sorted = [...builds].sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
-  const evalFromMs = options.evalFromMs ?? midpointMs(sorted);
+export function runReplay(
+  builds: readonly BuildRecord[] | BuildColumns,
+  policies: readonly ReplayPolicy[],
+  options: ReplayOptions = {},
+): ReplayResult {
+  const cols = builds instanceof BuildColumns ? builds : BuildColumns.from(builds);
+  const evalFromMs = options.evalFromMs ?? (cols.length === 0 ? 0 : cols.minStartMs + (cols.maxEndMs - cols.minStartMs) / 2);
   const evalToMs = options.evalToMs ?? Infinity;
   const resamples = options.resamples ?? 1000;
   const seed = options.seed ?? 1;
-
-  // Pre-pass: the static oracle per job (max over the evaluation builds), for the ratios.
-  const staticBest = new Map<string, { cpu: number; mem: number }>();
-  for (const b of sorted) {
-    if (b.startMs < evalFromMs || b.startMs >= evalToMs) continue;
-    const e = staticBest.get(b.key) ?? { cpu: 0, mem: 0 };
-    e.cpu = Math.max(e.cpu, b.cpuP95Cores ?? b.cpuMaxCores ?? 0);
-    e.mem = Math.max(e.mem, b.memoryPeakBytes ?? 0);
-    staticBest.set(b.key, e);
-  }
   const ladders = options.ladders ?? { cpu: DEFAULT_POLICY.cpu.ladder, memory: DEFAULT_POLICY.memory.ladder };
-  // The static-oracle allocation used in every policy's ratios (on the shared ladder).
-  const staticAlloc = new Map<string, { cpuCores?: number; memoryBytes?: number }>();
-  for (const [key, e] of staticBest)
-    staticAlloc.set(key, {
-      ...(e.cpu > 0 ? { cpuCores: roundUpToLadder(e.cpu, ladders.cpu) } : {}),
-      ...(e.mem > 0 ? { memoryBytes: roundUpToLadder(e.mem, ladders.memory) } : {}),
-    });
+  const thresholds = options.censor ?? DEFAULT_POLICY;
+  const sink = options.onAllocation;
 
   const perJob = new Map<string, Map<string, JobSums>>();
-  const out: PolicyMetrics[] = [];
-  for (const policy of policies) {
-    const sums = new Map<string, JobSums>();
-    perJob.set(policy.name, sums);
-    walkForward(sorted, policy, (b, a, prev) => {
-      if (b.startMs < evalFromMs || b.startMs >= evalToMs) return;
-      if (b.requestCpuCores === undefined || b.requestMemoryBytes === undefined) return;
-      const h = b.durationMs / HOUR_MS;
-      let s = sums.get(b.key);
-      if (!s) sums.set(b.key, (s = emptySums(b.key)));
-      const cpu = a.cpuCores ?? b.requestCpuCores;
-      const mem = a.memoryBytes ?? b.requestMemoryBytes;
-      const st = staticAlloc.get(b.key);
-      s.builds++;
-      s.buildHours += h;
-      s.cpuReserved += cpu * h;
-      s.memReserved += (mem / GiB) * h;
-      s.cpuStatusQuo += b.requestCpuCores * h;
-      s.memStatusQuo += (b.requestMemoryBytes / GiB) * h;
-      s.cpuStatic += (st?.cpuCores ?? b.requestCpuCores) * h;
-      s.memStatic += ((st?.memoryBytes ?? b.requestMemoryBytes) / GiB) * h;
-      const p95 = b.cpuP95Cores ?? b.cpuMaxCores;
-      if (p95 !== undefined) {
-        s.cpuPeakUsed += p95 * h;
-        if (p95 > cpu + 1e-9) s.cpuUnder++;
-      }
-      if (b.oomKilled) {
-        s.censored++;
-        // The true need is above the observed limit: any allocation ≤ it certainly OOMs again.
-        if (mem <= b.requestMemoryBytes) s.memUnder++;
-      } else if (b.memoryPeakBytes !== undefined) {
-        s.memPeakUsed += (b.memoryPeakBytes / GiB) * h;
-        if (b.memoryPeakBytes > mem) s.memUnder++;
-        if (b.memoryPeakBytes > 0.9 * mem) s.memNearMiss++;
-      }
-      if (!b.oomKilled && b.throttledRatio !== undefined && b.throttledRatio > 0.05) s.censored++;
-      if (prev !== undefined && ((prev.cpuCores ?? -1) !== (a.cpuCores ?? -1) || (prev.memoryBytes ?? -1) !== (a.memoryBytes ?? -1))) s.changes++;
-      if (a.cpuCores !== undefined && a.memoryBytes !== undefined) s.coveredHours += h;
-    });
-    const jobs = [...sums.values()];
+  const sumsOf = policies.map((p) => {
+    const m = new Map<string, JobSums>();
+    perJob.set(p.name, m);
+    return m;
+  });
+  const { order, offsets } = cols.groupedByKey();
+  const job: BuildRecord[] = [];
+  for (let k = 0; k < cols.keyCount; k++) {
+    job.length = 0;
+    for (let j = offsets[k]!; j < offsets[k + 1]!; j++) job.push(cols.record(order[j]!));
+    const key = cols.keyName(k);
+    const st = staticAllocation(job, evalFromMs, evalToMs, ladders);
+    const ctx: JobContext = { builds: job, evalFromMs, evalToMs };
+    for (let pi = 0; pi < policies.length; pi++) {
+      const policy = policies[pi]!;
+      let s: JobSums | undefined;
+      walkJob(job, policy, ctx, (b, a, prev) => {
+        if (b.startMs < evalFromMs || b.startMs >= evalToMs) return;
+        if (b.requestCpuCores === undefined || b.requestMemoryBytes === undefined) return;
+        const h = b.durationMs / HOUR_MS;
+        s ??= emptySums(key);
+        const cpu = a.cpuCores ?? b.requestCpuCores;
+        const mem = a.memoryBytes ?? b.requestMemoryBytes;
+        if (sink) sink(policy.name, b, cpu, mem);
+        s.builds++;
+        s.buildHours += h;
+        s.cpuReserved += cpu * h;
+        s.memReserved += (mem / GiB) * h;
+        s.cpuStatusQuo += b.requestCpuCores * h;
+        s.memStatusQuo += (b.requestMemoryBytes / GiB) * h;
+        s.cpuStatic += (st.cpuCores ?? b.requestCpuCores) * h;
+        s.memStatic += ((st.memoryBytes ?? b.requestMemoryBytes) / GiB) * h;
+        const p95 = b.cpuP95Cores ?? b.cpuMaxCores;
+        if (p95 !== undefined) {
+          s.cpuPeakUsed += p95 * h;
+          if (p95 > cpu + 1e-9) s.cpuUnder++;
+        }
+        if (isCensored(b, thresholds)) s.censored++;
+        if (b.oomKilled) {
+          // The true need is above the observed limit: any allocation ≤ it certainly OOMs again.
+          if (mem <= b.requestMemoryBytes) s.memUnder++;
+        } else if (b.memoryPeakBytes !== undefined) {
+          s.memPeakUsed += (b.memoryPeakBytes / GiB) * h;
+          if (b.memoryPeakBytes > mem) s.memUnder++;
+          if (b.memoryPeakBytes > 0.9 * mem) s.memNearMiss++;
+        }
+        addWholeCost(s, b, cpu, mem);
+        if (prev !== undefined && ((prev.cpuCores ?? -1) !== (a.cpuCores ?? -1) || (prev.memoryBytes ?? -1) !== (a.memoryBytes ?? -1))) s.changes++;
+        if (a.cpuCores !== undefined && a.memoryBytes !== undefined) s.coveredHours += h;
+      });
+      if (s) sumsOf[pi]!.set(key, s);
+    }
+  }
+
+  const out: PolicyMetrics[] = policies.map((policy, pi) => {
+    const jobs = [...sumsOf[pi]!.values()];
     const ci = bootstrapAll(jobs, AGGREGATES, resamples, seed);
     const t = totals(jobs);
-    out.push({
+    return {
       policy: policy.name,
       builds: t.builds,
       jobs: jobs.length,
@@ -352,7 +468,8 @@ export function runReplay(builds: readonly BuildRecord[], policies: readonly Rep
       churnPer100: t.builds === 0 ? 0 : (t.changes / t.builds) * 100,
       coverage: ratio(t.coveredHours, t.buildHours),
       censoredBuilds: t.censored,
-    });
-  }
+      wholeCost: { coreHours: t.cpuTotal, gibHours: t.memTotal, buildHoursLost: t.lostHours, oomReruns: t.reruns, stretchedBuilds: t.stretched },
+    };
+  });
   return { evalFromMs, evalToMs, policies: out, perJob };
 }

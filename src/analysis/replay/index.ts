@@ -8,5 +8,6 @@ export {
   DecayingHistogram,
 } from './policies.js';
 export type { ReplayPolicy, Allocation, LadderPair } from './policies.js';
-export { runReplay, walkForward, bootstrap, bootstrapAll, totals, midpointMs } from './engine.js';
-export type { ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg } from './engine.js';
+export { runReplay, walkForward, walkJob, addWholeCost, bootstrap, bootstrapAll, totals, midpointMs } from './engine.js';
+export { BuildColumns } from './columns.js';
+export type { ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg, WholeCost, AllocationSink, JobContext } from './engine.js';

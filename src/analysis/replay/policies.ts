@@ -3,6 +3,7 @@ import { DEFAULT_POLICY, roundUpToLadder, type LadderStep, type RecommenderPolic
 import type { BuildRecord } from '../recommend/records.js';
 import { SortedWeightedValues } from '../stats/weighted.js';
 import { DAY_MS, HOUR_MS, MiB } from '../../util/units.js';
+import type { JobContext } from './engine.js';
 
 
 /** What a policy reserves for one build. Absent resource → the status-quo request is used (cold start). */
@@ -20,8 +21,8 @@ export interface Allocation {
 export interface ReplayPolicy<S = unknown> {
   readonly name: string;
   readonly clairvoyant?: boolean;
-  /** Fresh per-job state. */
-  init(key: string): S;
+  /** Fresh per-job state. `job` (the job's builds, as the engine runs it) is for clairvoyant policies only. */
+  init(key: string, job?: JobContext): S;
   observe(state: S, build: BuildRecord): void;
   allocate(state: S, build: BuildRecord): Allocation;
 }
@@ -350,26 +351,32 @@ interface StaticBest {
 /**
  * (e2) Per-job static hindsight oracle: for every build the job's max p95 CPU and max peak
  * memory over the evaluation period [`evalFromMs`, `evalToMs`), on the ladder — the best fixed
- * zero-under-provisioning setting.
+ * zero-under-provisioning setting. Without `builds`, the engine's per-job context gives them
+ * (its evaluation window), so the replay never needs every build in memory.
  */
 export function staticOraclePolicy(
-  builds: readonly BuildRecord[],
-  evalFromMs: number,
+  builds?: readonly BuildRecord[],
+  evalFromMs?: number,
   ladders: LadderPair = defaultLadders,
   evalToMs = Infinity,
 ): ReplayPolicy<StaticBest | undefined> {
-  const best = new Map<string, StaticBest>();
-  for (const b of builds) {
-    if (b.startMs < evalFromMs || b.startMs >= evalToMs) continue;
-    const e = best.get(b.key) ?? { cpu: 0, mem: 0 };
-    e.cpu = Math.max(e.cpu, b.cpuP95Cores ?? b.cpuMaxCores ?? 0);
-    e.mem = Math.max(e.mem, b.memoryPeakBytes ?? 0);
-    best.set(b.key, e);
-  }
+  const bestOf = (job: Iterable<BuildRecord>, from: number, to: number): Map<string, StaticBest> => {
+    const best = new Map<string, StaticBest>();
+    for (const b of job) {
+      if (b.startMs < from || b.startMs >= to) continue;
+      const e = best.get(b.key) ?? { cpu: 0, mem: 0 };
+      e.cpu = Math.max(e.cpu, b.cpuP95Cores ?? b.cpuMaxCores ?? 0);
+      e.mem = Math.max(e.mem, b.memoryPeakBytes ?? 0);
+      best.set(b.key, e);
+    }
+    return best;
+  };
+  // Given the builds up front (legacy) the oracle is computed once; else per job from what the engine passes.
+  const upfront = builds !== undefined && evalFromMs !== undefined ? bestOf(builds, evalFromMs, evalToMs) : undefined;
   return {
     name: 'oracle_static',
     clairvoyant: true,
-    init: (key) => best.get(key),
+    init: (key, job) => (upfront ? upfront.get(key) : job ? bestOf(job.builds, job.evalFromMs, job.evalToMs).get(key) : undefined),
     observe: () => undefined,
     allocate: (e) => {
       if (!e) return {};

@@ -6,7 +6,7 @@ import {
   clairvoyantPolicy,
   generateTrace,
   krrPolicy,
-  midpointMs,
+  BuildColumns,
   oursPolicy,
   replayTable,
   runReplay,
@@ -14,7 +14,6 @@ import {
   staticOraclePolicy,
   vpaPolicy,
   DEFAULT_POLICY,
-  type BuildRecord,
   type ReplayPolicy,
 } from '../../analysis/index.js';
 import { exportTrace } from '../../analysis/service/index.js';
@@ -28,7 +27,7 @@ import { readTrace } from '../traceInput.js';
 
 export const POLICY_NAMES = ['status_quo', 'krr', 'vpa', 'ours', 'oracle_build', 'oracle_static'] as const;
 
-function makePolicies(names: readonly string[], records: readonly BuildRecord[], evalFromMs: number): ReplayPolicy[] {
+function makePolicies(names: readonly string[]): ReplayPolicy[] {
   return names.map((n) => {
     switch (n) {
       case 'status_quo':
@@ -42,7 +41,7 @@ function makePolicies(names: readonly string[], records: readonly BuildRecord[],
       case 'oracle_build':
         return clairvoyantPolicy();
       case 'oracle_static':
-        return staticOraclePolicy(records, evalFromMs);
+        return staticOraclePolicy();
       default:
         throw new RightsizeError('RS_ERR_CLI_USAGE', `--policy: unknown policy "${n}" (known: ${POLICY_NAMES.join(', ')})`);
     }
@@ -128,13 +127,13 @@ export function registerReplayCommands(program: Command, ctx: CliContext): void 
         .map((s) => s.trim())
         .filter((s) => s !== '');
       for (const n of names) if (!(POLICY_NAMES as readonly string[]).includes(n)) throw new RightsizeError('RS_ERR_CLI_USAGE', `--policy: unknown policy "${n}" (known: ${POLICY_NAMES.join(', ')})`);
-      // Read line by line (no whole-file string); the replay sorts every build by start, so the records are kept.
-      const records: BuildRecord[] = [];
-      await readTrace(opts.trace, ctx, (b) => records.push(b));
-      const evalFromMs = midpointMs(records);
+      // Read line by line (no whole-file string) into compact columns (~130 bytes a build, no object per build).
+      const columns = new BuildColumns(1 << 16);
+      await readTrace(opts.trace, ctx, (b) => columns.add(b));
+      const evalFromMs = columns.minStartMs + (columns.maxEndMs - columns.minStartMs) / 2;
       // The ratios to the status quo and the static oracle are computed by the engine whichever policies run.
-      const policies = makePolicies(names, records, evalFromMs);
-      const result = runReplay(records, policies, { evalFromMs, seed, resamples });
+      const policies = makePolicies(names);
+      const result = runReplay(columns, policies, { evalFromMs, seed, resamples });
       if (opts.format === 'json') {
         writeLine(ctx.stdout, JSON.stringify({ evalFromMs: result.evalFromMs, policies: result.policies }, null, 2));
         return;

@@ -194,3 +194,34 @@ describe('VPA-style decaying histogram', () => {
     expect(h.percentile(0.9)!).toBeGreaterThan(1 * GiB);
   });
 });
+
+describe('whole cost of a wrong size (hand-computed)', () => {
+  const fixed = (cpuCores: number, memoryBytes: number): ReplayPolicy => ({ name: 'fixed', init: () => null, observe: () => undefined, allocate: () => ({ cpuCores, memoryBytes }) });
+
+  it('an OOM-killed build loses its reservation and is rerun at the status quo', () => {
+    // 2 h build, request 2 cores / 4 GiB, peak 3 GiB; the policy gives 1 core / 2 GiB → OOM.
+    const b = [rec('a', 0, 2, { memoryPeakBytes: 3 * GiB, cpuP95Cores: 0.5 })];
+    const r = runReplay(b, [fixed(1, 2 * GiB)], { evalFromMs: 0, resamples: 0 }).policies[0]!;
+    // failed attempt 1 × 2 + rerun 2 × 2 = 6 core-h; 2 × 2 + 4 × 2 = 12 GiB-h; 2 build-hours lost
+    expect(r.wholeCost).toEqual({ coreHours: 6, gibHours: 12, buildHoursLost: 2, oomReruns: 1, stretchedBuilds: 0 });
+    // the plain reservation does not see it
+    expect(r.cpuCoreHours).toBe(2);
+  });
+  it('a CPU-under-provisioned build runs p95 / allocation longer, holding its memory too', () => {
+    // 1 h build, p95 1.5 cores, allocation 1 core / 2 GiB (peak 1 GiB fits) → 1.5 h.
+    const b = [rec('a', 0, 1, { cpuP95Cores: 1.5 })];
+    const r = runReplay(b, [fixed(1, 2 * GiB)], { evalFromMs: 0, resamples: 0 }).policies[0]!;
+    expect(r.wholeCost.coreHours).toBeCloseTo(1.5, 12);
+    expect(r.wholeCost.gibHours).toBeCloseTo(3, 12);
+    expect(r.wholeCost.buildHoursLost).toBeCloseTo(0.5, 12);
+    expect(r.wholeCost.stretchedBuilds).toBe(1);
+    expect(r.wholeCost.oomReruns).toBe(0);
+  });
+  it('a build that fits costs its reservation; an OOM-killed trace build counts even for the status quo', () => {
+    const fits = runReplay([rec('a', 0, 1)], [fixed(1, 2 * GiB)], { evalFromMs: 0, resamples: 0 }).policies[0]!;
+    expect(fits.wholeCost).toEqual({ coreHours: 1, gibHours: 2, buildHoursLost: 0, oomReruns: 0, stretchedBuilds: 0 });
+    const oom = runReplay([rec('a', 0, 1, { oomKilled: true, memoryPeakBytes: 4 * GiB })], [statusQuoPolicy()], { evalFromMs: 0, resamples: 0 }).policies[0]!;
+    // 2 cores × 1 h twice, 4 GiB × 1 h twice
+    expect(oom.wholeCost).toEqual({ coreHours: 4, gibHours: 8, buildHoursLost: 1, oomReruns: 1, stretchedBuilds: 0 });
+  });
+});
