@@ -21,17 +21,18 @@
  *   RIGHTSIZE_TEST_ES_URL=http://127.0.0.1:9410 npx tsx bench/alerts-latency.ts [--for 1m] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RULE_SPECS, intervalMsOf } from '../src/alerts/index.js';
 import { rulesFromConfig } from '../src/alerts/service/index.js';
 import { validateConfig } from '../src/config/index.js';
-import { createEsClient, deleteTemplates, indexName, installTemplates } from '../src/store/index.js';
+import { createEsClient, indexName, installTemplates } from '../src/store/index.js';
 import { firstInstant, type TimedValue } from '../test/support/alertTiming.js';
 import { REPO_ROOT, testEsUrl } from '../test/support/env.js';
 import { pollUntil } from '../test/support/poll.js';
 import { startSmtp } from '../test/support/smtp.js';
+import { cleanUpBench } from './cleanup.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -130,10 +131,9 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    if (!process.argv.includes('--keep')) {
-      await client.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-      await deleteTemplates(client, prefix).catch(() => undefined);
+    if (process.argv.includes('--keep')) {
+      await client.close();
+      return;
     }
-    await client.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cleanUpBench(client, prefix, dir);
   });
