@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertMetricFamilies, buildMetricsApp, collectorMetricFamilies, renderPrometheus } from '../../../src/api/index.js';
 import type { TargetStats } from '../../../src/model/index.js';
+import { Histogram } from '../../../src/api/prometheus.js';
 
 const target = (over: Partial<TargetStats>): TargetStats => ({
   target: 'docker unix:///var/run/docker.sock',
@@ -83,4 +84,36 @@ describe('alertMetricFamilies (alerts run --metrics-port)', () => {
     expect(text).toContain('rightsize_scheduled_job_runs_total{job="alerts:cluster-cpu-allocation"} 7');
     expect(text).toContain('rightsize_scheduled_job_failed_runs_total{job="alerts:cluster-cpu-allocation"} 1');
   });
+});
+
+describe('Histogram', () => {
+  it('counts each observation in every bucket whose bound it does not exceed (cumulative), with +Inf, sum and count per label value', () => {
+    const h = new Histogram('rightsize_api_request_duration_seconds', 'Latency.', 'route', [0.01, 0.1, 1]);
+    for (const v of [0.005, 0.01, 0.05, 0.5, 2]) h.observe('/a', v);
+    h.observe('/b', 0.2);
+    const text = renderPrometheus([h.family()]);
+    expect(text).toContain('# TYPE rightsize_api_request_duration_seconds histogram');
+    const series = (route: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.includes(`route="${route}"`))
+        .map((l) => l.replace(`route="${route}",`, '').replace(`{route="${route}"}`, ''));
+    expect(series('/a')).toEqual([
+      'rightsize_api_request_duration_seconds_bucket{le="0.01"} 2',
+      'rightsize_api_request_duration_seconds_bucket{le="0.1"} 3',
+      'rightsize_api_request_duration_seconds_bucket{le="1"} 4',
+      'rightsize_api_request_duration_seconds_bucket{le="+Inf"} 5',
+      `rightsize_api_request_duration_seconds_sum ${0.005 + 0.01 + 0.05 + 0.5 + 2}`,
+      'rightsize_api_request_duration_seconds_count 5',
+    ]);
+    expect(series('/b')).toEqual([
+      'rightsize_api_request_duration_seconds_bucket{le="0.01"} 0',
+      'rightsize_api_request_duration_seconds_bucket{le="0.1"} 0',
+      'rightsize_api_request_duration_seconds_bucket{le="1"} 1',
+      'rightsize_api_request_duration_seconds_bucket{le="+Inf"} 1',
+      'rightsize_api_request_duration_seconds_sum 0.2',
+      'rightsize_api_request_duration_seconds_count 1',
+    ]);
+  });
+
 });

@@ -376,6 +376,158 @@ describe('/readyz and /metrics', () => {
   });
 });
 
+describe('every endpoint: tokens, bad input, 503 and stale answers', () => {
+  /** Every read route with a request that succeeds when authorised. */
+  const READS = [
+    '/api/v1/jobs/lint',
+    '/api/v1/jobs/lint?format=mesos-plugin',
+    '/api/v1/jobs/api-tests/builds',
+    '/api/v1/builds?job=api-tests',
+    '/api/v1/recommendations',
+    '/api/v1/labels',
+    '/api/v1/labels/plan',
+    '/api/v1/cluster',
+    '/api/v1/queue',
+    '/api/v1/alerts',
+    '/api/v1/reports/weekly?week=2026-W48',
+  ];
+  const weekly: StoredReport = { id: 'weekly:2026-W48', kind: 'weekly', period: '2026-W48', generatedAtMs: T0, figures: {}, html: '', markdown: '', csv: '' };
+
+  it('with read tokens configured, every read route is 401 without a token or with a wrong one, and answers a read or a write token', async () => {
+    const { app, reports } = await setup({ tokens: { read: [READ], write: [WRITE] } });
+    await reports.put(weekly);
+    for (const url of READS) {
+      const none = await app.inject({ url });
+      expect([none.statusCode, code(none)], url).toEqual([401, 'RS_ERR_API_UNAUTHORIZED']);
+      expect(none.headers['www-authenticate'], url).toContain('Bearer');
+      const wrong = await app.inject({ url, headers: { authorization: `Bearer ${READ}x` } });
+      expect([wrong.statusCode, code(wrong)], url).toEqual([401, 'RS_ERR_API_UNAUTHORIZED']);
+      expect(wrong.body, url).not.toContain(READ);
+      for (const token of [READ, WRITE]) expect((await app.inject({ url, headers: { authorization: `Bearer ${token}` } })).statusCode, `${url} ${token}`).toBe(200);
+    }
+  });
+
+  it('both writes are 401 without a token or with a wrong one and 403 with a read token, before the body is looked at', async () => {
+    const { app, reads } = await setup({ tokens: { read: [READ], write: [WRITE] } });
+    const writes = [
+      { method: 'POST' as const, url: '/api/v1/silences', payload: { rule_id: 'x', duration_ms: 60_000, created_by: 'me' } },
+      { method: 'DELETE' as const, url: '/api/v1/silences/s1' },
+    ];
+    for (const w of writes) {
+      const none = await app.inject(w);
+      expect([none.statusCode, code(none)], w.method).toEqual([401, 'RS_ERR_API_UNAUTHORIZED']);
+      const wrong = await app.inject({ ...w, headers: { authorization: `Bearer ${WRITE}x` } });
+      expect([wrong.statusCode, code(wrong)], w.method).toEqual([401, 'RS_ERR_API_UNAUTHORIZED']);
+      const ro = await app.inject({ ...w, headers: { authorization: `Bearer ${READ}` } });
+      expect([ro.statusCode, code(ro)], w.method).toEqual([403, 'RS_ERR_API_FORBIDDEN']);
+      // A bad body with a read token is still 403: the token is checked first.
+      expect((await app.inject({ ...w, payload: { nonsense: true }, headers: { authorization: `Bearer ${READ}` } })).statusCode, w.method).toBe(403);
+    }
+    expect(reads.silences).toEqual([]);
+  });
+
+  it('an invalid value on any route is 400 RS_ERR_API_BAD_REQUEST naming the field', async () => {
+    const { app } = await setup({ tokens: { read: [], write: [WRITE] } });
+    const auth = { authorization: `Bearer ${WRITE}` };
+    const cases: Array<[{ method?: 'GET' | 'POST' | 'DELETE'; url: string; payload?: Record<string, unknown> }, string]> = [
+      [{ url: '/api/v1/jobs/a%01b' }, 'params/job'],
+      [{ url: `/api/v1/jobs/${'x'.repeat(1025)}` }, 'params/job'],
+      [{ url: '/api/v1/jobs/lint?colour=red' }, 'querystring/colour'],
+      [{ url: '/api/v1/jobs/lint?format=xml' }, 'querystring/format'],
+      [{ url: '/api/v1/jobs/api-tests/builds?from=yesterday' }, 'querystring/from'],
+      [{ url: '/api/v1/jobs/api-tests/builds?format=mesos-plugin' }, 'querystring/format'],
+      [{ url: '/api/v1/builds?job=api-tests&limit=0' }, 'querystring/limit'],
+      [{ url: '/api/v1/recommendations?limit=501' }, 'querystring/limit'],
+      [{ url: '/api/v1/labels/plan?k=0' }, 'querystring/k'],
+      [{ url: '/api/v1/labels/plan?k=13' }, 'querystring/k'],
+      [{ url: '/api/v1/labels/plan?k=two' }, 'querystring/k'],
+      [{ url: '/api/v1/cluster?to=tomorrow' }, 'querystring/to'],
+      [{ url: '/api/v1/queue?from=now-1fortnight' }, 'querystring/from'],
+      [{ url: '/api/v1/alerts?status=sleeping' }, 'querystring/status'],
+      [{ url: '/api/v1/reports/weekly?format=pdf' }, 'querystring/format'],
+      [{ url: '/api/v1/reports/weekly?week=2026-47' }, 'querystring/week'],
+      [{ method: 'POST', url: '/api/v1/silences', payload: { rule_id: 'x', until_ms: T0 - 1, created_by: 'me' } }, 'body/until_ms'],
+      [{ method: 'POST', url: '/api/v1/silences', payload: { rule_id: 'x', until_ms: T0 + 60_000, duration_ms: 60_000, created_by: 'me' } }, 'body/duration_ms'],
+      [{ method: 'POST', url: '/api/v1/silences', payload: { rule_id: 'x', duration_ms: 'an hour', created_by: 'me' } }, 'body/duration_ms'],
+      [{ method: 'DELETE', url: '/api/v1/silences/not%20an%20id' }, 'params/id'],
+    ];
+    for (const [req, field] of cases) {
+      const r = await app.inject({ ...req, headers: auth });
+      expect(r.statusCode, req.url).toBe(400);
+      expect(body<{ error: { code: string; message: string } }>(r).error, req.url).toMatchObject({ code: 'RS_ERR_API_BAD_REQUEST', message: expect.stringContaining(field) });
+    }
+  });
+
+  it('the cached routes answer 503 until the first load', async () => {
+    const cache = new RecommendationCache({ load: () => Promise.reject(new Error('connect ECONNREFUSED')) });
+    app = buildApp({ cache, reads: new FakeReads(), staleAfterMs: 600_000, version: 'test' });
+    for (const url of ['/api/v1/jobs/lint', '/api/v1/jobs/lint?format=mesos-plugin', '/api/v1/recommendations', '/api/v1/labels', '/api/v1/labels/plan']) {
+      const r = await app.inject({ url });
+      expect([r.statusCode, code(r)], url).toEqual([503, 'RS_ERR_STORE_UNAVAILABLE']);
+    }
+    // The builds of a job come from the store, not the cache: they answer.
+    expect((await app.inject({ url: '/api/v1/jobs/api-tests/builds' })).statusCode).toBe(200);
+  });
+
+  it('Elasticsearch down: every store read serves its last answer with its age and the stale mark, else 503; writes are 503', async () => {
+    const { app, reads, clock } = await setup({ tokens: { read: [], write: [WRITE] } });
+    // Each store read, and another request of the same route that was never answered.
+    const others: Record<string, string> = {
+      '/api/v1/jobs/api-tests/builds': '/api/v1/jobs/api-tests/builds?from=now-2h',
+      '/api/v1/builds?job=api-tests': '/api/v1/builds?job=api-tests&limit=2',
+      '/api/v1/cluster': '/api/v1/cluster?from=now-2h',
+      '/api/v1/queue': '/api/v1/queue?from=now-2h',
+      '/api/v1/alerts': '/api/v1/alerts?status=firing',
+    };
+    const gets = Object.keys(others);
+    const first = new Map<string, unknown>();
+    for (const url of gets) {
+      const r = await app.inject({ url });
+      expect([r.statusCode, r.headers['x-rightsize-data-age-ms'], r.headers['x-rightsize-stale']], url).toEqual([200, '0', undefined]);
+      first.set(url, body(r));
+    }
+    reads.down = true;
+    clock.advance(90_000);
+    for (const url of gets) {
+      const r = await app.inject({ url });
+      expect([r.statusCode, r.headers['age'], r.headers['x-rightsize-data-age-ms'], r.headers['x-rightsize-stale']], url).toEqual([200, '90', '90000', 'true']);
+      expect(body(r), url).toEqual(first.get(url));
+      // Another request (nothing remembered for it) has no answer to fall back on.
+      const other = await app.inject({ url: others[url] ?? '' });
+      expect([other.statusCode, code(other)], url).toEqual([503, 'RS_ERR_STORE_UNAVAILABLE']);
+    }
+    const auth = { authorization: `Bearer ${WRITE}` };
+    const post = await app.inject({ method: 'POST', url: '/api/v1/silences', payload: { rule_id: 'x', duration_ms: 60_000, created_by: 'me' }, headers: auth });
+    expect([post.statusCode, code(post)]).toEqual([503, 'RS_ERR_STORE_UNAVAILABLE']);
+    const del = await app.inject({ method: 'DELETE', url: '/api/v1/silences/s1', headers: auth });
+    expect([del.statusCode, code(del)]).toEqual([503, 'RS_ERR_STORE_UNAVAILABLE']);
+  });
+
+  it('Elasticsearch down: every cached route keeps answering, with the data’s age and the stale mark', async () => {
+    const { app, clock, cache, store } = await setup();
+    store.fail = true;
+    clock.advance(45_000);
+    expect(await cache.refresh()).toBe(false);
+    for (const url of ['/api/v1/jobs/lint', '/api/v1/jobs/lint?format=mesos-plugin', '/api/v1/recommendations', '/api/v1/labels', '/api/v1/labels/plan']) {
+      const r = await app.inject({ url });
+      expect([r.statusCode, r.headers['age'], r.headers['x-rightsize-data-age-ms'], r.headers['x-rightsize-stale']], url).toEqual([200, '45', '45000', 'true']);
+      expect(body<{ data_age_ms: number }>(r).data_age_ms, url).toBe(45_000);
+    }
+  });
+
+  it('/readyz is 503 naming the cause without a store and before the first load; /healthz stays 200', async () => {
+    const cache = new RecommendationCache({ load: () => Promise.resolve({ docs: DOCS, skipped: 0 }) });
+    app = buildApp({ cache, staleAfterMs: 600_000, version: 'test' });
+    const r = await app.inject({ url: '/readyz' });
+    expect(r.statusCode).toBe(503);
+    expect(body(r)).toMatchObject({
+      status: 'not_ready',
+      checks: { elasticsearch: { ok: false, message: expect.stringContaining('not given Elasticsearch') }, data: { ok: false, message: 'recommendations not loaded yet' } },
+    });
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
 describe('the UI and cross-origin requests', () => {
   it('serves the UI with a CSP that allows no inline script, and its script from the same origin', async () => {
     const { app } = await setup();
