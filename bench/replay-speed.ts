@@ -1,46 +1,60 @@
 /**
- * Goal check (b) of issue 5: replay of 100,000 builds in ≤ 10 s.
- * Generates 1000 jobs × 100 builds (seeded), then times the walk-forward replay of each policy
- * alone and of all six together (with 1000 bootstrap resamples), printing seconds.
+ * Goal check of issue 13 point 6: `rightsize replay` of 1,000,000 builds of 13,000 jobs with all
+ * six policies (and 1000 bootstrap resamples) in ≤ 30 s with a peak RSS ≤ 1 GB.
+ *
+ * Writes a seeded generated trace (13,000 jobs × 77 builds, one job at a time: the generator never
+ * holds it) to a temporary NDJSON file, then runs the built CLI (`node bin/rightsize.js replay
+ * --trace <file>`) as a child process under `/usr/bin/time -v` and reads its wall time and
+ * maximum resident set size (the whole process: V8 heap, typed arrays, buffers).
+ * Build the CLI first: `npx tsc -p tsconfig.build.json`.
  *
  * Run: npx tsx bench/replay-speed.ts [jobs] [buildsPerJob]
  */
-import { cpus, loadavg } from 'node:os';
-import {
-  clairvoyantPolicy,
-  generateTrace,
-  krrPolicy,
-  midpointMs,
-  oursPolicy,
-  runReplay,
-  staticOraclePolicy,
-  statusQuoPolicy,
-  toBuildRecord,
-  vpaPolicy,
-} from '../src/analysis/index.js';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateTraceJobs } from '../src/analysis/index.js';
 
-const jobs = Number(process.argv[2] ?? 1000);
-const perJob = Number(process.argv[3] ?? 100);
-let t = performance.now();
-const docs = generateTrace({ jobs, buildsPerJob: perJob, seed: 1 });
-const records = docs.map((d) => toBuildRecord(d));
-console.log(`generated ${records.length} builds in ${((performance.now() - t) / 1000).toFixed(2)} s`);
-const mid = midpointMs(records);
-const all = () => [statusQuoPolicy(), krrPolicy(), vpaPolicy(), oursPolicy(), clairvoyantPolicy(), staticOraclePolicy(records, mid)];
+const jobs = Number(process.argv[2] ?? 13_000);
+const perJob = Number(process.argv[3] ?? 77);
+const dir = mkdtempSync(join(tmpdir(), 'rightsize-replay-speed-'));
+const file = join(dir, 'trace.ndjson');
+try {
+  let t = performance.now();
+  const fd = openSync(file, 'w');
+  let builds = 0;
+  let chunk = '';
+  for (const job of generateTraceJobs({ jobs, buildsPerJob: perJob, seed: 1 })) {
+    for (const d of job) chunk += JSON.stringify(d) + '\n';
+    builds += job.length;
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+  console.log(`wrote ${builds} builds of ${jobs} jobs (${(statSync(file).size / 1e6).toFixed(0)} MB NDJSON) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`machine: ${cpus().length} CPU(s), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (timings scale with contention)`);
 
-console.log(`machine: ${cpus().length} CPU(s), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (timings scale with contention)`);
-let oursSeconds = 0;
-for (const p of all()) {
   t = performance.now();
-  runReplay(records, [p], { evalFromMs: mid, resamples: 0 });
-  const s = (performance.now() - t) / 1000;
-  if (p.name === 'ours') oursSeconds = s;
-  console.log(`  ${p.name.padEnd(14)} ${s.toFixed(2)} s`);
+  const run = spawnSync('/usr/bin/time', ['-v', process.execPath, 'bin/rightsize.js', 'replay', '--trace', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wallS = (performance.now() - t) / 1000;
+  if (run.status !== 0) {
+    console.error(run.stderr);
+    throw new Error(`replay exited ${run.status}`);
+  }
+  const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? NaN);
+  const userS = Number(/User time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN);
+  const sysS = Number(/System time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN);
+  const out = JSON.parse(run.stdout) as { policies: Array<{ policy: string; builds: number }> };
+  const rssMb = rssKb / 1024;
+  console.log(`replay: ${out.policies.map((p) => p.policy).join(', ')}; ${out.policies[0]?.builds} evaluated builds`);
+  console.log(`wall ${wallS.toFixed(1)} s (user ${userS.toFixed(1)} s, sys ${sysS.toFixed(1)} s), peak RSS ${rssMb.toFixed(0)} MiB`);
+  console.log(`${wallS <= 30 ? 'PASS' : 'FAIL'}  replay of ${builds} builds with all policies ≤ 30 s: ${wallS.toFixed(1)} s`);
+  console.log(`${rssMb <= 1024 ? 'PASS' : 'FAIL'}  peak RSS ≤ 1 GB: ${rssMb.toFixed(0)} MiB`);
+  console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-t = performance.now();
-runReplay(records, all(), { evalFromMs: mid, resamples: 1000 });
-const s = (performance.now() - t) / 1000;
-console.log(`all six policies + 1000 bootstrap resamples: ${s.toFixed(2)} s`);
-console.log(`${oursSeconds <= 10 ? 'PASS' : 'FAIL'}  replay of ${records.length} builds with our policy ≤ 10 s: ${oursSeconds.toFixed(2)} s`);
-console.log(`${s <= 10 ? 'PASS' : 'FAIL'}  replay of ${records.length} builds with all six policies + bootstrap ≤ 10 s: ${s.toFixed(2)} s`);
-console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);

@@ -78,7 +78,7 @@ export {
   midpointMs,
 } from './replay/index.js';
 export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg, WholeCost, AllocationSink, JobContext } from './replay/index.js';
-export { generateTrace, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson, TraceReader } from './trace/index.js';
+export { generateTrace, generateTraceJobs, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson, TraceReader } from './trace/index.js';
 export type { Archetype, TraceOptions, TraceLabel, ParsedTrace, TraceProblem } from './trace/index.js';
 export { formatTable, formatCsv, sortBySavings, recommendationsTable, recommendationsCsv, replayTable } from './format.js';
 export { analyzeBuilds, BuildStreamAnalysis } from './analyze.js';

@@ -173,7 +173,7 @@ function estimateResource(
     }
   }
   const q = estimateQ(sig, weights, order, rp, 0, used);
-  let rec = Math.max(q * (1 + rp.headroom), q + rp.headroomAbsolute);
+  let rec = Math.max(q * (1 + rp.headroom), q + rp.headroomAbsolute) * policy.margin;
 
   if (sig.newestCensored !== undefined) {
     if (kind === 'memory') {

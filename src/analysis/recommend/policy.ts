@@ -90,6 +90,12 @@ export interface RecommenderPolicy extends CensorThresholds {
     readonly memoryWarningBytes: number;
     readonly memoryCriticalBytes: number;
   };
+  /**
+   * The risk knob (`replay --sweep margin=…`): the headroom-inclusive estimate of both resources is
+   * multiplied by this before the censoring guards, floors and the ladder. Below 1 takes more
+   * under-provisioning risk for less reservation, above 1 less. @defaultValue 1
+   */
+  readonly margin: number;
   /** Key PR branches of a multibranch job (`.../PR-123`) as one workload `.../PR-*`. @defaultValue false */
   readonly splitBranchKind: boolean;
 }
@@ -157,6 +163,7 @@ export const DEFAULT_POLICY: RecommenderPolicy = Object.freeze({
     memoryWarningBytes: 250 * 1000 * 1000,
     memoryCriticalBytes: 500 * 1000 * 1000,
   }),
+  margin: 1,
   splitBranchKind: false,
 });
 

@@ -34,6 +34,12 @@ export interface TraceOptions {
   readonly days?: number;
   /** Base URL used in `jenkins.url` / `jenkins.build.url`. */
   readonly jenkinsUrl?: string;
+  /**
+   * Relative weights of the archetypes a job draws from (absent or all-zero: uniform). A different
+   * mix than the one a policy was tuned on checks it does not overfit (e.g. `{ bursty: 3, oom_prone: 2 }`
+   * leaves the others out).
+   */
+  readonly archetypeWeights?: Partial<Record<Archetype, number>>;
 }
 
 /**
@@ -81,6 +87,17 @@ export function traceJobName(i: number, archetype: Archetype): string {
  * them, sorted by build start. Same options → byte-identical output.
  */
 export function generateTrace(options: TraceOptions): BuildDoc[] {
+  const out: BuildDoc[] = [];
+  for (const job of generateTraceJobs(options)) for (const d of job) out.push(d);
+  out.sort((a, b) => a.build.start - b.build.start);
+  return out;
+}
+
+/**
+ * The same documents as {@link generateTrace}, one job at a time (each job's builds in start
+ * order), so a trace of a million builds can be written without holding it.
+ */
+export function* generateTraceJobs(options: TraceOptions): Generator<BuildDoc[]> {
   const rnd = seededRandom(options.seed);
   const uniform = (a: number, b: number): number => a + (b - a) * rnd();
   const normal = (): number => {
@@ -90,10 +107,23 @@ export function generateTrace(options: TraceOptions): BuildDoc[] {
   const startMs = options.startMs ?? Date.UTC(2026, 8, 1);
   const rangeMs = (options.days ?? 60) * DAY_MS;
   const url = options.jenkinsUrl ?? 'http://jenkins.example:8080';
-  const out: BuildDoc[] = [];
+  const weights = ARCHETYPES.map((a) => Math.max(0, options.archetypeWeights?.[a] ?? (options.archetypeWeights ? 0 : 1)));
+  const totalWeight = weights.reduce((x, y) => x + y, 0);
+  const drawArchetype = (): Archetype => {
+    const u = rnd();
+    // Uniform (the historical draw, so seeds keep their traces) unless a mix is given.
+    if (!options.archetypeWeights || totalWeight <= 0) return ARCHETYPES[Math.floor(u * ARCHETYPES.length)]!;
+    let acc = 0;
+    for (let i = 0; i < ARCHETYPES.length; i++) {
+      acc += weights[i]! / totalWeight;
+      if (u < acc) return ARCHETYPES[i]!;
+    }
+    return ARCHETYPES[weights.findLastIndex((w) => w > 0)]!;
+  };
 
   for (let j = 0; j < options.jobs; j++) {
-    const archetype = ARCHETYPES[Math.floor(rnd() * ARCHETYPES.length)]!;
+    const out: BuildDoc[] = [];
+    const archetype = drawArchetype();
     const p = ARCHETYPE_PARAMS[archetype];
     const name = traceJobName(j, archetype);
     const cpuBase = uniform(0.2, 2.5);
@@ -168,7 +198,6 @@ export function generateTrace(options: TraceOptions): BuildDoc[] {
       });
       prevEnd = end;
     }
+    yield out;
   }
-  out.sort((a, b) => a.build.start - b.build.start);
-  return out;
 }
