@@ -286,7 +286,7 @@ ready.sort((a, b) => sav(b) - sav(a) || (b.savings?.memory_gib_hours_per_week ??
 console.log(ready[0]?.workload.key ?? "");
 for (const d of ready.slice(0, 5)) {
   const cur = d.current ?? {}, rec = d.recommended ?? {}, s = d.savings ?? {};
-  const saves = [s.cpu_core_hours_per_week > 0 ? `${s.cpu_core_hours_per_week.toFixed(0)} core-h` : "", s.memory_gib_hours_per_week > 0 ? `${s.memory_gib_hours_per_week.toFixed(0)} GiB-h` : ""].filter(Boolean).join(" + ");
+  const saves = [s.cpu_core_hours_per_week > 0 ? `${s.cpu_core_hours_per_week.toFixed(1)} core-h` : "", s.memory_gib_hours_per_week > 0 ? `${s.memory_gib_hours_per_week.toFixed(1)} GiB-h` : ""].filter(Boolean).join(" + ");
   const why = (d.reasons ?? []).slice(0, 3).join(", ");
   console.log(`       ${d.workload.key.padEnd(19)} cpu ${c(cur.cpu_cores).padStart(4)} → ${c(rec.cpu_cores).padEnd(5)} mem ${cur.memory_bytes ? gib(cur.memory_bytes) : "?"} → ${rec.memory_bytes ? gib(rec.memory_bytes) : "?"}  ${d.basis?.builds ?? "?"} builds${saves ? `, saves ${saves} a week` : ""}${why ? ` (${why})` : ""}`);
 }

@@ -41,7 +41,7 @@ describe('collectors on the emulated cluster', () => {
       expect(r1.errors).toEqual([]);
       const cluster1 = of(r1.samples, 'cluster');
       expect(cluster1).toHaveLength(1);
-      expect(of(r1.samples, 'agent')).toHaveLength(2);
+      expect(of(r1.samples, 'agent')).toHaveLength(3);
       em.failover();
       advance(1);
       const r2 = await c.collect(new AbortController().signal);

@@ -23,7 +23,7 @@ describe('rightsize emulate', () => {
       urls = JSON.parse(first) as typeof urls;
       expect(urls!.mode).toBe('model');
       expect(urls!.masters).toHaveLength(3);
-      expect(urls!.agents).toHaveLength(2);
+      expect(urls!.agents).toHaveLength(3);
       const res = await fetch(urls!.jenkins.url + 'api/json', { headers: { authorization: 'Basic ' + Buffer.from(`${urls!.jenkins.user}:${urls!.jenkins.token}`).toString('base64') } });
       expect(res.status).toBe(200);
     });
