@@ -87,7 +87,8 @@ check() {
   docker run -d --name "${name}" --network host --health-interval 2s --health-start-period 5s \
     -e "RIGHTSIZE_HEALTH_URL=http://127.0.0.1:${CHECK_PORT}/healthz" -e RIGHTSIZE_ES_URL=http://127.0.0.1:1 \
     "${IMAGE}" rightsize serve --host 127.0.0.1 --port "${CHECK_PORT}" >/dev/null
-  trap 'docker rm -f "${name}" >/dev/null 2>&1 || true' EXIT
+  # expanded now: the local is out of scope when the EXIT trap runs under `set -u`
+  trap "docker rm -f '${name}' >/dev/null 2>&1 || true" EXIT
   deadline=$((SECONDS + 90))
   while (( SECONDS < deadline )); do
     status="$(docker inspect --format '{{.State.Health.Status}}' "${name}" 2>/dev/null || echo gone)"
@@ -95,6 +96,8 @@ check() {
     sleep 1
   done
   [[ "${status}" == "healthy" ]] || { docker logs "${name}" 2>&1 | tail -20 >&2; die "${IMAGE} did not become healthy (status ${status})"; }
+  docker rm -f "${name}" >/dev/null 2>&1 || true
+  trap - EXIT
   log "ok: ${IMAGE} runs as ${user}, answers --version, and its HEALTHCHECK reports healthy"
 }
 
