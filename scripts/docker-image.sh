@@ -87,7 +87,9 @@ check() {
   docker run -d --name "${name}" --network host --health-interval 2s --health-start-period 5s \
     -e "RIGHTSIZE_HEALTH_URL=http://127.0.0.1:${CHECK_PORT}/healthz" -e RIGHTSIZE_ES_URL=http://127.0.0.1:1 \
     "${IMAGE}" rightsize serve --host 127.0.0.1 --port "${CHECK_PORT}" >/dev/null
-  trap 'docker rm -f "${name}" >/dev/null 2>&1 || true' EXIT
+  # Expanded now: name is local to check() and unset (set -u) by the time the EXIT trap runs.
+  # shellcheck disable=SC2064
+  trap "docker rm -f '${name}' >/dev/null 2>&1 || true" EXIT
   deadline=$((SECONDS + 90))
   while (( SECONDS < deadline )); do
     status="$(docker inspect --format '{{.State.Health.Status}}' "${name}" 2>/dev/null || echo gone)"
