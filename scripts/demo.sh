@@ -311,7 +311,11 @@ analyze() {
     # serve reloads every 5 s: wait until it serves the recommendation, then say so.
     local key=$first
     for _ in $(seq 1 40); do
-      if curl -sf "$api_url/api/v1/jobs/$key" 2>/dev/null | grep -q '"recommended"' && ! curl -sf "$api_url/api/v1/jobs/$key" | grep -q few_builds; then
+      # GET /api/v1/jobs/<job> answers the recommendation's figures at the top level
+      # (cpu_cores, memory_bytes, reasons; docs/api.md): shown once it has them without few_builds.
+      if curl -sf "$api_url/api/v1/jobs/$(node -p 'process.argv[1].split("/").map(encodeURIComponent).join("/")' "$key")" 2>/dev/null | node -e '
+const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
+process.exit(typeof d.cpu_cores === "number" && !(d.reasons ?? []).includes("few_builds") ? 0 : 1);' 2>/dev/null; then
         ui_announced=1
         say "the web UI shows recommendations: $api_url/"
         break

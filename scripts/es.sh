@@ -185,14 +185,58 @@ zip_ok() { [[ -s "$1" ]] && unzip -tqq "$1" >/dev/null 2>&1; }
 
 sha1_of() { sha1sum "$1" | awk '{print $1}'; }
 
+# The local Maven repository (-Dmaven.repo.local in MAVEN_OPTS, else ~/.m2/repository).
+maven_repo_dir() {
+  local repo="${HOME}/.m2/repository" opt
+  for opt in ${MAVEN_OPTS:-}; do
+    [[ "${opt}" == -Dmaven.repo.local=* ]] && repo="${opt#-Dmaven.repo.local=}"
+  done
+  printf '%s' "${repo}"
+}
+
+# While process $1 runs, shows how many MB have arrived in directory $2 since it started (Maven
+# writes the artifact to a temporary file and moves it in place when complete, so the growth of
+# the whole local repository is what can be watched): one updating line on a terminal, else a
+# line every 10 s (a log file or the demo's captured output stays readable).
+show_download_progress() {
+  local pid="$1" dir="$2" total="" base bytes mb last=-1 tick=0 tty=""
+  base="$(du -sb "${dir}" 2>/dev/null | awk '{print $1}' || true)"
+  [[ -t 2 ]] && tty=1
+  # The total from Maven Central (or RIGHTSIZE_MAVEN_REPO_URL), when it answers; Maven may use a
+  # mirror of its own, so this is only the expected size.
+  total="$(curl -fsSI --max-time 5 "${RIGHTSIZE_MAVEN_REPO_URL:-https://repo.maven.apache.org/maven2}/${ES_GROUP_ID//.//}/${ES_ARTIFACT_ID}/${ES_VERSION}/${ES_ARTIFACT_ID}-${ES_VERSION}.zip" 2>/dev/null |
+    tr -d '\r' | awk 'tolower($1) == "content-length:" { printf "%.0f", $2 / 1048576 }' || true)"
+  while kill -0 "${pid}" 2>/dev/null; do
+    bytes="$(du -sb "${dir}" 2>/dev/null | awk '{print $1}' || true)"
+    mb=$(( (${bytes:-0} - ${base:-0}) / 1048576 ))
+    ((mb >= 0)) || mb=0
+    if [[ -n "${tty}" ]]; then
+      printf '\res.sh: downloading Elasticsearch %s (and the Maven plugin fetching it): %s MB%s ' "${ES_VERSION}" "${mb}" "${total:+ of ${total} MB}" >&2
+    elif ((tick % 10 == 0 && mb != last)); then
+      log "downloading Elasticsearch ${ES_VERSION} (and the Maven plugin fetching it): ${mb} MB${total:+ of ${total} MB}"
+      last=${mb}
+    fi
+    tick=$((tick + 1))
+    sleep 1
+  done
+  [[ -n "${tty}" ]] && printf '\n' >&2
+  return 0
+}
+
 download_with_mvn() {
   local out_dir="$1" m2_file m2_sha1
   log "fetching ${ES_GROUP_ID}:${ES_ARTIFACT_ID}:${ES_VERSION}:zip with Maven"
   # Run from the tmp dir so a stray pom.xml in the caller's cwd is not picked
   # up; keep Maven's output out of the way unless it fails.
-  if ! (cd "${out_dir}" && mvn -B -q dependency:copy \
+  # Maven is quiet here (-B -q: its own output is plugin noise): a progress line instead, from
+  # the size of the artifact's directory in the local repository while Maven fills it.
+  (cd "${out_dir}" && mvn -B -q dependency:copy \
     "-Dartifact=${ES_GROUP_ID}:${ES_ARTIFACT_ID}:${ES_VERSION}:zip" \
-    "-DoutputDirectory=${out_dir}" -Dmdep.overWriteReleases=true) >"${out_dir}/mvn.log" 2>&1; then
+    "-DoutputDirectory=${out_dir}" -Dmdep.overWriteReleases=true) >"${out_dir}/mvn.log" 2>&1 8>&- 9>&- &
+  local mvn_pid=$! mvn_rc=0
+  show_download_progress "${mvn_pid}" "$(maven_repo_dir)"
+  wait "${mvn_pid}" || mvn_rc=$?
+  if ((mvn_rc != 0)); then
     tail -n 40 "${out_dir}/mvn.log" >&2
     die "${EXIT_DOWNLOAD}" "download failed: 'mvn dependency:copy' could not fetch ${ES_GROUP_ID}:${ES_ARTIFACT_ID}:${ES_VERSION}:zip (network? does the version exist? see Maven output above)"
   fi
