@@ -18,6 +18,7 @@
  *
  * Run: npx tsx bench/api-jobs-load.ts [--jobs 13000,130000] [--rate 1000] [--seconds 60]
  *        [--reload-ms 30000] [--page 250] [--slice-ms 2] [--semi-space-mb 4] [--warmup-seconds 5]
+ *        [--node-flags "--single-threaded-gc"]
  */
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -40,6 +41,8 @@ const PAGE = Number(arg('--page', String(RELOAD_PAGE_SIZE)));
 const SLICE_MS = Number(arg('--slice-ms', String(RELOAD_SLICE.maxMs)));
 /** The server's young-generation size, MB (node's --max-semi-space-size); absent = node's default. */
 const SEMI_SPACE_MB = arg('--semi-space-mb', '');
+/** More V8 flags for the server, space-separated (e.g. `--single-threaded-gc`); absent = none. */
+const NODE_FLAGS = arg('--node-flags', '').split(' ').filter((f) => f !== '');
 /** Requests at the target rate before the measured run (JIT, connections), reported apart. */
 const WARMUP_SECONDS = Number(arg('--warmup-seconds', '5'));
 const MiB = 1024 * 1024;
@@ -208,7 +211,7 @@ const loopLine = (f: LoopFigures): string => `p50 ${f1(f.p50Ms)}  p99 ${f1(f.p99
 async function run(jobs: number): Promise<boolean> {
   const load0 = loadavg();
   const child = fork(fileURLToPath(import.meta.url), ['--server', String(jobs), ...process.argv.slice(2)], {
-    execArgv: ['--import', 'tsx', ...(SEMI_SPACE_MB === '' ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`])],
+    execArgv: ['--import', 'tsx', ...(SEMI_SPACE_MB === '' ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`]), ...NODE_FLAGS],
   });
   const address = await new Promise<string>((resolve) => child.once('message', (m: { address: string }) => resolve(m.address)));
   let n = 0;
@@ -233,7 +236,7 @@ async function run(jobs: number): Promise<boolean> {
   const l = result.latency;
   const pass = l.p99 <= 10 && result.errors === 0 && result.timeouts === 0 && result.non2xx === 0;
   const la = (a: number[]): string => a.map((x) => x.toFixed(2)).join(' ');
-  console.log(`api-jobs-load: ${jobs} jobs, ${RATE} req/s target for ${SECONDS} s, reload every ${RELOAD_MS} ms (ES pages of ${PAGE}, slices of ${SLICE_MS} ms, server semi-space ${SEMI_SPACE_MB === '' ? "node's default" : `${SEMI_SPACE_MB} MB`})`);
+  console.log(`api-jobs-load: ${jobs} jobs, ${RATE} req/s target for ${SECONDS} s, reload every ${RELOAD_MS} ms (ES pages of ${PAGE}, slices of ${SLICE_MS} ms, server semi-space ${SEMI_SPACE_MB === '' ? "node's default" : `${SEMI_SPACE_MB} MB`}${NODE_FLAGS.length > 0 ? `, ${NODE_FLAGS.join(' ')}` : ''})`);
   console.log(`  load average (1, 5, 15 min) before ${la(load0)}, after ${la(load1)} (shared 2-core machine)`);
   if (warm)
     console.log(`  warm-up ${WARMUP_SECONDS} s (not counted): requests ${warm.requests.total}, errors ${warm.errors}, non-2xx ${warm.non2xx}, latency ms p50 ${warm.latency.p50}  p99 ${warm.latency.p99}  max ${warm.latency.max}`);
