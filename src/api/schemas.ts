@@ -93,8 +93,12 @@ export const MesosPluginAllocation = Type.Object({
   label: Type.Optional(Type.String({ description: 'The smallest label the cluster has that covers the recommendation (absent when none does).' })),
   label_cpus: Type.Optional(Type.Number({ description: "That label's reserved CPU, cores." })),
   label_memory_bytes: Type.Optional(Type.Number({ description: "That label's reserved memory (what Mesos is asked for), bytes." })),
-  cpus: Type.Number({ description: 'The mesos-plugin `slaveCpus` for one executor, cores.' }),
-  mem: Type.Integer({ description: 'The mesos-plugin `slaveMem`, MB; the plugin asks Mesos for 1.1 × this (JVM overhead).' }),
+  cpus: Type.Number({ description: 'The CPU of one executor, cores (1.x: slaveCpus + executorCpus; 2.x: cpus).' }),
+  mem: Type.Integer({
+    description:
+      "The template memory, MB, for plugin_version: 1.x slaveMem + executorMem (the plugin asks Mesos for 1.1 × this); 2.x mem (the plugin asks Mesos for this + 32 MB, the agent JVM's -Xmx).",
+  }),
+  plugin_version: Type.Union([Type.Literal('1'), Type.Literal('2')], { description: 'The mesos-plugin generation `mem` is for (config analysis.labels.pluginVersion).' }),
   fallback: Type.Boolean({ description: 'True when no label covers the recommendation (the label is the largest known, or absent).' }),
   confidence: Type.String(),
   data_age_ms: Type.Number(),
