@@ -20,7 +20,8 @@
  *   npx tsc -p tsconfig.build.json   # the bench runs the built CLI
  *   RIGHTSIZE_TEST_ES_URL=http://127.0.0.1:9200 npx tsx bench/closed-loop.ts
  *
- * Env: BENCH_SCENARIO (demo), BENCH_WINDOW_MIN (10), BENCH_MAX_BEFORE_MIN (20).
+ * Env: BENCH_SCENARIO (demo, or a scenario file), BENCH_WINDOW_MIN (10), BENCH_MAX_BEFORE_MIN (20),
+ * BENCH_SEED (20261122, the demo's; another seed draws other arrivals, durations and usage).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,7 @@ const MAX_BEFORE_MS = Number(process.env['BENCH_MAX_BEFORE_MIN'] ?? 20) * 60_000
 const MIN_BUILDS = 5;
 const REPO = join(import.meta.dirname, '..');
 const CLI = join(REPO, 'bin', 'rightsize.js');
-const SEED = 20261122;
+const SEED = Number(process.env['BENCH_SEED'] ?? 20261122);
 
 interface Figures {
   readonly reservedCoreHours: number;

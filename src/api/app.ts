@@ -13,6 +13,7 @@ import { Histogram } from './prometheus.js';
 import type { ApiReads } from './reads.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerRecommendationRoutes } from './routes/recommendations.js';
+import type { MesosPluginVersion } from '../analysis/labels/index.js';
 import { registerStoreRoutes } from './routes/store.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { MAX_JOB_NAME } from './schemas.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   /** Origins CORS allows; none (the default) sends no CORS headers. */
   readonly corsOrigins?: readonly string[];
   readonly clock?: Clock;
+  /** The mesos-plugin generation of `?format=mesos-plugin` (config analysis.labels.pluginVersion). @defaultValue '1' */
+  readonly mesosPluginVersion?: MesosPluginVersion;
 }
 
 /** What one client can make the server hold (issue 14 item 5). */
@@ -157,7 +160,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: false, validatorUrl: null } });
   void app.register((api, _opts, done) => {
     const { buildsOf } = registerStoreRoutes(api, { cache, clock, ...(deps.reads ? { reads: deps.reads } : {}), ...(deps.reports ? { reports: deps.reports } : {}) });
-    registerRecommendationRoutes(api, { cache, buildsOf });
+    registerRecommendationRoutes(api, { cache, buildsOf, ...(deps.mesosPluginVersion === undefined ? {} : { mesosPluginVersion: deps.mesosPluginVersion }) });
     registerHealthRoutes(api, { ...deps, clock, requests, latency });
     registerUiRoutes(api);
     api.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

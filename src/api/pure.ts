@@ -1,11 +1,9 @@
-import { planLabels } from '../analysis/labels/index.js';
+import { planLabels, plugin1Sizing, plugin2Sizing, type MesosPluginVersion } from '../analysis/labels/index.js';
 import { RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc } from '../model/index.js';
 import { parseDurationMs } from '../util/index.js';
-import { GiB, MiB } from '../util/units.js';
+import { GiB } from '../util/units.js';
 
-/** The mesos-plugin asks Mesos for (1 + 0.1) × the label's memory (`JVM_MEM_OVERHEAD_FACTOR`). */
-export const MESOS_PLUGIN_MEM_FACTOR = 1.1;
 /** Time ranges of the store-backed routes are at most this long (work per request stays bounded). */
 export const MAX_RANGE_MS = 93 * 86_400_000;
 
@@ -78,11 +76,16 @@ export function smallestCoveringLabel(labels: readonly KnownLabel[], cpuCores: n
 }
 
 /**
- * The mesos-plugin's fields for one executor: `slaveCpus` in cores, `slaveMem` in MB such that
- * the plugin's request (1.1 × MB) covers the recommended bytes.
+ * The mesos-plugin's fields for one executor whose Mesos task gets (at least) the recommended
+ * size, sized by the same functions as the label plan's JCasC (analysis/labels jcasc.ts):
+ * `cpus` in cores; `mem` in MB — 1.x: the template's slaveMem + executorMem, the plugin asking
+ * Mesos for 1.1 × that; 2.x: the template's `mem`, the plugin asking for that + 32 MB (agent JVM).
  */
-export function mesosPluginFields(cpuCores: number, memoryBytes: number): { cpus: number; mem: number } {
-  return { cpus: Math.round(cpuCores * 1000) / 1000, mem: Math.ceil(memoryBytes / MiB / MESOS_PLUGIN_MEM_FACTOR) };
+export function mesosPluginFields(cpuCores: number, memoryBytes: number, version: MesosPluginVersion = '1'): { cpus: number; mem: number } {
+  const cpus = Math.round(cpuCores * 1000) / 1000;
+  if (version === '2') return { cpus, mem: plugin2Sizing(cpuCores, memoryBytes).mem };
+  const s = plugin1Sizing(cpuCores, memoryBytes);
+  return { cpus, mem: s.slaveMem + s.executorMem };
 }
 
 /** `GET /labels/plan`: at most `k` label sizes for every job's recommendation (analysis/labels planLabels; each job weighs one). */

@@ -518,7 +518,7 @@ export const AlertsSchema = Type.Object(
     ),
     delivery: Type.Object(
       {
-        maxAge: Duration('An undelivered notification is retried every evaluation round until it is this old, then recorded as dropped.', '1d'),
+        maxAge: Duration("Notifications kept undelivered in the alert states (their outbox) are re-queued when the engine loads them (start, restart, taking over the lease) if at most this old; older ones are not re-sent. While the process runs, a failed delivery is retried by its receiver's queue (receivers.<name>.retryBaseMs/retryMaxMs) until receivers.<name>.maxAgeMs, then recorded as dropped.", '1d'),
       },
       { ...strict, default: {} },
     ),

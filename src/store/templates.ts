@@ -14,7 +14,7 @@ import { INDEX_KINDS, indexPattern, type IndexKind } from './routing.js';
  * replaces only templates whose installed version is lower. Existing indices keep their mapping;
  * the next daily/monthly index picks up the new one.
  */
-export const TEMPLATE_VERSION = 5;
+export const TEMPLATE_VERSION = 6;
 
 /** Priority above Elasticsearch's built-in templates (100) so ours win on any overlap. */
 export const TEMPLATE_PRIORITY = 200;
@@ -164,7 +164,7 @@ export const MAPPINGS: Readonly<Record<IndexKind, Props>> = {
   'recommendations-history': recommendationProps(),
   alerts: {
     '@timestamp': isoDate,
-    rule: obj({ id: keyword, name: keyword }),
+    rule: obj({ id: keyword, name: keyword, severity: keyword }),
     alert: obj({
       group: keyword,
       status: keyword,

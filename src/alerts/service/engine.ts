@@ -257,6 +257,7 @@ export class AlertEngine {
     const rule = this._ruleNames.get(ruleId);
     return {
       ruleName: rule?.name ?? ruleId,
+      ...(rule === undefined ? {} : { severity: rule.severity }),
       state,
       outbox: this._outbox.get(k) ?? [],
       ...(typeof rule?.threshold === 'number' ? { threshold: rule.threshold } : {}),

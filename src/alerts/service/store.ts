@@ -19,6 +19,8 @@ export interface OutboxEntry {
 /** What `<prefix>-alerts` holds for one alert. */
 export interface StoredAlert {
   readonly ruleName: string;
+  /** The rule's severity when the state was written (`rule.severity`); absent in documents written before it was stored. */
+  readonly severity?: 'warning' | 'critical';
   readonly state: AlertState;
   readonly outbox: readonly OutboxEntry[];
   readonly threshold?: number;
@@ -46,7 +48,7 @@ export function alertDocument(a: StoredAlert): Record<string, unknown> {
   const status = s.status;
   return {
     '@timestamp': new Date(s.updatedMs).toISOString(),
-    rule: { id: s.ruleId, name: a.ruleName },
+    rule: { id: s.ruleId, name: a.ruleName, ...(a.severity === undefined ? {} : { severity: a.severity }) },
     alert: {
       group: s.group,
       status,
@@ -111,7 +113,14 @@ export function parseAlertDocument(doc: unknown): StoredAlert | undefined {
     });
   }
   const threshold = num(a['threshold']);
-  return { ruleName: typeof r['name'] === 'string' ? r['name'] : ruleId, state, outbox, ...(threshold === undefined ? {} : { threshold }) };
+  const sev = r['severity'];
+  return {
+    ruleName: typeof r['name'] === 'string' ? r['name'] : ruleId,
+    ...(sev === 'warning' || sev === 'critical' ? { severity: sev } : {}),
+    state,
+    outbox,
+    ...(threshold === undefined ? {} : { threshold }),
+  };
 }
 
 /** The alert-events document of an event (pure). */

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecommendationDoc } from '../../model/index.js';
 import type { CachedRecommendation, RecommendationCache } from '../cache.js';
 import { errorBody } from '../errors.js';
+import type { MesosPluginVersion } from '../../analysis/labels/index.js';
 import { knownLabels, labelPlan, mesosPluginFields, smallestCoveringLabel } from '../pure.js';
 import {
   Allocation,
@@ -101,11 +102,14 @@ export interface RecommendationRouteDeps {
   readonly cache: RecommendationCache;
   /** Answers `GET /api/v1/jobs/<job>/builds` (the store routes). */
   readonly buildsOf: (job: string, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /** The mesos-plugin generation `?format=mesos-plugin`'s `mem` is meant for (config analysis.labels.pluginVersion). @defaultValue '1' */
+  readonly mesosPluginVersion?: MesosPluginVersion;
 }
 
 /** `/api/v1/jobs/*`, `/api/v1/recommendations`, `/api/v1/labels`, `/api/v1/labels/plan`: answered from the cache. */
 export function registerRecommendationRoutes(app: FastifyInstance, deps: RecommendationRouteDeps): void {
   const { cache } = deps;
+  const pluginVersion = deps.mesosPluginVersion ?? '1';
   const memo = new Map<string, { generation: number; value: unknown }>();
   const memoized = <T>(key: string, compute: () => T): T => {
     const hit = memo.get(key);
@@ -149,7 +153,8 @@ export function registerRecommendationRoutes(app: FastifyInstance, deps: Recomme
         job,
         workload: { kind: doc.workload.kind, key: doc.workload.key },
         ...(label ? { label: label.name, label_cpus: label.cpuCores, label_memory_bytes: label.memoryBytes } : {}),
-        ...mesosPluginFields(cpu, mem),
+        ...mesosPluginFields(cpu, mem, pluginVersion),
+        plugin_version: pluginVersion,
         fallback,
         confidence: doc.confidence,
         data_age_ms: age,

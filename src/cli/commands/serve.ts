@@ -69,6 +69,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         dataFreshAfterMs: api.dataFreshAfterMs,
         staleAfterMs: api.staleAfterMs,
         version: '0.1.0',
+        mesosPluginVersion: config.analysis.labels.pluginVersion,
         limits: {
           maxConnections: api.maxConnections,
           idleTimeoutMs: api.idleTimeoutMs,

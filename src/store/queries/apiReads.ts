@@ -24,6 +24,31 @@ const child = (o: Obj | undefined, key: string): Obj | undefined => (o === undef
 const value = (o: Obj | undefined, key: string): number | undefined => fr.num((child(o, key) ?? {}), 'value');
 const buckets = (o: Obj | undefined, key: string): Obj[] => (fr.arr((child(o, key) ?? {}) as Record<string, unknown>, 'buckets') ?? []).filter(isRecord);
 const hitsOf = (res: unknown): Obj[] => (fr.arr((child(isRecord(res) ? res : undefined, 'hits') ?? {}) as Record<string, unknown>, 'hits') ?? []).filter(isRecord);
+/**
+ * How much of the histogram bucket starting at `bucketStartMs` lies inside [fromMs, toMs), ms
+ * (pure). The buckets are aligned to multiples of `intervalMs`, so the first and the last of a
+ * range are usually partial: a sum over a bucket divided by the whole width would under-read them.
+ */
+export function bucketCoveredMs(bucketStartMs: number, intervalMs: number, fromMs: number, toMs: number): number {
+  return Math.max(0, Math.min(bucketStartMs + intervalMs, toMs) - Math.max(bucketStartMs, fromMs));
+}
+
+/**
+ * The point "now" of the measured use (pure): the newest bucket that ended by `toMs` and has
+ * `key` (the current bucket is still filling: its samples cover only part of its width, and the
+ * newest of them may not be written yet); when no complete bucket has it, the newest that has it.
+ */
+export function lastCompletePoint<P extends { readonly t: number }>(sorted: readonly P[], key: keyof P, intervalMs: number, toMs: number): P | undefined {
+  let newest: P | undefined;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const p = sorted[i]!;
+    if (p[key] === undefined) continue;
+    newest ??= p;
+    if (p.t + intervalMs <= toMs) return p;
+  }
+  return newest;
+}
+
 const range = (field: string, fromMs: number, toMs: number) => ({ range: { [field]: { gte: fromMs, lt: toMs, format: 'epoch_millis' } } });
 const setIf = (p: Point, key: string, v: number | undefined): void => {
   if (v !== undefined && Number.isFinite(v)) p[key] = v;
@@ -182,16 +207,19 @@ export class EsApiReads {
     for (const b of datasets.length > 0 ? buckets(datasets[0], 't') : []) {
       const t = fr.num(b, 'key');
       if (t === undefined) continue;
+      const covered = bucketCoveredMs(t, r.intervalMs, r.fromMs, r.toMs);
+      if (covered <= 0) continue;
       const p = at(t);
       const cs = value(b, 'core_seconds');
       const poll = value(b, 'poll');
-      setIf(p, 'cpus_used', cs === undefined ? undefined : cs / (r.intervalMs / 1000));
+      // Per the part of the bucket inside the range (the first and last are partial).
+      setIf(p, 'cpus_used', cs === undefined ? undefined : cs / (covered / 1000));
       const ws = value(b, 'ws');
-      setIf(p, 'mem_used_bytes', ws === undefined || poll === undefined || poll <= 0 ? undefined : (ws * poll) / r.intervalMs);
+      setIf(p, 'mem_used_bytes', ws === undefined || poll === undefined || poll <= 0 ? undefined : (ws * poll) / covered);
     }
     const sorted = [...series.values()].sort((a, b) => a.t - b.t);
     const last = hitsOf(master)[0]?.['_source'] as { '@timestamp'?: string; mesos?: { cpus?: { total?: number; used?: number }; mem?: { total_bytes?: number; used_bytes?: number }; agents?: { active?: number } } } | undefined;
-    const lastUse = [...sorted].reverse().find((p) => p['cpus_used'] !== undefined);
+    const lastUse = lastCompletePoint(sorted, 'cpus_used', r.intervalMs, r.toMs);
     const now: Record<string, unknown> = {
       at: last?.['@timestamp'],
       cpus_total: last?.mesos?.cpus?.total,
@@ -282,7 +310,7 @@ export class EsApiReads {
       signal,
     );
     return hitsOf(res).flatMap((h) => {
-      const s = h['_source'] as { rule?: { id?: unknown; name?: unknown }; alert?: Record<string, unknown> } | undefined;
+      const s = h['_source'] as { rule?: { id?: unknown; name?: unknown; severity?: unknown }; alert?: Record<string, unknown> } | undefined;
       const id = h['_id'];
       if (!isRecord(s) || typeof id !== 'string' || typeof s.rule?.id !== 'string') return [];
       const a = s.alert ?? {};
@@ -290,6 +318,7 @@ export class EsApiReads {
         id,
         rule_id: s.rule.id,
         rule_name: typeof s.rule.name === 'string' ? s.rule.name : undefined,
+        severity: s.rule.severity === 'warning' || s.rule.severity === 'critical' ? s.rule.severity : undefined,
         group: typeof a['group'] === 'string' ? a['group'] : undefined,
         status: typeof a['status'] === 'string' ? a['status'] : 'unknown',
         since_ms: fr.num(a, 'since'),

@@ -21,5 +21,5 @@ export { emptyWasteWriteStats, wasteBulkBody, wasteId, writeWaste } from './wast
 export type { WasteDocIdentity, WasteWriteStats } from './waste.js';
 export { MARATHON_MAX_BUCKETS, marathonAppsPageRequest, marathonPageSize, parseMarathonAppsPage, searchMarathonAppPages } from './marathonApps.js';
 export type { MarathonAppBucket, MarathonAppsPage, MarathonAppsPageQuery, MarathonWindow } from './marathonApps.js';
-export { EsApiReads } from './apiReads.js';
+export { bucketCoveredMs, EsApiReads, lastCompletePoint } from './apiReads.js';
 export type { ApiRangeMs, EsApiReadsOptions } from './apiReads.js';

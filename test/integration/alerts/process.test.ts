@@ -139,6 +139,9 @@ describe('rightsize alerts run with a real SMTP server', () => {
       const docs = s.hits.hits.map((h) => h._source as { outbox?: unknown[] });
       return docs.length > 0 && docs.every((d) => (d.outbox ?? []).length === 0) ? true : undefined;
     }, 100);
+    // The state keeps the rule's severity (what GET /api/v1/alerts and the alerts page show).
+    const stateDocs = await client.search({ index: `${prefix}-alerts`, size: 10, query: { term: { 'rule.id': 'cpu-allocation' } } });
+    expect(stateDocs.hits.hits.map((h) => (h._source as { rule?: { severity?: string } }).rule?.severity)).toEqual(['critical']);
     a.kill('SIGKILL');
     await new Promise<void>((resolve) => a.once('exit', () => resolve()));
     const before = await leaseOwner();

@@ -68,7 +68,7 @@ beforeAll(async () => {
     index: indexName(prefix, 'alerts', 0),
     id: 'queue-wait-linux-4c',
     refresh: true,
-    document: { '@timestamp': new Date(nowMs - 600_000).toISOString(), rule: { id: 'queue-wait', name: 'Builds wait in the queue' }, alert: { group: 'linux-4c', status: 'firing', since: nowMs - 3_600_000, value: 27, threshold: 10, notifications: 1 } },
+    document: { '@timestamp': new Date(nowMs - 600_000).toISOString(), rule: { id: 'queue-wait', name: 'Builds wait in the queue', severity: 'critical' }, alert: { group: 'linux-4c', status: 'firing', since: nowMs - 3_600_000, value: 27, threshold: 10, notifications: 1 } },
   });
   stored = (await analyzeFromStore({ client, prefix, url: testEsUrl(), policy: DEFAULT_POLICY, nowMs })).jobs;
   const cache = new RecommendationCache({
@@ -159,7 +159,7 @@ describe('the web UI on documents in the real Elasticsearch', () => {
     const { page, problems } = await watchedPage(browser);
     await page.goto(`${base}/alerts`);
     await page.locator('#alert-rows tr').first().waitFor({ timeout: 20_000 });
-    expect((await tableTexts(page, '#alert-rows')).map((r) => r.slice(0, 3))).toEqual([['queue-wait Builds wait in the queue', 'linux-4c', 'firing']]);
+    expect((await tableTexts(page, '#alert-rows')).map((r) => r.slice(0, 4))).toEqual([['queue-wait Builds wait in the queue', 'linux-4c', 'firing', 'critical']]);
     await page.click('#token-box summary');
     await page.fill('#token', WRITE);
     await page.click('#token-form button[type="submit"]');

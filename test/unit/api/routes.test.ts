@@ -129,10 +129,25 @@ describe('GET /api/v1/jobs/<job>?format=mesos-plugin', () => {
     const { app } = await setup();
     const r = body(await app.inject({ url: '/api/v1/jobs/api-tests?format=mesos-plugin' }));
     // 0.6 cores / 600 MiB: linux-1c (1 core, 1126 MiB) covers it and is the cheapest.
-    expect(r).toMatchObject({ job: 'api-tests', label: 'linux-1c', label_cpus: 1, cpus: 0.6, mem: Math.ceil(600 / 1.1), fallback: false });
+    expect(r).toMatchObject({ job: 'api-tests', label: 'linux-1c', label_cpus: 1, cpus: 0.6, mem: Math.ceil(600 / 1.1), plugin_version: '1', fallback: false });
     expect(body(await app.inject({ url: '/api/v1/jobs/big/build?format=mesos-plugin' }))).toMatchObject({ label: 'linux-4c', fallback: false });
     // Nothing covers 12 cores: the largest label, flagged.
     expect(body(await app.inject({ url: '/api/v1/jobs/huge?format=mesos-plugin' }))).toMatchObject({ label: 'linux-4c', fallback: true });
+    const bad = await app.inject({ url: '/api/v1/jobs/api-tests?format=xml' });
+    expect(bad.statusCode).toBe(400);
+    expect(body<{ error: { message: string } }>(bad).error.message).toContain('querystring/format');
+  });
+
+  it("mem follows the plugin generation: 1.x slaveMem + executorMem (Mesos gets 1.1 ×), 2.x mem (Mesos gets mem + 32 MB)", async () => {
+    const one = body(await (await setup({ mesosPluginVersion: '1' })).app.inject({ url: '/api/v1/jobs/big/build?format=mesos-plugin' }));
+    const two = body(await (await setup({ mesosPluginVersion: '2' })).app.inject({ url: '/api/v1/jobs/big/build?format=mesos-plugin' }));
+    // 3 cores / 6000 MiB: 1.x ⌈6000 / 1.1⌉ = 5455 MB (× 1.1 = 6000.5 ≥ 6000); 2.x 6000 − 32 = 5968 MB.
+    expect(one).toMatchObject({ cpus: 3, mem: 5455, plugin_version: '1', label: 'linux-4c' });
+    expect(two).toMatchObject({ cpus: 3, mem: 5968, plugin_version: '2', label: 'linux-4c' });
+  });
+
+  it('rejects an unknown format', async () => {
+    const { app } = await setup();
     const bad = await app.inject({ url: '/api/v1/jobs/api-tests?format=xml' });
     expect(bad.statusCode).toBe(400);
     expect(body<{ error: { message: string } }>(bad).error.message).toContain('querystring/format');

@@ -56,4 +56,13 @@ describe('alert state documents', () => {
     expect(parseAlertDocument(JSON.parse(JSON.stringify(doc)))).toEqual({ ruleName: 'CPU', state, outbox, threshold: 0.9 });
     expect(parseAlertDocument({ lease: { owner: 'x' } })).toBeUndefined();
   });
+
+  it("keep the rule's severity (rule.severity); a document without one or with an unknown value reads back without it", () => {
+    const state = { ...initialState('cpu', 'linux', 5000), status: 'firing' as const, sinceMs: 4000 };
+    const doc = JSON.parse(JSON.stringify(alertDocument({ ruleName: 'CPU', severity: 'critical', state, outbox: [] }))) as Record<string, Record<string, unknown>>;
+    expect(doc['rule']).toEqual({ id: 'cpu', name: 'CPU', severity: 'critical' });
+    expect(parseAlertDocument(doc)?.severity).toBe('critical');
+    expect(parseAlertDocument({ ...doc, rule: { id: 'cpu', name: 'CPU' } })).not.toHaveProperty('severity');
+    expect(parseAlertDocument({ ...doc, rule: { id: 'cpu', name: 'CPU', severity: 'page-me' } })).not.toHaveProperty('severity');
+  });
 });
