@@ -111,6 +111,27 @@ export function replayTable(metrics: readonly PolicyMetrics[]): string {
   );
 }
 
+/**
+ * The whole cost of a wrong size per policy (printed first by `rightsize replay`): reserved
+ * core-hours and GiB-hours including OOM reruns and stretched CPU builds, the build-hours lost,
+ * and (for comparison) the plain reservation without those.
+ */
+export function wholeCostTable(metrics: readonly PolicyMetrics[]): string {
+  return formatTable(
+    ['policy', 'core-h total', 'GiB-h total', 'build-h lost', 'OOM reruns', 'stretched', 'core-h reserved', 'GiB-h reserved'],
+    metrics.map((m) => [
+      m.policy,
+      m.wholeCost.coreHours.toFixed(1),
+      m.wholeCost.gibHours.toFixed(1),
+      m.wholeCost.buildHoursLost.toFixed(1),
+      String(m.wholeCost.oomReruns),
+      String(m.wholeCost.stretchedBuilds),
+      m.cpuCoreHours.toFixed(1),
+      m.memGibHours.toFixed(1),
+    ]),
+  );
+}
+
 const WASTE_COLUMNS = [
   'week',
   'scope',

@@ -76,10 +76,20 @@ export {
   bootstrapAll,
   totals,
   midpointMs,
+  DEFAULT_SWEEP_MARGINS,
+  sweepName,
+  sweepPolicies,
+  frontierPoint,
+  frontierCheck,
+  riskGoals,
+  RISK_GOALS,
+  formatFrontier,
+  frontierSvg,
 } from './replay/index.js';
+export type { Resource, FrontierPoint, FrontierVerdict, GoalVerdict, PlotSeries } from './replay/index.js';
 export type { ReplayPolicy, Allocation, LadderPair, ReplayResult, ReplayOptions, PolicyMetrics, JobSums, Interval, Totals, Agg, WholeCost, AllocationSink, JobContext } from './replay/index.js';
 export { generateTrace, generateTraceJobs, traceJobName, ARCHETYPES, ARCHETYPE_PARAMS, TRACE_LABELS, parseTrace, validateBuildDoc, toNdjson, TraceReader } from './trace/index.js';
 export type { Archetype, TraceOptions, TraceLabel, ParsedTrace, TraceProblem } from './trace/index.js';
-export { formatTable, formatCsv, sortBySavings, recommendationsTable, recommendationsCsv, replayTable } from './format.js';
+export { formatTable, formatCsv, sortBySavings, recommendationsTable, recommendationsCsv, replayTable, wholeCostTable } from './format.js';
 export { analyzeBuilds, BuildStreamAnalysis } from './analyze.js';
 export type { AnalyzeOptions, AnalysisResult } from './analyze.js';

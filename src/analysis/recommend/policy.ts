@@ -47,7 +47,7 @@ export interface RecommenderPolicy extends CensorThresholds {
   readonly bigDecreaseMinBuilds: number;
   /** ... spanning at least this many days. @defaultValue 2 */
   readonly bigDecreaseMinDays: number;
-  /** Hysteresis: decrease only if at least this fraction below the previous recommendation. @defaultValue 0.15 */
+  /** Hysteresis: decrease only if at least this fraction below the previous recommendation. @defaultValue 0.25 (issue 13: churn ≤ 2 per 100 builds, chosen on the tuning half) */
   readonly hysteresisFraction: number;
   /** At most this fraction lower per step. @defaultValue 0.5 */
   readonly maxDecreaseStepFraction: number;
@@ -55,7 +55,7 @@ export interface RecommenderPolicy extends CensorThresholds {
    * Increase deadband: with a previous recommendation, a new value at most this fraction above
    * it is not applied as long as the pre-headroom estimate Q itself still fits under the previous
    * value (usage is covered; only the headroom would grow). Any Q above the previous value raises
-   * immediately. Cuts churn and the upward ratchet of noisy jobs. 0 disables. @defaultValue 0.1
+   * immediately. Cuts churn and the upward ratchet of noisy jobs. 0 disables. @defaultValue 0.2
    */
   readonly increaseDeadband: number;
   /** Change point: the last `changePointBuilds` builds all ≥ (1 + this) × the older estimate. @defaultValue 0.3 */
@@ -143,9 +143,9 @@ export const DEFAULT_POLICY: RecommenderPolicy = Object.freeze({
   bigDecreaseFraction: 0.25,
   bigDecreaseMinBuilds: 10,
   bigDecreaseMinDays: 2,
-  hysteresisFraction: 0.15,
+  hysteresisFraction: 0.25,
   maxDecreaseStepFraction: 0.5,
-  increaseDeadband: 0.1,
+  increaseDeadband: 0.2,
   changePointJump: 0.3,
   changePointBuilds: 3,
   oomFactor: 1.5,

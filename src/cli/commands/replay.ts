@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -14,6 +14,12 @@ import {
   staticOraclePolicy,
   vpaPolicy,
   DEFAULT_POLICY,
+  DEFAULT_SWEEP_MARGINS,
+  frontierCheck,
+  formatFrontier,
+  sweepPolicies,
+  wholeCostTable,
+  type AllocationSink,
   type ReplayPolicy,
 } from '../../analysis/index.js';
 import { exportTrace } from '../../analysis/service/index.js';
@@ -97,6 +103,62 @@ async function writeNdjson(docs: readonly unknown[], out: string | undefined, ct
     throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write ${out ?? 'standard output'}: ${toError(failure).message}`, { cause: failure });
 }
 
+/** `--sweep [values]`: comma-separated margins > 0 (default {@link DEFAULT_SWEEP_MARGINS} when given without a value). */
+export function sweepOption(value: string | boolean | undefined): number[] {
+  if (value === undefined || value === false) return [];
+  if (value === true) return [...DEFAULT_SWEEP_MARGINS];
+  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const out: number[] = [];
+  for (const p of parts) {
+    const m = Number(p);
+    if (!/^\d*\.?\d+$/.test(p) || !(m > 0) || m > 10) throw new RightsizeError('RS_ERR_CLI_USAGE', `--sweep: a margin must be a number in (0, 10], got "${p}"`);
+    if (!out.includes(m)) out.push(m);
+  }
+  if (out.length === 0) throw new RightsizeError('RS_ERR_CLI_USAGE', '--sweep: no margin given');
+  return out;
+}
+
+/**
+ * `replay --allocations`: one NDJSON line per policy and evaluated build, written synchronously
+ * through a 64 KiB buffer (the replay is synchronous; nothing is held beyond the buffer).
+ */
+class AllocationFile {
+  private readonly fd: number;
+  private buf = '';
+  lines = 0;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (err) {
+      throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write ${path}: ${toError(err).message}`, { cause: err });
+    }
+  }
+
+  readonly sink: AllocationSink = (policy, b, cpuCores, memoryBytes) => {
+    this.buf += JSON.stringify({ policy, job: b.job, build: b.number, cpu_cores: cpuCores, memory_bytes: memoryBytes }) + '\n';
+    this.lines++;
+    if (this.buf.length >= 65536) this.flush();
+  };
+
+  private flush(): void {
+    try {
+      writeSync(this.fd, this.buf);
+    } catch (err) {
+      throw new RightsizeError('RS_ERR_TRACE_READ', `cannot write ${this.path}: ${toError(err).message}`, { cause: err });
+    }
+    this.buf = '';
+  }
+
+  close(): void {
+    try {
+      if (this.buf !== '') this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+}
+
 /** `rightsize replay` and `rightsize trace generate`. */
 export function registerReplayCommands(program: Command, ctx: CliContext): void {
   program
@@ -114,7 +176,12 @@ export function registerReplayCommands(program: Command, ctx: CliContext): void 
     .addOption(formatOption(['table', 'json'], 'table | json', 'table'))
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--resamples <n>', 'bootstrap resamples over jobs', '1000')
-    .action(async (opts: { trace?: string; policy: string; format: string; seed: string; resamples: string; fromEs?: boolean } & ExportOptions) => {
+    .option(
+      '--sweep [margins]',
+      `also replay ours at these values of its risk knob (analysis margin), as policies ours@margin=<value>, and check the frontier against krr and vpa (default ${DEFAULT_SWEEP_MARGINS.join(',')})`,
+    )
+    .option('--allocations <file>', 'write what each policy gave each evaluated build as NDJSON {"policy","job","build","cpu_cores","memory_bytes"}')
+    .action(async (opts: { trace?: string; policy: string; format: string; seed: string; resamples: string; fromEs?: boolean; sweep?: string | boolean; allocations?: string } & ExportOptions) => {
       if (opts.fromEs === true) {
         await exportFromEs(opts, ctx);
         return;
@@ -132,14 +199,32 @@ export function registerReplayCommands(program: Command, ctx: CliContext): void 
       await readTrace(opts.trace, ctx, (b) => columns.add(b));
       const evalFromMs = columns.minStartMs + (columns.maxEndMs - columns.minStartMs) / 2;
       // The ratios to the status quo and the static oracle are computed by the engine whichever policies run.
-      const policies = makePolicies(names);
-      const result = runReplay(columns, policies, { evalFromMs, seed, resamples });
+      const margins = sweepOption(opts.sweep);
+      const policies = [...makePolicies(names), ...sweepPolicies(margins)];
+      const allocations = opts.allocations === undefined ? undefined : new AllocationFile(opts.allocations);
+      let result: ReturnType<typeof runReplay>;
+      try {
+        result = runReplay(columns, policies, { evalFromMs, seed, resamples, ...(allocations ? { onAllocation: allocations.sink } : {}) });
+      } finally {
+        allocations?.close();
+      }
+      const frontier = margins.length > 0 ? frontierCheck(result.policies) : [];
       if (opts.format === 'json') {
-        writeLine(ctx.stdout, JSON.stringify({ evalFromMs: result.evalFromMs, policies: result.policies }, null, 2));
+        writeLine(ctx.stdout, JSON.stringify({ evalFromMs: result.evalFromMs, policies: result.policies, ...(margins.length > 0 ? { frontier } : {}) }, null, 2));
         return;
       }
-      writeLine(ctx.stdout, `evaluation: builds starting at or after ${new Date(evalFromMs).toISOString()} (second half); ratios with bootstrap 95% CIs over jobs`);
+      writeLine(ctx.stdout, `evaluation: builds starting at or after ${new Date(evalFromMs).toISOString()} (second half); ${result.policies[0]?.builds ?? 0} builds`);
+      writeLine(ctx.stdout, 'whole cost of a wrong size (an OOM-killed build is rerun at the status quo; a CPU-starved one runs p95/allocation longer):');
+      ctx.stdout.write(wholeCostTable(result.policies));
+      writeLine(ctx.stdout, '');
+      writeLine(ctx.stdout, 'ratios with bootstrap 95% CIs over jobs:');
       ctx.stdout.write(replayTable(result.policies));
+      if (margins.length > 0) {
+        writeLine(ctx.stdout, '');
+        writeLine(ctx.stdout, 'frontier (some ours@margin has no higher UPR at no higher cost than the baseline):');
+        ctx.stdout.write(frontier.length > 0 ? formatFrontier(frontier) : 'no baseline (krr, vpa) among --policy\n');
+      }
+      if (allocations) writeLine(ctx.stderr, `wrote ${allocations.lines} allocations to ${allocations.path}`);
     });
 
   const trace = program.command('trace').description('Synthetic traces of builds documents for replays and reviews.');

@@ -157,9 +157,11 @@ describe('hysteresis and step limit', () => {
     expect(core.cpu?.value).toBe(1.0);
     expect(core.reasons).toContain('hysteresis_hold');
   });
-  it('decreases when ≥ 15% lower', () => {
-    // 0.69 × 1.15 = 0.7935 → 0.8 ≤ 0.85
-    expect(recommendCore(at(0.69), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(0.8);
+  it('decreases when ≥ 25% lower', () => {
+    // 0.6 × 1.15 = 0.69 → 0.7 ≤ 0.75
+    expect(recommendCore(at(0.6), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(0.7);
+    // 0.69 × 1.15 = 0.7935 → 0.8 > 0.75: held
+    expect(recommendCore(at(0.69), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(1.0);
   });
   it('decreases at most 50% per step', () => {
     const core = recommendCore(at(0.2), cur, { cpu_cores: 1.0 }, P);
@@ -171,13 +173,15 @@ describe('hysteresis and step limit', () => {
     // Q = 1.02 > 1.0: usage no longer fits → 1.173 → 1.2 at once
     expect(recommendCore(at(1.02), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(1.2);
   });
-  it('holds a small increase (≤ 10%) while the estimate still fits under the previous value', () => {
-    // Q 0.9 ≤ 1.0; 0.9 × 1.15 = 1.035 → 1.1 ≤ 1.0 × 1.1 → hold 1.0
+  it('holds a small increase (≤ 20%) while the estimate still fits under the previous value', () => {
+    // Q 0.9 ≤ 1.0; 0.9 × 1.15 = 1.035 → 1.1 ≤ 1.0 × 1.2 → hold 1.0
     const held = recommendCore(at(0.9), cur, { cpu_cores: 1.0 }, P);
     expect(held.cpu?.value).toBe(1.0);
     expect(held.reasons).toContain('hysteresis_hold');
-    // Q 0.97 → 1.1155 → 1.2: more than 10% above, so it rises
-    expect(recommendCore(at(0.97), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(1.2);
+    // Q 0.97 → 1.1155 → 1.2 = 1.0 × 1.2: still held (only the headroom would grow)
+    expect(recommendCore(at(0.97), cur, { cpu_cores: 1.0 }, P).cpu?.value).toBe(1.0);
+    // with a 10% deadband the same build rises to 1.2
+    expect(recommendCore(at(0.97), cur, { cpu_cores: 1.0 }, withPolicy({ increaseDeadband: 0.1 })).cpu?.value).toBe(1.2);
     // without a previous recommendation nothing is held
     expect(recommendCore(at(0.9), cur, undefined, P).cpu?.value).toBe(1.1);
   });
