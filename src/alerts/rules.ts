@@ -1,4 +1,4 @@
-import type { Severity } from '../model/index.js';
+import type { AlertSeverity } from '../model/index.js';
 import type { Schedule } from '../model/ports.js';
 import { parseDurationMs } from '../util/index.js';
 
@@ -30,7 +30,7 @@ export interface AlertRule {
   readonly lookbackMs: number;
   readonly schedule: Schedule;
   readonly forMs: number;
-  readonly severity: Exclude<Severity, 'ok'>;
+  readonly severity: AlertSeverity;
   readonly labels: Readonly<Record<string, string>>;
   readonly receivers: readonly string[];
   readonly repeatIntervalMs: number;
@@ -59,7 +59,7 @@ export interface RuleSpec {
   readonly cron?: string;
   readonly timezone?: string;
   readonly for?: number | string;
-  readonly severity?: 'warning' | 'critical';
+  readonly severity?: AlertSeverity;
   readonly labels?: Readonly<Record<string, string>>;
   readonly receivers?: readonly string[];
   readonly repeatInterval?: number | string;

@@ -182,6 +182,9 @@ export interface QueueDoc extends EcsBase {
 
 export type Confidence = 'low' | 'medium' | 'high';
 export type Severity = 'ok' | 'warning' | 'critical';
+/** The severities a firing alert can have (a rule's `severity`). */
+export type AlertSeverity = Exclude<Severity, 'ok'>;
+export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['warning', 'critical'];
 export type WorkloadKind = 'jenkins.job' | 'jenkins.label' | 'marathon.app';
 
 export interface Resources {

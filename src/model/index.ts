@@ -1,4 +1,4 @@
-export { ECS_VERSION } from './documents.js';
+export { ECS_VERSION, ALERT_SEVERITIES } from './documents.js';
 export type {
   IsoTimestamp,
   EcsBase,
@@ -12,6 +12,7 @@ export type {
   QueueDoc,
   Confidence,
   Severity,
+  AlertSeverity,
   WorkloadKind,
   Resources,
   RecommendationDoc,

@@ -26,6 +26,11 @@ export function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** `value` when it is one of `allowed` (a string enum read from untrusted JSON), else undefined. */
+export function oneOf<T extends string>(allowed: readonly T[], value: unknown): T | undefined {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
 /**
  * Reads typed fields out of untrusted JSON and records every wrong type as an
  * `RS_ERR_PARSE_SHAPE` error for one target. Absent and `null` mean "not reported" and are not

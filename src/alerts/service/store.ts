@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { RightsizeError } from '../../errors/index.js';
+import { ALERT_SEVERITIES, type AlertSeverity } from '../../model/index.js';
 import type { AlertNotice } from '../../model/ports.js';
 import { alertStateId, indexName, statusOf, wrapEsError } from '../../store/index.js';
-import { isRecord } from '../../util/json.js';
+import { isRecord, oneOf } from '../../util/json.js';
 import type { Silence } from '../evaluate.js';
 import type { AlertState, NotifiedState } from '../transitions.js';
 
@@ -20,7 +21,7 @@ export interface OutboxEntry {
 export interface StoredAlert {
   readonly ruleName: string;
   /** The rule's severity when the state was written (`rule.severity`); absent in documents written before it was stored. */
-  readonly severity?: 'warning' | 'critical';
+  readonly severity?: AlertSeverity;
   readonly state: AlertState;
   readonly outbox: readonly OutboxEntry[];
   readonly threshold?: number;
@@ -113,10 +114,10 @@ export function parseAlertDocument(doc: unknown): StoredAlert | undefined {
     });
   }
   const threshold = num(a['threshold']);
-  const sev = r['severity'];
+  const sev = oneOf(ALERT_SEVERITIES, r['severity']);
   return {
     ruleName: typeof r['name'] === 'string' ? r['name'] : ruleId,
-    ...(sev === 'warning' || sev === 'critical' ? { severity: sev } : {}),
+    ...(sev === undefined ? {} : { severity: sev }),
     state,
     outbox,
     ...(threshold === undefined ? {} : { threshold }),

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { BuildDoc } from '../../model/index.js';
-import { FieldReader, isRecord } from '../../util/json.js';
+import { ALERT_SEVERITIES, type BuildDoc } from '../../model/index.js';
+import { FieldReader, isRecord, oneOf } from '../../util/json.js';
 import { wrapEsError } from '../esErrors.js';
 import { indexName, indexPattern, INDEX_KINDS, type IndexKind } from '../routing.js';
 import { TEMPLATE_VERSION, templateName } from '../templates.js';
@@ -318,7 +318,7 @@ export class EsApiReads {
         id,
         rule_id: s.rule.id,
         rule_name: typeof s.rule.name === 'string' ? s.rule.name : undefined,
-        severity: s.rule.severity === 'warning' || s.rule.severity === 'critical' ? s.rule.severity : undefined,
+        severity: oneOf(ALERT_SEVERITIES, s.rule.severity),
         group: typeof a['group'] === 'string' ? a['group'] : undefined,
         status: typeof a['status'] === 'string' ? a['status'] : 'unknown',
         since_ms: fr.num(a, 'since'),
