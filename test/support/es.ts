@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
+import type { estypes } from '@elastic/elasticsearch';
+import type { Sample } from '../../src/model/index.js';
+import { idFor, indexFor } from '../../src/store/index.js';
 import { REPO_ROOT, testEsUrl } from './env.js';
 
 const run = promisify(execFile);
@@ -13,6 +16,17 @@ export function testEsClient(url = testEsUrl()): Client {
 /** A prefix no other test run uses (indices and templates are deleted by `dropPrefix`). */
 export function uniquePrefix(name: string): string {
   return `rs-it-${name}-${process.pid}-${Date.now().toString(36)}`;
+}
+
+/**
+ * Writes samples straight into the indices and `_id`s the collector's sink would give them
+ * (store routing: indexFor/idFor), with `create` and a refresh. Returns the bulk response for
+ * the caller to check (`errors`).
+ */
+export async function bulkCreate(client: Client, prefix: string, samples: readonly Sample[]): Promise<estypes.BulkResponse> {
+  const operations: unknown[] = [];
+  for (const sample of samples) operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, sample.doc);
+  return client.bulk({ operations, refresh: true });
 }
 
 /** Deletes every index and index template of a prefix. */

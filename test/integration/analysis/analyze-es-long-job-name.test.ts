@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, generateTrace } from '../../../src/analysis/index.js';
 import { analyzeFromStore } from '../../../src/analysis/service/index.js';
 import type { BuildDoc, RecommendationDoc } from '../../../src/model/index.js';
-import { createEsClient, deleteTemplates, idFor, indexFor, installTemplates } from '../../../src/store/index.js';
+import { createEsClient, deleteTemplates, installTemplates } from '../../../src/store/index.js';
 import { testEsUrl } from '../../support/env.js';
-import { uniquePrefix } from '../../support/es.js';
+import { bulkCreate, uniquePrefix } from '../../support/es.js';
 
 // Regression for issue 14 item 4 against the real Elasticsearch: one job name over 512 bytes
 // (Japanese folders) made the recommendations bulk request fail with "id ... is too long", so no
@@ -21,12 +21,7 @@ const nowMs = Math.max(...docs.map((d) => d.build.end));
 beforeAll(async () => {
   client = createEsClient({ url: testEsUrl(), requestTimeoutMs: 30_000 });
   await installTemplates(client, { prefix, shards: 1, replicas: 0 });
-  const operations: unknown[] = [];
-  for (const doc of docs) {
-    const sample = { kind: 'build' as const, doc };
-    operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, doc);
-  }
-  const r = await client.bulk({ operations, refresh: true });
+  const r = await bulkCreate(client, prefix, docs.map((doc) => ({ kind: 'build' as const, doc })));
   expect(r.errors).toBe(false);
 });
 

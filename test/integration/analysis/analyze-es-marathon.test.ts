@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../src/analysis/index.js';
 import { analyzeFromStore, type AnalyzeStoreResult } from '../../../src/analysis/service/index.js';
 import type { ContainerDoc, RecommendationDoc } from '../../../src/model/index.js';
-import { createEsClient, idFor, indexFor, installTemplates } from '../../../src/store/index.js';
+import { createEsClient, installTemplates } from '../../../src/store/index.js';
 import { runCli } from '../../support/cli.js';
 import { testEsUrl } from '../../support/env.js';
-import { dropPrefix, uniquePrefix } from '../../support/es.js';
+import { bulkCreate, dropPrefix, uniquePrefix } from '../../support/es.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -75,12 +75,7 @@ const byKey = (list: readonly RecommendationDoc[]) => new Map(list.map((d) => [d
 beforeAll(async () => {
   client = createEsClient({ url: testEsUrl(), requestTimeoutMs: 30_000 });
   await installTemplates(client, { prefix, shards: 1, replicas: 0 });
-  const operations: unknown[] = [];
-  for (const doc of docs) {
-    const sample = { kind: 'container' as const, doc };
-    operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, doc);
-  }
-  const r = await client.bulk({ operations, refresh: true });
+  const r = await bulkCreate(client, prefix, docs.map((doc) => ({ kind: 'container' as const, doc })));
   expect(r.errors).toBe(false);
   result = await analyzeFromStore({ client, prefix, url: testEsUrl(), policy: DEFAULT_POLICY, nowMs, runMs: nowMs + 1000 });
 });

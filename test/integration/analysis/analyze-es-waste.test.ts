@@ -5,11 +5,11 @@ import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasteDoc } from '../../../src/analysis/waste/index.js';
 import { ECS_VERSION, type BuildDoc, type RecommendationDoc } from '../../../src/model/index.js';
-import { createEsClient, idFor, indexFor, installTemplates } from '../../../src/store/index.js';
+import { createEsClient, installTemplates } from '../../../src/store/index.js';
 import { wasteId } from '../../../src/store/queries/index.js';
 import { runCli } from '../../support/cli.js';
 import { testEsUrl } from '../../support/env.js';
-import { dropPrefix, uniquePrefix } from '../../support/es.js';
+import { bulkCreate, dropPrefix, uniquePrefix } from '../../support/es.js';
 
 const GiB = 1024 ** 3;
 const HOUR = 3_600_000;
@@ -54,12 +54,7 @@ const cfg = join(dir, 'rightsize.yaml');
 beforeAll(async () => {
   client = createEsClient({ url: testEsUrl(), requestTimeoutMs: 30_000 });
   await installTemplates(client, { prefix, shards: 1, replicas: 0 });
-  const operations: unknown[] = [];
-  for (const doc of docs) {
-    const sample = { kind: 'build' as const, doc };
-    operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, doc);
-  }
-  const r = await client.bulk({ operations, refresh: true });
+  const r = await bulkCreate(client, prefix, docs.map((doc) => ({ kind: 'build' as const, doc })));
   expect(r.errors).toBe(false);
   writeFileSync(
     cfg,

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, analyzeBuilds, generateTrace, parseTrace, toBuildRecord, toNdjson } from '../../../src/analysis/index.js';
 import { analyzeFromStore, exportTrace } from '../../../src/analysis/service/index.js';
 import type { BuildDoc, RecommendationDoc } from '../../../src/model/index.js';
-import { createEsClient, deleteTemplates, idFor, indexFor, installTemplates, withEcsBase } from '../../../src/store/index.js';
+import { createEsClient, deleteTemplates, installTemplates, withEcsBase } from '../../../src/store/index.js';
+import { bulkCreate } from '../../support/es.js';
 import { historyId } from '../../../src/store/queries/index.js';
 import { testEsUrl } from '../../support/env.js';
 import { runCli } from '../../support/cli.js';
@@ -56,12 +57,7 @@ let offline: RecommendationDoc[];
 beforeAll(async () => {
   client = createEsClient({ url: testEsUrl(), requestTimeoutMs: 30_000 });
   await installTemplates(client, { prefix, shards: 1, replicas: 0 });
-  const operations: unknown[] = [];
-  for (const doc of stored) {
-    const sample = { kind: 'build' as const, doc };
-    operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, doc);
-  }
-  const r = await client.bulk({ operations, refresh: true });
+  const r = await bulkCreate(client, prefix, stored.map((doc) => ({ kind: 'build' as const, doc })));
   expect(r.errors).toBe(false);
   // The offline path reads the same documents from a file.
   writeFileSync(offlineFile, toNdjson(stored));

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateTrace, toNdjson } from '../../../src/analysis/index.js';
 import type { RecommendationDoc } from '../../../src/model/index.js';
-import { createEsClient, deleteTemplates, idFor, indexFor, installTemplates, recommendationId } from '../../../src/store/index.js';
+import { createEsClient, deleteTemplates, installTemplates, recommendationId } from '../../../src/store/index.js';
+import { bulkCreate } from '../../support/es.js';
 import { testEsUrl } from '../../support/env.js';
 import { runCli } from '../../support/cli.js';
 
@@ -49,12 +50,7 @@ beforeAll(async () => {
   );
   client = createEsClient({ url: testEsUrl(), requestTimeoutMs: 30_000 });
   await installTemplates(client, { prefix, shards: 1, replicas: 0 });
-  const operations: unknown[] = [];
-  for (const doc of docs) {
-    const sample = { kind: 'build' as const, doc };
-    operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, doc);
-  }
-  const r = await client.bulk({ operations, refresh: true });
+  const r = await bulkCreate(client, prefix, docs.map((doc) => ({ kind: 'build' as const, doc })));
   expect(r.errors).toBe(false);
 });
 

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, generateTrace } from '../../../src/analysis/index.js';
 import { analyzeFromStore } from '../../../src/analysis/service/index.js';
 import type { RecommendationDoc } from '../../../src/model/index.js';
-import { idFor, indexFor, installTemplates } from '../../../src/store/index.js';
+import { installTemplates } from '../../../src/store/index.js';
 import { REPO_ROOT, testEsUrl } from '../../support/env.js';
-import { dropPrefix, testEsClient, uniquePrefix } from '../../support/es.js';
+import { bulkCreate, dropPrefix, testEsClient, uniquePrefix } from '../../support/es.js';
 import { pollUntil } from '../../support/poll.js';
 
 /**
@@ -45,12 +45,7 @@ beforeAll(async () => {
   const cli = join(REPO_ROOT, 'dist', 'cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm test runs scripts/ensure-deps.sh, which builds)`);
   await installTemplates(client, { prefix, shards: 1, replicas: 0 });
-  const operations: unknown[] = [];
-  for (const doc of docs) {
-    const sample = { kind: 'build' as const, doc };
-    operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, doc);
-  }
-  expect((await client.bulk({ operations, refresh: true })).errors).toBe(false);
+  expect((await bulkCreate(client, prefix, docs.map((doc) => ({ kind: 'build' as const, doc })))).errors).toBe(false);
   stored = (await analyzeFromStore({ client, prefix, url: testEsUrl(), policy: DEFAULT_POLICY, nowMs })).jobs;
   expect(stored.length).toBe(6);
   const config = join(dir, 'rightsize.yaml');

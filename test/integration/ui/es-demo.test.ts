@@ -4,11 +4,11 @@ import { DEFAULT_POLICY, generateTrace } from '../../../src/analysis/index.js';
 import { analyzeFromStore } from '../../../src/analysis/service/index.js';
 import { buildApp, RecommendationCache } from '../../../src/api/index.js';
 import type { BuildDoc, ClusterDoc, ContainerDoc, QueueDoc, RecommendationDoc } from '../../../src/model/index.js';
-import { idFor, indexFor, indexName, installTemplates } from '../../../src/store/index.js';
+import { indexName, installTemplates } from '../../../src/store/index.js';
 import { EsApiReads, latestRecommendationPages } from '../../../src/store/queries/index.js';
 import { launchChromium } from '../../support/browser.js';
 import { testEsUrl } from '../../support/env.js';
-import { dropPrefix, testEsClient, uniquePrefix } from '../../support/es.js';
+import { bulkCreate, dropPrefix, testEsClient, uniquePrefix } from '../../support/es.js';
 import { BLUE, GREEN, ORANGE, rowData, screenshot, seriesPixels, tableTexts, watchedPage } from './support.js';
 
 /**
@@ -60,9 +60,7 @@ let stored: RecommendationDoc[];
 
 beforeAll(async () => {
   await installTemplates(client, { prefix, shards: 1, replicas: 0 });
-  const operations: unknown[] = [];
-  for (const sample of [...builds.map((doc) => ({ kind: 'build' as const, doc })), ...dayOfDocuments()]) operations.push({ create: { _index: indexFor(sample, prefix), _id: idFor(sample) } }, sample.doc);
-  const bulk = await client.bulk({ operations, refresh: true });
+  const bulk = await bulkCreate(client, prefix, [...builds.map((doc) => ({ kind: 'build' as const, doc })), ...dayOfDocuments()]);
   expect(bulk.errors, JSON.stringify(bulk.items.find((x) => x.create?.error))).toBe(false);
   await client.index({
     index: indexName(prefix, 'alerts', 0),
