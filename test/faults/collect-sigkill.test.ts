@@ -5,14 +5,13 @@
  * not yet confirmed by Elasticsearch when the process dies), nothing duplicated, and every build
  * the state file held at the kill is summarised by the restarted process.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testEsUrl } from '../support/env.js';
-import { dropPrefix, testEsClient, uniquePrefix } from '../support/es.js';
 import { pollUntil } from '../support/poll.js';
-import { allIds, Collector, duplicates, say, startEmulator, writeCollectConfig, type CliProcess } from './support/processes.js';
+import { storeFaultFixture } from './support/fixture.js';
+import { allIds, Collector, duplicates, say, startEmulator, writeCollectConfig } from './support/processes.js';
 
 const CASE = 'collect-sigkill';
 const GAP_MS = Number(process.env['RIGHTSIZE_FAULT_KILL_GAP_S'] ?? 10) * 1000;
@@ -31,17 +30,8 @@ function pendingInFile(path: string): StateFile['builds'] {
 }
 
 describe('fault: collect SIGKILLed and restarted', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-fault-kill-'));
-  const prefix = uniquePrefix('fault-kill');
-  const procs: CliProcess[] = [];
-  const es = testEsClient(ES_URL);
-
-  afterAll(async () => {
-    for (const p of procs) await p.stop('SIGTERM', 30_000);
-    await dropPrefix(es, prefix);
-    await es.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, procs, es, prefix: newPrefix } = storeFaultFixture('kill', ES_URL);
+  const prefix = newPrefix('fault-kill');
 
   it('loses nothing beyond the buffer, duplicates nothing, and summarises the pending builds after the restart', async () => {
     const em = await startEmulator(dir);

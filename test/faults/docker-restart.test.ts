@@ -11,13 +11,11 @@
  * socket refuses connections for RIGHTSIZE_FAULT_DOCKER_DOWN_S (10) seconds, then the same address
  * answers again with every CPU counter restarted from zero.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../support/poll.js';
+import { faultFixture } from './support/fixture.js';
 import { FakeEngine } from '../unit/collectors/docker/fakeEngine.js';
-import { Collector, printedDocs, say, startEmulator, sumOf, writeCollectConfig, type CliProcess } from './support/processes.js';
+import { Collector, printedDocs, say, startEmulator, sumOf, writeCollectConfig } from './support/processes.js';
 
 const CASE = 'docker-restart';
 const INTERVAL_MS = 1_000;
@@ -25,16 +23,12 @@ const DOWN_MS = Number(process.env['RIGHTSIZE_FAULT_DOCKER_DOWN_S'] ?? 10) * 100
 const CORES = { a: 0.5, b: 1.5 } as const;
 
 describe('fault: Docker daemon restarted', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-fault-docker-'));
-  const procs: CliProcess[] = [];
+  const { dir, procs, onCleanup } = faultFixture('docker');
   const engine = new FakeEngine();
   let clock: NodeJS.Timeout | undefined;
-
-  afterAll(async () => {
+  onCleanup(async () => {
     if (clock) clearInterval(clock);
-    for (const p of procs) await p.stop('SIGTERM', 30_000);
     await engine.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reconnects after the restart and never reports a negative or absurd CPU figure', async () => {

@@ -4,14 +4,11 @@
  * started again → every document the collector produced is indexed exactly once: the `_id`s in
  * the store, counted one by one, equal what its counters say it produced, none twice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testEsUrl } from '../support/env.js';
-import { dropPrefix, testEsClient, uniquePrefix } from '../support/es.js';
 import { pollUntil } from '../support/poll.js';
-import { allIds, Collector, duplicates, esKill, esStart, say, startEmulator, sumOf, writeCollectConfig, type CliProcess } from './support/processes.js';
+import { storeFaultFixture } from './support/fixture.js';
+import { allIds, Collector, duplicates, esKill, esStart, say, startEmulator, sumOf, writeCollectConfig } from './support/processes.js';
 
 const CASE = 'es-killed';
 const OUTAGE_MS = Number(process.env['RIGHTSIZE_FAULT_OUTAGE_S'] ?? 120) * 1000;
@@ -19,18 +16,9 @@ const ES_URL = testEsUrl();
 const ES_PORT = Number(new URL(ES_URL).port || 9200);
 
 describe('fault: Elasticsearch killed while collect runs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-fault-es-'));
-  const prefix = uniquePrefix('fault-es');
-  const procs: CliProcess[] = [];
-  const es = testEsClient(ES_URL);
-
-  afterAll(async () => {
-    for (const p of procs) await p.stop('SIGTERM', 30_000);
-    await esStart(ES_PORT).catch(() => undefined); // never leave the run's Elasticsearch down
-    await dropPrefix(es, prefix);
-    await es.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, procs, es, prefix: newPrefix, onCleanup } = storeFaultFixture('es', ES_URL);
+  const prefix = newPrefix('fault-es');
+  onCleanup(() => esStart(ES_PORT).catch(() => undefined)); // never leave the run's Elasticsearch down
 
   it(`indexes every produced document exactly once after a ${OUTAGE_MS / 1000} s kill`, async () => {
     const em = await startEmulator(dir);

@@ -6,15 +6,14 @@
  * longer matched as one term), and `analyze` wrote into indices without templates.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { INDEX_KINDS } from '../../src/store/index.js';
 import { testEsUrl } from '../support/env.js';
-import { dropPrefix, testEsClient, uniquePrefix } from '../support/es.js';
 import { pollUntil } from '../support/poll.js';
+import { storeFaultFixture } from './support/fixture.js';
 import { CLI, CliProcess, say } from './support/processes.js';
 
 const CASE = 'fresh-store';
@@ -23,17 +22,7 @@ const ES_URL = testEsUrl();
 const WRITE_TOKEN = 'fault-write-token-0123456789';
 
 describe('fault: analyze and serve on a store where collect never ran', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-fault-fresh-'));
-  const es = testEsClient(ES_URL);
-  const prefixes: string[] = [];
-  const procs: CliProcess[] = [];
-
-  afterAll(async () => {
-    for (const p of procs) await p.stop('SIGTERM', 30_000);
-    for (const p of prefixes) await dropPrefix(es, p);
-    await es.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, procs, es, prefix: newPrefix } = storeFaultFixture('fresh', ES_URL);
 
   function config(prefix: string, extra = ''): string {
     const path = join(dir, `${prefix}.yaml`);
@@ -47,23 +36,20 @@ describe('fault: analyze and serve on a store where collect never ran', () => {
   }
 
   it('analyze installs the templates before it writes', async () => {
-    const prefix = uniquePrefix('fault-fresh-an');
-    prefixes.push(prefix);
+    const prefix = newPrefix('fault-fresh-an');
     expect(await templates(prefix)).toEqual([]);
     const r = await run(process.execPath, [CLI, 'analyze', '--config', config(prefix)], { cwd: dir });
     const got = await templates(prefix);
     say(CASE, `analyze on an empty store: exit 0, ${got.length} templates installed (${r.stderr.trim().split('\n')[0]})`);
     expect(got).toEqual(Object.keys(INDEX_KINDS).map((k) => `${prefix}-${k}`).sort());
     // --dry-run writes nothing, so it installs nothing either.
-    const dry = uniquePrefix('fault-fresh-dry');
-    prefixes.push(dry);
+    const dry = newPrefix('fault-fresh-dry');
     await run(process.execPath, [CLI, 'analyze', '--dry-run', '--config', config(dry)], { cwd: dir });
     expect(await templates(dry)).toEqual([]);
   });
 
   it('serve (alerts disabled) installs the templates, so a silence is stored under their mappings', async () => {
-    const prefix = uniquePrefix('fault-fresh-serve');
-    prefixes.push(prefix);
+    const prefix = newPrefix('fault-fresh-serve');
     const serve = new CliProcess(['serve', '--config', config(prefix)], { cwd: dir, env: { RIGHTSIZE_API_WRITE_TOKEN: WRITE_TOKEN } });
     procs.push(serve);
     const base = (await serve.waitForLine('the serve address', /listening on (http:\/\/\S+)/, 60_000))[1]!;

@@ -6,28 +6,20 @@
  * (the gap between failing polls grows beyond the interval), the Mesos targets keep producing
  * documents meanwhile, and Jenkins documents come back once it answers again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../support/poll.js';
+import { faultFixture } from './support/fixture.js';
 import { FaultProxy, type FaultMode } from './support/faultProxy.js';
-import { Collector, printedDocs, say, startEmulator, sumOf, writeCollectConfig, type CliProcess } from './support/processes.js';
+import { Collector, printedDocs, say, startEmulator, sumOf, writeCollectConfig } from './support/processes.js';
 
 const CASE = 'jenkins-faults';
 const INTERVAL_MS = 2_000;
 const TIMEOUT_MS = 1_500;
 
 describe('fault: Jenkins answering 500s, timeouts, login pages and slow bodies', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-fault-jenkins-'));
-  const procs: CliProcess[] = [];
+  const { dir, procs, onCleanup } = faultFixture('jenkins');
   let proxy: FaultProxy | undefined;
-
-  afterAll(async () => {
-    for (const p of procs) await p.stop('SIGTERM', 30_000);
-    await proxy?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  onCleanup(() => proxy?.close());
 
   it('counts each failure, backs off, keeps the other targets going, and recovers', async () => {
     const em = await startEmulator(dir);

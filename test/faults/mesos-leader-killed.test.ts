@@ -6,14 +6,11 @@
  * The kill is the emulator's `POST /__emulator/kill` (docs/emulators.md): the server closes as a
  * crash would (connections refused), a killed leader failing over to a live master first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testEsUrl } from '../support/env.js';
-import { dropPrefix, testEsClient, uniquePrefix } from '../support/es.js';
 import { pollUntil } from '../support/poll.js';
-import { Collector, say, startEmulator, sumOf, writeCollectConfig, type CliProcess } from './support/processes.js';
+import { storeFaultFixture } from './support/fixture.js';
+import { Collector, say, startEmulator, sumOf, writeCollectConfig } from './support/processes.js';
 
 const CASE = 'mesos-leader-killed';
 const INTERVAL_MS = 5_000;
@@ -30,17 +27,8 @@ interface Doc {
 const bare = (u: string | undefined): string | undefined => u?.replace(/\/+$/, '');
 
 describe('fault: Mesos leader killed, then an agent vanishes', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-fault-mesos-'));
-  const prefix = uniquePrefix('fault-mesos');
-  const procs: CliProcess[] = [];
-  const es = testEsClient(ES_URL);
-
-  afterAll(async () => {
-    for (const p of procs) await p.stop('SIGTERM', 30_000);
-    await dropPrefix(es, prefix);
-    await es.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, procs, es, prefix: newPrefix } = storeFaultFixture('mesos', ES_URL);
+  const prefix = newPrefix('fault-mesos');
 
   /** Documents of `dataset` with `@timestamp` after `afterMs`, oldest first. */
   async function docsAfter(kind: 'cluster' | 'containers', dataset: string, afterMs: number): Promise<Doc[]> {
