@@ -7,7 +7,7 @@
  * higher UPR at lower cost, or lower UPR at no higher cost — and whether it meets the UPR goal
  * (CPU ≤ 2%, memory ≤ 0.5%). Below the causal policies, two clairvoyant reference families that
  * no walk-forward policy can beat at the same UPR (they see the evaluation builds): the per-job
- * hindsight quantile of the evaluation builds (`hind_q*`) and a sliding ±W-build window quantile
+ * hindsight quantile of the evaluation builds (`hindsight_q*`, the replay's hindsightQuantilePolicy) and a sliding ±W-build window quantile
  * (`slide_W*_q*`, which also tracks steps and growth). If a clairvoyant point at a given UPR costs
  * more than a baseline, no estimator of that kind can dominate the baseline there.
  *
@@ -19,8 +19,10 @@
 import {
   DEFAULT_POLICY,
   generateTrace,
+  hindsightQuantilePolicy,
   krrPolicy,
   oursPolicy,
+  percentile,
   roundUpToLadder,
   runReplay,
   statusQuoPolicy,
@@ -70,11 +72,7 @@ for (const b of records) {
   evalByJob.get(b.key)!.push(b);
 }
 /** Nearest-rank quantile (0 for no values). */
-function nearestRank(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
+const nearestRank = (xs: readonly number[], q: number): number => percentile(xs, q) ?? 0;
 const cpuOf = (b: BuildRecord): number => b.cpuP95Cores ?? b.cpuMaxCores ?? 0;
 /** An OOM-killed build's true peak is unknown: left out (as the static oracle does). */
 const memsOf = (bs: readonly BuildRecord[]): number[] => bs.filter((b) => !b.oomKilled).map((b) => b.memoryPeakBytes ?? 0);
@@ -93,19 +91,16 @@ function fixed(name: string, pick: (b: BuildRecord) => { cpu: number; mem: numbe
     },
   };
 }
-function hindsight(q: number): ReplayPolicy {
-  const per = new Map<string, { cpu: number; mem: number }>();
-  for (const [k, bs] of evalByJob) per.set(k, { cpu: nearestRank(bs.map(cpuOf), q), mem: nearestRank(memsOf(bs), q) });
-  return fixed(`hind_q${q}`, (b) => per.get(b.key) ?? { cpu: 0, mem: 0 });
-}
 function sliding(w: number, q: number): ReplayPolicy {
-  const per = new Map<BuildRecord, { cpu: number; mem: number }>();
+  // Keyed by job and start: the replay hands policies its own (columnar) records, not these objects.
+  const id = (b: BuildRecord): string => `${b.key}\u0000${b.startMs}`;
+  const per = new Map<string, { cpu: number; mem: number }>();
   for (const bs of allByJob.values())
     bs.forEach((b, k) => {
       const win = bs.slice(Math.max(0, k - w), k + w + 1);
-      per.set(b, { cpu: nearestRank(win.map(cpuOf), q), mem: nearestRank(memsOf(win), q) });
+      per.set(id(b), { cpu: nearestRank(win.map(cpuOf), q), mem: nearestRank(memsOf(win), q) });
     });
-  return fixed(`slide_W${w}_q${q}`, (b) => per.get(b)!);
+  return fixed(`slide_W${w}_q${q}`, (b) => per.get(id(b)) ?? { cpu: 0, mem: 0 });
 }
 
 /**
@@ -174,7 +169,7 @@ const budgets = ([[0.02, 0.005], [0.05, 0.016]] as const).map(([cpu, mem]) => ({
   mem: budgetOracle('mem', mem),
 }));
 const clairvoyant: ReplayPolicy[] = [0.9, 0.95, 0.98]
-  .map(hindsight)
+  .map((q): ReplayPolicy => hindsightQuantilePolicy(q))
   .concat([0.9, 0.95, 0.97].map((q) => sliding(10, q)))
   .concat(budgets.map((o) => fixed(o.name, (b) => ({ cpu: o.cpu.per.get(b.key) ?? 0, mem: o.mem.per.get(b.key) ?? 0 }))));
 const t0 = performance.now();

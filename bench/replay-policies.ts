@@ -18,7 +18,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import {
-  DEFAULT_POLICY,
   DEFAULT_SWEEP_MARGINS,
   clairvoyantPolicy,
   formatFrontier,
@@ -26,11 +25,12 @@ import {
   frontierPoint,
   frontierSvg,
   generateTrace,
+  hindsightQuantilePolicy,
   krrPolicy,
+  midpointMs,
   oursPolicy,
   replayTable,
   riskGoals,
-  roundUpToLadder,
   runReplay,
   staticOraclePolicy,
   statusQuoPolicy,
@@ -41,55 +41,16 @@ import {
   wholeCostTable,
   type BuildRecord,
   type PlotSeries,
-  type ReplayPolicy,
   type Resource,
 } from '../src/analysis/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const writeSvg = !process.argv.includes('--no-svg');
 
-/** Clairvoyant per-job quantile of the evaluation builds (a reference no causal policy can beat at its UPR). */
-function hindsight(records: readonly BuildRecord[], fromMs: number, q: number): ReplayPolicy {
-  const per = new Map<string, { cpu: number[]; mem: number[] }>();
-  for (const b of records) {
-    if (b.startMs < fromMs) continue;
-    const e = per.get(b.key) ?? { cpu: [], mem: [] };
-    e.cpu.push(b.cpuP95Cores ?? b.cpuMaxCores ?? 0);
-    if (!b.oomKilled) e.mem.push(b.memoryPeakBytes ?? 0);
-    per.set(b.key, e);
-  }
-  const nr = (xs: number[]): number => {
-    if (xs.length === 0) return 0;
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  };
-  const alloc = new Map([...per].map(([k, e]) => [k, { cpu: nr(e.cpu), mem: nr(e.mem) }]));
-  return {
-    name: `hindsight_q${q}`,
-    clairvoyant: true,
-    init: () => null,
-    observe: () => undefined,
-    allocate: (_s, b) => {
-      const a = alloc.get(b.key);
-      if (!a) return {};
-      return {
-        ...(a.cpu > 0 ? { cpuCores: roundUpToLadder(a.cpu, DEFAULT_POLICY.cpu.ladder) } : {}),
-        ...(a.mem > 0 ? { memoryBytes: roundUpToLadder(a.mem, DEFAULT_POLICY.memory.ladder) } : {}),
-      };
-    },
-  };
-}
-
 const HIND_Q = [0.8, 0.9, 0.95, 0.98, 1];
 
 function judge(name: string, records: readonly BuildRecord[], svg: boolean): void {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const r of records) {
-    lo = Math.min(lo, r.startMs);
-    hi = Math.max(hi, r.endMs);
-  }
-  const mid = lo + (hi - lo) / 2;
+  const mid = midpointMs(records);
   const policies = [
     statusQuoPolicy(),
     krrPolicy(),
@@ -98,7 +59,7 @@ function judge(name: string, records: readonly BuildRecord[], svg: boolean): voi
     clairvoyantPolicy(),
     staticOraclePolicy(),
     ...sweepPolicies(DEFAULT_SWEEP_MARGINS),
-    ...(svg ? HIND_Q.map((q) => hindsight(records, mid, q)) : []),
+    ...(svg ? HIND_Q.map((q) => hindsightQuantilePolicy(q)) : []),
   ];
   const t0 = performance.now();
   const res = runReplay(records, policies, { evalFromMs: mid, resamples: 200, seed: 1 });

@@ -66,6 +66,7 @@ export {
   oursPolicy,
   clairvoyantPolicy,
   staticOraclePolicy,
+  hindsightQuantilePolicy,
   DecayingHistogram,
   runReplay,
   walkForward,

@@ -5,6 +5,7 @@ export {
   oursPolicy,
   clairvoyantPolicy,
   staticOraclePolicy,
+  hindsightQuantilePolicy,
   DecayingHistogram,
 } from './policies.js';
 export type { ReplayPolicy, Allocation, LadderPair } from './policies.js';

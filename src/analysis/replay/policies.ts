@@ -1,7 +1,7 @@
 import { cpuSignalValue, memorySignalValue, recommendCore } from '../recommend/core.js';
 import { DEFAULT_POLICY, roundUpToLadder, type LadderStep, type RecommenderPolicy } from '../recommend/policy.js';
 import type { BuildRecord } from '../recommend/records.js';
-import { SortedWeightedValues } from '../stats/weighted.js';
+import { percentile, SortedWeightedValues } from '../stats/weighted.js';
 import { DAY_MS, HOUR_MS, MiB } from '../../util/units.js';
 import type { JobContext } from './engine.js';
 
@@ -385,5 +385,32 @@ export function staticOraclePolicy(
         ...(e.mem > 0 ? { memoryBytes: roundUpToLadder(e.mem, ladders.memory) } : {}),
       };
     },
+  };
+}
+
+/**
+ * (e3) Per-job hindsight quantile: for every build the nearest-rank `q`-quantile (stats `percentile`) of the job's
+ * evaluation builds (CPU p95, else max; memory peak, OOM-killed builds left out since their true
+ * peak is unknown), on the ladder. A clairvoyant reference for the frontier: no causal fixed
+ * per-job setting has a lower cost at its under-provisioning rate. `q` = 1 is the static oracle
+ * without the OOM-killed builds' peaks. Reads the engine's per-job context.
+ */
+export function hindsightQuantilePolicy(q: number, ladders: LadderPair = defaultLadders): ReplayPolicy<Allocation | undefined> {
+  return {
+    name: `hindsight_q${q}`,
+    clairvoyant: true,
+    init: (_key, job) => {
+      if (!job) return undefined;
+      const inEval = job.builds.filter((b) => b.startMs >= job.evalFromMs && b.startMs < job.evalToMs);
+      // stats percentile: nearest rank (Hyndman–Fan type 1)
+      const cpu = percentile(inEval.map((b) => b.cpuP95Cores ?? b.cpuMaxCores ?? 0), q) ?? 0;
+      const mem = percentile(inEval.filter((b) => !b.oomKilled).map((b) => b.memoryPeakBytes ?? 0), q) ?? 0;
+      return {
+        ...(cpu > 0 ? { cpuCores: roundUpToLadder(cpu, ladders.cpu) } : {}),
+        ...(mem > 0 ? { memoryBytes: roundUpToLadder(mem, ladders.memory) } : {}),
+      };
+    },
+    observe: () => undefined,
+    allocate: (a) => a ?? {},
   };
 }

@@ -3,6 +3,7 @@ import {
   DecayingHistogram,
   bootstrap,
   clairvoyantPolicy,
+  hindsightQuantilePolicy,
   oursPolicy,
   runReplay,
   statusQuoPolicy,
@@ -223,5 +224,35 @@ describe('whole cost of a wrong size (hand-computed)', () => {
     const oom = runReplay([rec('a', 0, 1, { oomKilled: true, memoryPeakBytes: 4 * GiB })], [statusQuoPolicy()], { evalFromMs: 0, resamples: 0 }).policies[0]!;
     // 2 cores × 1 h twice, 4 GiB × 1 h twice
     expect(oom.wholeCost).toEqual({ coreHours: 4, gibHours: 8, buildHoursLost: 1, oomReruns: 1, stretchedBuilds: 0 });
+  });
+});
+
+describe('hindsight quantile reference (hand-computed)', () => {
+  // Evaluation window [2 h, 10 h): builds 2..5 count, build 0 (before it) does not.
+  const builds = [
+    rec('j', 0, 1, { cpuP95Cores: 9, memoryPeakBytes: 9 * GiB }),
+    rec('j', 2, 1, { cpuP95Cores: 1, memoryPeakBytes: 1 * GiB }),
+    rec('j', 3, 1, { cpuP95Cores: 2, memoryPeakBytes: 2 * GiB }),
+    rec('j', 4, 1, { cpuP95Cores: 3, memoryPeakBytes: 3 * GiB }),
+    // OOM-killed: its peak is a lower bound only, so memory leaves it out; its CPU p95 counts.
+    rec('j', 5, 1, { cpuP95Cores: 4, memoryPeakBytes: 8 * GiB, oomKilled: true }),
+  ];
+  const ladders = { cpu: [{ below: Infinity, step: 1 }], memory: [{ below: Infinity, step: GiB }] };
+  const ctx = { builds, evalFromMs: 2 * HOUR, evalToMs: 10 * HOUR };
+
+  it('gives every build the nearest-rank quantile of the evaluation builds', () => {
+    // CPU [1,2,3,4]: the p50 is the 2nd value = 2; memory [1,2,3] GiB: the 2nd = 2 GiB.
+    const p = hindsightQuantilePolicy(0.5, ladders);
+    const st = p.init('j', ctx);
+    expect(p.allocate(st, builds[0]!)).toEqual({ cpuCores: 2, memoryBytes: 2 * GiB });
+    // q = 1: the max of each (CPU 4 from the OOM-killed build; memory 3 GiB without it).
+    const top = hindsightQuantilePolicy(1, ladders);
+    expect(top.allocate(top.init('j', ctx), builds[4]!)).toEqual({ cpuCores: 4, memoryBytes: 3 * GiB });
+  });
+
+  it('allocates nothing without the per-job context or evaluation builds', () => {
+    const p = hindsightQuantilePolicy(0.9, ladders);
+    expect(p.allocate(p.init('j'), builds[0]!)).toEqual({});
+    expect(p.allocate(p.init('j', { builds, evalFromMs: 20 * HOUR, evalToMs: 30 * HOUR }), builds[0]!)).toEqual({});
   });
 });
