@@ -270,21 +270,21 @@ const CI_FIELDS = ['builds', 'cpuReserved', 'memReserved', 'cpuStatusQuo', 'memS
 /**
  * {@link bootstrapAll} for several policies over the SAME jobs (same order): one draw of jobs
  * per resample serves every policy, so the intervals equal per-policy runs with the same seed at
- * a fraction of the cost (13,000 jobs × 1000 resamples). Only the fields in CI_FIELDS are summed
- * per resample unless `aggs` needs others (then all are).
+ * a fraction of the cost (13,000 jobs × 1000 resamples). A resample sums only `fields`: every
+ * field an aggregate of `aggs` reads (all by default; the replay's AGGREGATES read CI_FIELDS).
  */
 export function bootstrapMany<K extends string>(
   groups: ReadonlyArray<readonly JobSums[]>,
   aggs: Readonly<Record<K, Agg>>,
   resamples: number,
   seed: number,
+  fields: ReadonlyArray<keyof Totals> = FIELDS,
 ): Array<Record<K, Interval>> {
   const keys = Object.keys(aggs) as K[];
-  const fields: ReadonlyArray<keyof Totals> = (aggs as unknown) === AGGREGATES ? CI_FIELDS : FIELDS;
   const nf = fields.length;
   const n = groups[0]?.length ?? 0;
   const same = groups.every((g) => g.length === n && g.every((j, i) => j.key === groups[0]![i]!.key));
-  if (!same && groups.length > 1) return groups.map((g) => bootstrapMany([g], aggs, resamples, seed)[0]!);
+  if (!same && groups.length > 1) return groups.map((g) => bootstrapMany([g], aggs, resamples, seed, fields)[0]!);
   const stats = groups.map(() => new Map<K, number[]>(keys.map((k) => [k, []])));
   if (n > 0) {
     const ng = groups.length;
@@ -484,7 +484,7 @@ export function runReplay(
   }
 
   const jobLists = sumsOf.map((m) => [...m.values()]);
-  const cis = bootstrapMany(jobLists, AGGREGATES, resamples, seed);
+  const cis = bootstrapMany(jobLists, AGGREGATES, resamples, seed, CI_FIELDS);
   const out: PolicyMetrics[] = policies.map((policy, pi) => {
     const jobs = jobLists[pi]!;
     const ci = cis[pi]!;
