@@ -32,6 +32,12 @@ export interface AppDeps {
   readonly reads?: ApiReads;
   /** Where the weekly reports are kept; without it `/reports/weekly` answers 503. */
   readonly reports?: ReportSink;
+  /**
+   * Resolves once the store may be written (serve: its index templates are installed); rejects
+   * with a RightsizeError when `signal` aborts first. The write routes wait for it, so a write at
+   * start cannot create an index under dynamic mappings. Without it writes go straight out.
+   */
+  readonly writesReady?: (signal: AbortSignal) => Promise<void>;
   /** Bearer tokens; reads need one only when read tokens are configured, writes always. */
   readonly tokens?: ApiTokens;
   /** Origins CORS allows; none (the default) sends no CORS headers. */
@@ -159,7 +165,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: false, validatorUrl: null } });
   void app.register((api, _opts, done) => {
-    const { buildsOf } = registerStoreRoutes(api, { cache, clock, ...(deps.reads ? { reads: deps.reads } : {}), ...(deps.reports ? { reports: deps.reports } : {}) });
+    const { buildsOf } = registerStoreRoutes(api, { cache, clock, ...(deps.reads ? { reads: deps.reads } : {}), ...(deps.reports ? { reports: deps.reports } : {}), ...(deps.writesReady ? { writesReady: deps.writesReady } : {}) });
     registerRecommendationRoutes(api, { cache, buildsOf, ...(deps.mesosPluginVersion === undefined ? {} : { mesosPluginVersion: deps.mesosPluginVersion }) });
     registerHealthRoutes(api, { ...deps, clock, requests, latency });
     registerUiRoutes(api);

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   RS_ERR_STORE_REJECTED: { statusCode: 502, message: 'Elasticsearch rejected a request' },
   RS_ERR_STORE_BUFFER_FULL: { statusCode: 503, message: 'the bulk buffer is full; documents were dropped' },
   RS_ERR_STORE_FIELD_RANGE: { statusCode: 500, message: 'a numeric field Elasticsearch would refuse was removed from a document; the rest was indexed' },
+  RS_ERR_STORE_NOT_READY: { statusCode: 503, message: 'the index templates are not installed yet; nothing is written before them' },
   RS_ERR_STORE_DOC_INVALID: { statusCode: 500, message: 'a document cannot be routed to an index (bad @timestamp or missing identity field)' },
   RS_ERR_COLLECT_TIMEOUT: { statusCode: 504, message: 'a collection round timed out' },
   RS_ERR_LIFECYCLE_SHUTDOWN: { statusCode: 503, message: 'component is shut down' },

@@ -72,4 +72,27 @@ describe('fault: analyze and serve on a store where collect never ran', () => {
     expect(hit.count).toBe(1);
     expect((await serve.stop('SIGTERM')).code).toBe(0);
   });
+
+  it('a silence POSTed the moment serve listens waits for the templates, so rule.id is still keyword', async () => {
+    const prefix = newPrefix('fault-fresh-race');
+    const serve = new CliProcess(['serve', '--config', config(prefix)], { cwd: dir, env: { RIGHTSIZE_API_WRITE_TOKEN: WRITE_TOKEN } });
+    procs.push(serve);
+    const base = (await serve.waitForLine('the serve address', /listening on (http:\/\/\S+)/, 60_000))[1]!;
+    // No wait for anything: the write goes out as soon as the address is known, and the templates
+    // are counted while it is on its way.
+    const [post, templatesMeanwhile] = await Promise.all([
+      fetch(`${base}/api/v1/silences`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${WRITE_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ rule_id: 'nodata-mesos-master', duration_ms: 3_600_000, created_by: 'fault-suite-race' }),
+      }).then(async (r) => ({ status: r.status, body: await r.text() })),
+      templates(prefix).then((t) => t.length),
+    ]);
+    const mapping = await es.indices.getMapping({ index: `${prefix}-silences` });
+    const props = Object.values(mapping)[0]!.mappings.properties as Record<string, { type?: string; properties?: Record<string, { type?: string }> }>;
+    say(CASE, `silence POSTed at once after "listening" (${templatesMeanwhile} of ${Object.keys(INDEX_KINDS).length} templates installed while it was on its way): ${post.status}, rule.id mapped as ${props['rule']?.properties?.['id']?.type}`);
+    expect(post.status, post.body).toBe(201);
+    expect(props['rule']?.properties?.['id']?.type).toBe('keyword');
+    expect((await serve.stop('SIGTERM')).code).toBe(0);
+  });
 });

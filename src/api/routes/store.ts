@@ -39,6 +39,8 @@ export interface StoreRouteDeps {
   readonly clock: Clock;
   readonly reads?: ApiReads;
   readonly reports?: ReportSink;
+  /** Awaited before each write (see AppDeps.writesReady). */
+  readonly writesReady?: (signal: AbortSignal) => Promise<void>;
 }
 
 const NO_STORE = errorBody('RS_ERR_STORE_UNAVAILABLE', 'this route reads Elasticsearch, which rightsize serve was not given');
@@ -154,6 +156,7 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
       if ((b.duration_ms === undefined) === (b.until_ms === undefined)) return reply.code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', 'body/duration_ms or body/until_ms is required (exactly one)'));
       const untilMs = b.until_ms ?? nowMs + (b.duration_ms ?? 0);
       if (untilMs <= nowMs) return reply.code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', 'body/until_ms must be in the future'));
+      await deps.writesReady?.(AbortSignal.timeout(STORE_TIMEOUT_MS));
       const row = await reads.createSilence(
         { ruleId: b.rule_id, ...(b.group !== undefined ? { group: b.group } : {}), untilMs, createdBy: b.created_by, ...(b.comment !== undefined ? { comment: b.comment } : {}), createdAtMs: nowMs },
         AbortSignal.timeout(STORE_TIMEOUT_MS),
@@ -168,6 +171,8 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
     async (req, reply) => {
       if (reads === undefined) return reply.code(503).send(NO_STORE);
       const { id } = req.params as { id: string };
+      // An update of a missing index creates it too.
+      await deps.writesReady?.(AbortSignal.timeout(STORE_TIMEOUT_MS));
       if (!(await reads.expireSilence(id, clock.nowMs(), AbortSignal.timeout(STORE_TIMEOUT_MS)))) return reply.code(404).send(errorBody('RS_ERR_API_NOT_FOUND', `no silence ${id}`));
       return reply.code(204).send();
     },

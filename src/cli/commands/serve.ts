@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildApp, RecommendationCache, RELOAD_PAGE_SIZE } from '../../api/index.js';
 import { loadConfig } from '../../config/index.js';
+import { RightsizeError } from '../../errors/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { ElasticsearchReportSink } from '../../reports/service/index.js';
@@ -18,6 +19,27 @@ interface ServeOptions {
   readonly host?: string;
   readonly port?: string;
   readonly refresh?: string;
+}
+
+/**
+ * Resolves once `templates` (the background installation) has installed them; rejects with
+ * `RS_ERR_STORE_NOT_READY` (and the installation's last error) when `signal` aborts first or the
+ * installation was stopped.
+ */
+function templatesInstalled(templates: Promise<boolean>, store: StoreStatus, signal: AbortSignal): Promise<void> {
+  if (store.templatesReady) return Promise.resolve();
+  const notReady = (): RightsizeError =>
+    new RightsizeError('RS_ERR_STORE_NOT_READY', `the index templates are not installed yet, so nothing was written${store.lastError === undefined ? '' : ` (${store.lastError})`}; retry shortly`);
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(notReady());
+    const onAbort = (): void => reject(notReady());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void templates.then((installed) => {
+      signal.removeEventListener('abort', onAbort);
+      if (installed) resolve();
+      else reject(notReady());
+    });
+  });
 }
 
 /** `rightsize serve`: the HTTP API on the latest recommendations in Elasticsearch, until SIGINT/SIGTERM. */
@@ -40,9 +62,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const prefix = config.elasticsearch.indexPrefix;
       // Mappings before anything writes (silences, reports, alert states): on a store where
       // `collect` never ran they would get dynamic ones. In the background, as collect does, so
-      // serve starts while Elasticsearch is away.
+      // serve starts while Elasticsearch is away; the write routes wait for it (writesReady).
       const stopTemplates = new AbortController();
-      const templates = installTemplatesInBackground(client, config, logger, stopTemplates.signal, { templatesReady: false } satisfies StoreStatus);
+      const store: StoreStatus = { templatesReady: false };
+      const templates = installTemplatesInBackground(client, config, logger, stopTemplates.signal, store);
       const cache = new RecommendationCache({
         logger,
         load: async (signal) => {
@@ -64,6 +87,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         logger,
         reads: new EsApiReads({ client, prefix }),
         reports: new ElasticsearchReportSink(client, prefix),
+        writesReady: (signal) => templatesInstalled(templates, store, signal),
         tokens,
         corsOrigins: api.corsOrigins,
         dataFreshAfterMs: api.dataFreshAfterMs,

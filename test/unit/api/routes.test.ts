@@ -330,6 +330,29 @@ describe('alerts and silences, with tokens', () => {
     expect([big.statusCode, code(big)]).toEqual([413, 'RS_ERR_API_TOO_LARGE']);
   });
 
+  it('writes wait for writesReady (the templates): nothing reaches the store before it, and a refused gate is a coded 503', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    const { app, reads } = await setup({ tokens: { read: [], write: [WRITE] }, writesReady: () => gate });
+    const auth = { authorization: `Bearer ${WRITE}` };
+    const pending = app.inject({ method: 'POST', url: '/api/v1/silences', payload: { rule_id: 'x', duration_ms: 60_000, created_by: 'me' }, headers: auth });
+    // The route is waiting: other routes answer meanwhile, and the store holds nothing yet.
+    expect((await app.inject({ url: '/api/v1/jobs/lint' })).statusCode).toBe(200);
+    expect(reads.silences).toEqual([]);
+    open();
+    expect((await pending).statusCode).toBe(201);
+    expect(reads.silences.map((s) => s.rule_id)).toEqual(['x']);
+    await app.close();
+
+    const refused = await setup({ tokens: { read: [], write: [WRITE] }, writesReady: () => Promise.reject(new RightsizeError('RS_ERR_STORE_NOT_READY', 'the index templates are not installed yet')) });
+    const post = await refused.app.inject({ method: 'POST', url: '/api/v1/silences', payload: { rule_id: 'x', duration_ms: 60_000, created_by: 'me' }, headers: auth });
+    expect([post.statusCode, code(post)]).toEqual([503, 'RS_ERR_STORE_NOT_READY']);
+    refused.reads.silences.push({ id: 's1', rule_id: 'x', until_ms: T0 + 60_000 });
+    const del = await refused.app.inject({ method: 'DELETE', url: '/api/v1/silences/s1', headers: auth });
+    expect([del.statusCode, code(del)]).toEqual([503, 'RS_ERR_STORE_NOT_READY']);
+    expect(refused.reads.silences).toEqual([{ id: 's1', rule_id: 'x', until_ms: T0 + 60_000 }]);
+  });
+
   it('tokens never reach the log', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
