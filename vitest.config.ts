@@ -8,6 +8,8 @@ import { REAL_CAPTURES_DIR } from './test/support/env.js';
 //   project). On a clone without ../shared it is left out with one line saying so; under CI=true the
 //   folder is required and its absence fails the run (test/support/conformance-setup.ts);
 // - integration: real Elasticsearch and real dockerd started by scripts/test.sh; never skipped.
+// The parser fuzz of fault case 5 (test/faults/fuzz/, fixed seed and run counts, seconds) is pure
+// and runs in `unit`, not in `faults`, so it runs in every CI run and only once.
 // Not in `npm test`'s default run:
 // - faults: the fault suite (docs/faults.md): real processes of the BUILT CLI with Elasticsearch
 //   killed, collectors SIGKILLed, upstreams failing; `npm run test:faults` builds first.
@@ -24,7 +26,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/regression/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/regression/**/*.test.ts', 'test/faults/fuzz/**/*.test.ts'],
           exclude: CONFORMANCE,
           testTimeout: 20_000,
         },
@@ -55,6 +57,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          exclude: ['test/faults/fuzz/**'],
           testTimeout: 900_000,
           hookTimeout: 600_000,
           fileParallelism: false,

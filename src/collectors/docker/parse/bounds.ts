@@ -32,6 +32,20 @@ export const MAX_PROCESS_COUNT = 2 ** 22;
 /** Largest CPU count: Linux `NR_CPUS` maximum (8192). Bounds `online_cpus` and CPU limits, and rates when the reading has no CPU count. */
 export const MAX_HOST_CPUS = 8192;
 
+/**
+ * Exit codes a container can end with: a Linux status is 0–255 (Docker reports -1 when it never
+ * started), a Windows one a 32-bit NTSTATUS (`3221225477` = 0xC0000005). Anything outside
+ * [-2^31, 2^32 − 1] is not an exit code and is left out.
+ */
+export const MIN_EXIT_CODE = -(2 ** 31);
+export const MAX_EXIT_CODE = 2 ** 32 - 1;
+
+/** An exit code from an event attribute (a decimal string) or an inspect field (a number), else undefined. */
+export function exitCodeOf(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : typeof value === 'number' ? value : undefined;
+  return n !== undefined && Number.isInteger(n) && n >= MIN_EXIT_CODE && n <= MAX_EXIT_CODE ? n : undefined;
+}
+
 /** Docker container ids are hex: 12 (short) to 64 characters. Anything else never goes into a URL. */
 export const CONTAINER_ID_PATTERN = /^[0-9a-f]{12,64}$/i;
 
@@ -52,6 +66,19 @@ export function boundedField(fr: FieldReader, obj: Record<string, unknown>, key:
   const v = fr.nonNeg(obj, key, path);
   if (v === undefined || v <= max) return v;
   fr.issue(`${path} is ${v}, beyond what an engine can report (at most ${max})`, path, 'RS_ERR_PARSE_RANGE');
+  return undefined;
+}
+
+/**
+ * A whole number in [0, `max`] ({@link boundedField}, then an integer check): byte counts and
+ * process counts are integers in the engine (`uint64`), so a fraction (`5e-324`, `0.5`) is a
+ * broken answer, an `RS_ERR_PARSE_SHAPE` issue for `path` and undefined, never a `long` field
+ * Elasticsearch would truncate.
+ */
+export function wholeField(fr: FieldReader, obj: Record<string, unknown>, key: string, max: number, path: string): number | undefined {
+  const v = boundedField(fr, obj, key, max, path);
+  if (v === undefined || Number.isInteger(v)) return v;
+  fr.issue(`${path} is ${v}, not a whole number`, path);
   return undefined;
 }
 

@@ -87,7 +87,8 @@ const CFS_PERIOD_MS = 100;
  * Rules: no previous reading → `first_reading`; Δwall ≤ 0 or any cumulative counter
  * (total_usage, throttling counters, v1 max_usage) lower than before → `counter_reset`; a rate
  * above the host's CPU count (+5 %; {@link MAX_HOST_CPUS} when the reading has none) or above
- * the container's CPU limit (see {@link CpuRateOptions.limitCores}) → `implausible_rate`. The result is never negative, NaN or
+ * the container's CPU limit (see {@link CpuRateOptions.limitCores}), or throttled time above the
+ * window × CPUs → `implausible_rate`. The result is never negative, NaN or
  * Infinity. A long gap between readings (daemon away for a while) simply widens the window: the
  * figure is then the correct average over the gap.
  *
@@ -118,6 +119,8 @@ export function containerCpuCores(prev: CpuSnapshot | undefined, cur: CpuSnapsho
   if (!Number.isFinite(cores)) return { ok: false, reason: 'counter_reset' };
   const cpus = cur.onlineCpus ?? prev.onlineCpus ?? MAX_HOST_CPUS;
   if (cores > cpus * 1.05) return { ok: false, reason: 'implausible_rate' };
+  // throttled time sums over the CPUs: at most the window on each of them
+  if (dThrottledNs !== undefined && dThrottledNs > wallNs * cpus * 1.05) return { ok: false, reason: 'implausible_rate' };
   const limit = options.limitCores;
   if (limit !== undefined && limit > 0 && cores > limit * (1 + CFS_PERIOD_MS / wallMs) * 1.05) return { ok: false, reason: 'implausible_rate' };
 

@@ -3,7 +3,7 @@
  * detection and how a container ended.
  */
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { CONTAINER_ID_PATTERN } from './bounds.js';
+import { CONTAINER_ID_PATTERN, exitCodeOf } from './bounds.js';
 import { nsBetween, type DockerInstant } from './time.js';
 
 /** A container `start` event from `GET /events` (daemon clock, exact to the nanosecond). */
@@ -61,7 +61,7 @@ export function parseStartEvents(body: string, target = 'docker'): ParseResult<r
 
 /**
  * Parses the body of `GET /events?…&filters={"type":["container"],"event":["die","oom"]}`.
- * `die` carries `Actor.Attributes.exitCode` (a decimal string); `oom` is sent when the kernel
+ * `die` carries `Actor.Attributes.exitCode` (a decimal string; outside [-2^31, 2^32 − 1] it is left out); `oom` is sent when the kernel
  * OOM killer hit a process of the container (Engine API "System events"). Other lines are
  * ignored (counted as the skip `ignored`).
  */
@@ -76,8 +76,7 @@ export function parseExitEvents(body: string, target = 'docker'): ParseResult<re
       fr.skip('ignored');
       continue;
     }
-    const code = ev.attributes?.['exitCode'];
-    const exitCode = typeof code === 'string' && /^-?\d{1,10}$/.test(code) ? Number(code) : typeof code === 'number' && Number.isInteger(code) ? code : undefined;
+    const exitCode = exitCodeOf(ev.attributes?.['exitCode']);
     events.push({ id: ev.id, action: ev.action, at: ev.at, ...(ev.action === 'die' && exitCode !== undefined && { exitCode }) });
   }
   return done(events, fr);

@@ -1,7 +1,7 @@
 /** `GET /containers/{id}/json` (inspect) → limits, identity, labels and exit state (pure). */
 import type { JenkinsIdentity, MesosIdentity } from '../../../model/index.js';
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { capText, cappedStr, describeValue, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_LABEL_KEY_LENGTH, MAX_LABELS, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
+import { capText, cappedStr, describeValue, exitCodeOf, wholeField, CONTAINER_ID_PATTERN, MAX_EXIT_CODE, MAX_HOST_CPUS, MIN_EXIT_CODE, MAX_LABEL_KEY_LENGTH, MAX_LABELS, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
 import type { ContainerExit } from './events.js';
 import { parseDockerTime } from './time.js';
 
@@ -155,14 +155,16 @@ export function parseInspect(raw: unknown, target = 'docker'): InspectParseResul
     cpuLimitCores = undefined;
   }
   // A setting below 2^62 fits a `long` and is what the container was given; ≥ 2^62 is "no limit".
-  const memory = hostConfig && fr.nonNeg(hostConfig, 'Memory', 'HostConfig.Memory');
+  const memory = hostConfig && wholeField(fr, hostConfig, 'Memory', Number.MAX_VALUE, 'HostConfig.Memory');
   const memoryLimitBytes = memory !== undefined && memory > 0 && memory < NO_LIMIT_BYTES ? memory : undefined;
 
   const oom = state && fr.bool(state, 'OOMKilled', 'State.OOMKilled');
   const started = parseDockerTime(state?.['StartedAt']);
   const finished = parseDockerTime(state?.['FinishedAt']);
   const status = state && cappedStr(fr, state, 'Status', 32, 'State.Status');
-  const exitCode = state && fr.num(state, 'ExitCode', 'State.ExitCode');
+  const rawExit = state && fr.num(state, 'ExitCode', 'State.ExitCode');
+  const exitCode = exitCodeOf(rawExit);
+  if (rawExit !== undefined && exitCode === undefined) fr.issue(`State.ExitCode ${rawExit} is not an exit code (an integer in [${MIN_EXIT_CODE}, ${MAX_EXIT_CODE}])`, 'State.ExitCode', 'RS_ERR_PARSE_RANGE');
   const env = envMap(fr, config);
 
   const fromName = rawName !== undefined ? mesosIdentityFromName(rawName) : undefined;
@@ -199,7 +201,7 @@ export function parseInspect(raw: unknown, target = 'docker'): InspectParseResul
     ...(oom !== undefined && { oomKilled: oom }),
     ...(started != null && { startedAtMs: started.epochMs }),
     ...(status !== undefined && { status }),
-    ...(status === 'exited' && exitCode !== undefined && Number.isInteger(exitCode) && { exitCode }),
+    ...(status === 'exited' && exitCode !== undefined && { exitCode }),
     ...(status === 'exited' && finished != null && { finishedAtMs: finished.epochMs }),
     ...(labels !== undefined && { labels }),
     ...(mesos !== undefined && { mesos }),

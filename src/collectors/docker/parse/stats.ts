@@ -7,7 +7,8 @@
  * ../shared/design/reference/apis.md §2.1–2.3.
  */
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { boundedField, cappedStr, describeValue, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
+import { boundedField, cappedStr, wholeField, describeValue, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
+import { MAX_COUNT } from '../../../util/bounds.js';
 import { nsBetween, parseDockerTime, type DockerInstant } from './time.js';
 
 /** Cumulative CFS throttling counters (`cpu_stats.throttling_data`). */
@@ -84,8 +85,9 @@ export type StatsParseResult = ParseResult<RunningStats | NotRunningStats | unde
 function readThrottling(fr: FieldReader, cpuStats: Record<string, unknown> | undefined, path: string): ThrottlingCounters | undefined {
   const t = cpuStats && fr.obj(cpuStats, 'throttling_data', `${path}.throttling_data`);
   if (!t) return undefined;
-  const periods = fr.nonNeg(t, 'periods', `${path}.throttling_data.periods`);
-  const throttledPeriods = fr.nonNeg(t, 'throttled_periods', `${path}.throttling_data.throttled_periods`);
+  // period counts reach the document as deltas (`cpu.throttled.periods`): whole and at most 2^53 − 1
+  const periods = wholeField(fr, t, 'periods', MAX_COUNT, `${path}.throttling_data.periods`);
+  const throttledPeriods = wholeField(fr, t, 'throttled_periods', MAX_COUNT, `${path}.throttling_data.throttled_periods`);
   const throttledTimeNs = fr.nonNeg(t, 'throttled_time', `${path}.throttling_data.throttled_time`);
   if (periods === undefined && throttledPeriods === undefined && throttledTimeNs === undefined) return undefined;
   return { periods, throttledPeriods, throttledTimeNs };
@@ -103,7 +105,7 @@ function readOnlineCpus(fr: FieldReader, cpuStats: Record<string, unknown> | und
 
 /** A byte count of `memory_stats` (or its `stats`), bounded by {@link MAX_MEMORY_BYTES}. */
 function bytes(fr: FieldReader, obj: Record<string, unknown> | undefined, key: string, path: string): number | undefined {
-  return obj === undefined ? undefined : boundedField(fr, obj, key, MAX_MEMORY_BYTES, `${path}.${key}`);
+  return obj === undefined ? undefined : wholeField(fr, obj, key, MAX_MEMORY_BYTES, `${path}.${key}`);
 }
 
 function readMemory(fr: FieldReader, raw: Record<string, unknown>): MemoryReading | undefined {
@@ -131,7 +133,7 @@ function readMemory(fr: FieldReader, raw: Record<string, unknown>): MemoryReadin
 
   // A limit is a setting, not a measurement: anything ≥ 2^62 means "no limit" (the cgroup
   // default), and anything below is what the container was given (and fits a `long`).
-  const rawLimit = fr.nonNeg(mem, 'limit', 'memory_stats.limit');
+  const rawLimit = wholeField(fr, mem, 'limit', Number.MAX_VALUE, 'memory_stats.limit');
   const hierarchical = stats !== undefined ? fr.nonNeg(stats, 'hierarchical_memory_limit', `${sp}.hierarchical_memory_limit`) : undefined;
   const limitBytes =
     rawLimit !== undefined && rawLimit > 0 && rawLimit < NO_LIMIT_BYTES && !(hierarchical !== undefined && hierarchical >= NO_LIMIT_BYTES) ? rawLimit : undefined;
@@ -158,7 +160,8 @@ function readMemory(fr: FieldReader, raw: Record<string, unknown>): MemoryReadin
  * - Every other field is optional: a wrong type is an `RS_ERR_PARSE_SHAPE` issue and the field
  *   is absent; a figure beyond what a host can report (memory over {@link MAX_MEMORY_BYTES},
  *   `pids_stats.current` over {@link MAX_PROCESS_COUNT}, `online_cpus` over
- *   {@link MAX_HOST_CPUS}) is an `RS_ERR_PARSE_RANGE` issue and absent. Never 0 or NaN.
+ *   {@link MAX_HOST_CPUS}) is an `RS_ERR_PARSE_RANGE` issue and absent; a fractional byte or
+ *   process count is an `RS_ERR_PARSE_SHAPE` issue and absent. Never 0 or NaN.
  *
  * MUST be pure: no clock, no I/O.
  */
@@ -225,7 +228,7 @@ export function parseStatsReading(raw: unknown, target = 'docker'): StatsParseRe
   }
 
   const pids = fr.obj(raw, 'pids_stats', 'pids_stats');
-  const processCount = pids && boundedField(fr, pids, 'current', MAX_PROCESS_COUNT, 'pids_stats.current');
+  const processCount = pids && wholeField(fr, pids, 'current', MAX_PROCESS_COUNT, 'pids_stats.current');
   return done(
     {
       status: 'running',
