@@ -4,7 +4,8 @@
 #   2. typecheck and lint,
 #   3. the real Docker engine (scripts/docker-engine.sh), the real Elasticsearch (scripts/es.sh) and
 #      Debian's Chromium for the web UI test (scripts/chromium.sh),
-#   4. every test tier (unit, integration) with vitest. Extra arguments go to vitest.
+#   4. every test tier (unit, conformance, integration) with vitest, then the fault cases that fit
+#      the CI budget (docs/faults.md). Extra arguments go to vitest.
 # Under CI (CI=true) the engine and Elasticsearch it started are stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ bash scripts/docker-engine.sh start >&2
 bash scripts/es.sh start >&2
 RIGHTSIZE_CHROMIUM=$(bash scripts/chromium.sh)
 export RIGHTSIZE_CHROMIUM
+CI_FAULT_CASES=(test/faults/mesos-leader-killed.test.ts test/faults/fresh-store.test.ts test/faults/docker-restart.test.ts)
 if [ "$#" -gt 0 ]; then
   npx vitest run "$@"
 else
@@ -36,4 +38,8 @@ else
   fi
   echo "== integration tests (real Elasticsearch, real dockerd)" >&2
   npx vitest run --project integration
+  # The fault cases that fit CI's time budget (about 2 min together, docs/faults.md "CI"); the
+  # others (Elasticsearch killed for 2 min, collect SIGKILLed, Jenkins faults) are `npm run test:faults`.
+  echo "== fault cases in CI (real processes of the built CLI: ${CI_FAULT_CASES[*]})" >&2
+  npx vitest run --project faults "${CI_FAULT_CASES[@]}"
 fi
