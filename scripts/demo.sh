@@ -11,7 +11,8 @@
 #   5. `rightsize collect` into Elasticsearch (index prefix rightsize-demo),
 #   6. `rightsize serve` (API, web UI and the alert engine, mailing the local SMTP server) on
 #      RIGHTSIZE_DEMO_API_PORT (8080), with the demo's own short-history alert rules,
-#   7. every RIGHTSIZE_DEMO_ANALYZE_SECONDS (30) `rightsize analyze --labels` and a label plan.
+#   7. every RIGHTSIZE_DEMO_ANALYZE_SECONDS (30; 15 until the first recommendation shows)
+#      `rightsize analyze --labels` and a label plan.
 # The terminal gets one human line per event; the JSON logs go to .cache/demo/*.log.
 # Ctrl-C (or RIGHTSIZE_DEMO_SECONDS=N) stops everything the demo started: its processes, the
 # emulator's containers, Elasticsearch and the Docker engine if (and only if) it started them.
@@ -197,11 +198,13 @@ collect:
   stateDir: ${JSON.stringify(e.DEMO_STATE + "/collect-state")}
   metricsPort: 0
 analysis:
-  # DEMO ONLY (short history): the demo history is minutes long. In production a decrease of
-  # more than 25 % needs 10 builds over 2 days (the default); here the 5 builds any
-  # recommendation needs suffice.
+  # DEMO ONLY (short history): the demo history is minutes long. In production a job needs 5
+  # usable builds for a recommendation, and a decrease of more than 25 % needs 10 builds over
+  # 2 days (the defaults); here 3 builds suffice for both, so the first recommendations appear
+  # within the demo's first minutes.
+  minBuilds: 3
   decreaseEvidence:
-    minBuilds: 5
+    minBuilds: 3
     minDays: 0
 api:
   port: ${e.DEMO_API_PORT}
@@ -292,7 +295,7 @@ for (const d of ready.slice(0, 5)) {
 }
 if (ready.length > 5) console.log(`       … and ${ready.length - 5} more`);
 const waiting = all.length - ready.length;
-if (waiting > 0 || ready.length === 0) console.log(`       ${waiting > 0 ? `${waiting} job(s)` : "every job"} still short of the 5 finished builds a recommendation needs`);
+if (waiting > 0 || ready.length === 0) console.log(`       ${waiting > 0 ? `${waiting} job(s)` : "every job"} still short of the 3 finished builds a demo recommendation needs`);
 '
 }
 
@@ -330,6 +333,8 @@ end=""
 [ -n "${RIGHTSIZE_DEMO_SECONDS:-}" ] && end=$((t0 + RIGHTSIZE_DEMO_SECONDS))
 while kill -0 "$collector_pid" 2>/dev/null; do
   nap=$every
+  # Until the UI shows the first recommendation, analyse at least every 15 s.
+  [ -z "$ui_announced" ] && [ "$nap" -gt 15 ] && nap=15
   if [ -n "$end" ]; then
     left=$((end - $(date +%s)))
     [ "$left" -lt "$nap" ] && nap=$left

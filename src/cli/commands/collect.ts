@@ -278,7 +278,12 @@ async function runContinuously(
   finished: { enqueue?: (builds: readonly FinishedBuild[]) => void } = {},
 ): Promise<void> {
   const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
+  // The signal's name is logged with the stop, so an operator sees what stopped the collector.
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopSignal = signal;
+    stop.abort();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const scheduler = new Scheduler({ logger });
@@ -376,7 +381,7 @@ async function runContinuously(
   // process alive until SIGINT/SIGTERM.
   keepAliveUntil(stop.signal);
   await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
-  logger.info('stopping: flushing what was collected');
+  logger.info({ signal: stopSignal }, `stopping${stopSignal !== undefined ? ` on ${stopSignal}` : ''}: flushing what was collected`);
   await runner.shutdown();
   await scheduler.stop();
   await summarizer?.shutdown();
