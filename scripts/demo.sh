@@ -201,7 +201,7 @@ analysis:
   # DEMO ONLY (short history): the demo history is minutes long. In production a job needs 5
   # usable builds for a recommendation, and a decrease of more than 25 % needs 10 builds over
   # 2 days (the defaults); here 3 builds suffice for both, so the first recommendations appear
-  # within the demo's first minutes.
+  # within the first minutes of the demo.
   minBuilds: 3
   decreaseEvidence:
     minBuilds: 3
