@@ -1,10 +1,45 @@
 import { readFileSync } from 'node:fs';
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import {
+  Client,
+  UndiciConnection,
+  type ClientOptions,
+  type ConnectionRequestOptions,
+  type ConnectionRequestOptionsAsStream,
+  type ConnectionRequestParams,
+  type ConnectionRequestResponse,
+  type ConnectionRequestResponseAsStream,
+} from '@elastic/elasticsearch';
 import type { Config } from '../config/index.js';
 import { RightsizeError, redactUrl } from '../errors/index.js';
 
 /** The part of the configuration the client needs. */
 export type EsClientConfig = Pick<Config['elasticsearch'], 'url' | 'apiKey' | 'username' | 'password' | 'caFile' | 'requestTimeoutMs'>;
+
+/**
+ * The transport's default connection, except that a request never gets the caller's `signal`
+ * itself but a signal that follows it (`AbortSignal.any([signal])`).
+ *
+ * Why: @elastic/transport 8.11's `UndiciConnection` implements a per-request `requestTimeout` that
+ * differs from the client's by dispatching a synthetic `abort` event on the signal it was given.
+ * Ours are often long-lived: `collect` passes its stop signal to the template installation, so
+ * when Elasticsearch was slow to answer the first template request (a demo's fresh start), every
+ * listener of that stop signal fired and `collect` shut down 28 ms after it started, with no
+ * signal received (3 of 4 fresh demo runs). The signal that follows still aborts the request when
+ * ours aborts; the synthetic event stays on it.
+ */
+export class OwnSignalConnection extends UndiciConnection {
+  override request(params: ConnectionRequestParams, options: ConnectionRequestOptions): Promise<ConnectionRequestResponse>;
+  override request(params: ConnectionRequestParams, options: ConnectionRequestOptionsAsStream): Promise<ConnectionRequestResponseAsStream>;
+  override request(
+    params: ConnectionRequestParams,
+    options: ConnectionRequestOptions | ConnectionRequestOptionsAsStream,
+  ): Promise<ConnectionRequestResponse | ConnectionRequestResponseAsStream> {
+    const signal = options.signal;
+    const own = signal === undefined ? options : { ...options, signal: AbortSignal.any([signal]) };
+    // Both branches call the same method: the check picks the overload for the type checker.
+    return 'asStream' in own && own.asStream ? super.request(params, own) : super.request(params, own);
+  }
+}
 
 /**
  * Builds the options of the Elasticsearch client from the configuration (pure apart from reading
@@ -20,6 +55,7 @@ export function esClientOptions(cfg: EsClientConfig): ClientOptions {
   const options: ClientOptions = {
     node: cfg.url,
     requestTimeout: cfg.requestTimeoutMs,
+    Connection: OwnSignalConnection,
     // Node's default agent keeps sockets alive; the transport's own keep-alive pool is enough.
   };
   if (cfg.apiKey !== undefined && cfg.apiKey !== '') {

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RightsizeError } from '../../../src/errors/index.js';
 import { createEsClient, esClientOptions } from '../../../src/store/index.js';
+import { OwnSignalConnection } from '../../../src/store/client.js';
 
 const base = { url: 'https://es.example:9200', requestTimeoutMs: 1234 };
 
 describe('esClientOptions', () => {
-  it('passes URL and timeout, and no auth when none is configured', () => {
-    expect(esClientOptions(base)).toEqual({ node: 'https://es.example:9200', requestTimeout: 1234 });
+  it('passes URL and timeout, the connection that keeps its own signal, and no auth when none is configured', () => {
+    expect(esClientOptions(base)).toEqual({ node: 'https://es.example:9200', requestTimeout: 1234, Connection: OwnSignalConnection });
   });
 
   it('uses an API key, or basic auth', () => {
