@@ -9,8 +9,10 @@
  *   estimator  Q: the weighted p95 of per-build p95s (change-point rule included), no censoring,
  *              no headroom, no floor, a fine ladder (1e-4 core) — minus the baseline's allocation;
  *   headroom   × (1 + headroom) × margin;
- *   censored   a CPU-starved build enters the signal as max(p95, request × cpuCensorFactor);
- *   guard      a starved build among the newest `cpuCensorLookbackBuilds`: never below the request;
+ *   starved    the CPU-censoring rules: a starved build among the newest `cpuCensorLookbackBuilds`
+ *              gives the probe max(p95, request × cpuCensorFactor) × margin and never below the
+ *              request (before issue 13's second round the probe also entered the signal, so it got
+ *              the headroom too and stayed in the percentile for the whole window);
  *   floor, ladder, evidence (bigger decreases need more builds),
  *   deadband   small increases held, hysteresis (small decreases held), step (decrease ≤ 50 %).
  * The instrumented copy must give exactly ours' allocations; the script checks that first.
@@ -29,6 +31,7 @@ import {
   DEFAULT_SWEEP_MARGINS,
   formatFrontier,
   frontierCheck,
+  isCpuCensored,
   krrPolicy,
   midpointMs,
   oursPolicy,
@@ -55,7 +58,7 @@ const tracePath = arg('--trace') ?? join(here, '..', '..', 'shared', 'real-trace
 const baselineName = arg('--baseline') ?? 'krr';
 const top = Number(arg('--top') ?? 15);
 
-const STAGES = ['estimator', 'headroom', 'censored', 'guard', 'floor', 'ladder', 'evidence', 'deadband', 'hysteresis', 'step'] as const;
+const STAGES = ['estimator', 'headroom', 'starved', 'floor', 'ladder', 'evidence', 'deadband', 'hysteresis', 'step'] as const;
 type Stage = (typeof STAGES)[number];
 
 /** The policy chain: stage k switches on the first k+1 mechanisms of `base`. */
@@ -82,8 +85,7 @@ function chain(base: RecommenderPolicy): Array<{ stage: Stage; policy: Recommend
   };
   add('estimator', {}, false, false);
   add('headroom', { margin: base.margin, cpu: { headroom: base.cpu.headroom, headroomAbsolute: base.cpu.headroomAbsolute } }, false, false);
-  add('censored', { throttledRatioCensor: base.throttledRatioCensor, cpuP95NearLimit: base.cpuP95NearLimit }, false, false);
-  add('guard', { cpuCensorLookbackBuilds: base.cpuCensorLookbackBuilds }, true, false);
+  add('starved', { throttledRatioCensor: base.throttledRatioCensor, cpuP95NearLimit: base.cpuP95NearLimit, cpuCensorLookbackBuilds: base.cpuCensorLookbackBuilds }, true, false);
   add('floor', { cpu: { floor: base.cpu.floor } }, true, false);
   add('ladder', { cpu: { ladder: base.cpu.ladder } }, true, false);
   add('evidence', { bigDecreaseFraction: base.bigDecreaseFraction }, true, false);
@@ -201,7 +203,7 @@ if (mismatches > 0) {
 
 // Attribution: per build, Δ_stage = value after stage − value before (estimator: Q − baseline), × hours.
 type Attr = Record<Stage | 'cold', number>;
-const zero = (): Attr => ({ cold: 0, estimator: 0, headroom: 0, censored: 0, guard: 0, floor: 0, ladder: 0, evidence: 0, deadband: 0, hysteresis: 0, step: 0 });
+const zero = (): Attr => ({ cold: 0, estimator: 0, headroom: 0, starved: 0, floor: 0, ladder: 0, evidence: 0, deadband: 0, hysteresis: 0, step: 0 });
 interface JobAttr {
   attr: Attr;
   ours: number;
@@ -227,7 +229,7 @@ for (const [id, r] of rows) {
   j.sq += (r.build.requestCpuCores ?? 0) * h;
   j.builds++;
   j.maxRequest = Math.max(j.maxRequest, r.build.requestCpuCores ?? 0);
-  if (r.build.requestCpuCores !== undefined && r.build.cpuP95Cores !== undefined && r.build.cpuP95Cores >= DEFAULT_POLICY.cpuP95NearLimit * r.build.requestCpuCores) j.starvedBuilds++;
+  if (isCpuCensored(r.build, DEFAULT_POLICY)) j.starvedBuilds++;
   oursTotal += r.ours * h;
   baseTotal += r.base * h;
   if (r.ours <= 0.3 + 1e-9) floorBuilds++;
@@ -244,7 +246,7 @@ for (const [id, r] of rows) {
       total[s] += d;
       prev = v[k]!;
     });
-    if (v[3]! > v[2]! + 1e-9) {
+    if (v[2]! > v[1]! + 1e-9) {
       guardBuilds++;
       j.guardBuilds++;
     }
@@ -254,20 +256,20 @@ for (const [id, r] of rows) {
 
 const excess = oursTotal - baseTotal;
 console.log(`\nCPU reserved over the evaluation half: ours ${fmt(oursTotal)} core-h, ${baselineName} ${fmt(baseTotal)} core-h, excess ${fmt(excess)} core-h (${((excess / baseTotal) * 100).toFixed(1)} %)`);
-console.log(`allocations ≤ 0.3 core: ours ${((floorBuilds / rows.size) * 100).toFixed(1)} %, ${baselineName} ${((baseFloorBuilds / rows.size) * 100).toFixed(1)} %; builds where the starved guard raised ours: ${guardBuilds} (${((guardBuilds / rows.size) * 100).toFixed(1)} %)`);
+console.log(`allocations ≤ 0.3 core: ours ${((floorBuilds / rows.size) * 100).toFixed(1)} %, ${baselineName} ${((baseFloorBuilds / rows.size) * 100).toFixed(1)} %; builds where the starved rules raised ours: ${guardBuilds} (${((guardBuilds / rows.size) * 100).toFixed(1)} %)`);
 console.log('\nattribution of the excess (core-h; positive = ours reserves more because of it):');
 console.log(`${'mechanism'.padEnd(12)} ${pad('core-h', 10)} ${pad('share', 8)}`);
 for (const s of ['cold', ...STAGES] as const) console.log(`${s.padEnd(12)} ${pad(fmt(total[s]), 10)} ${pad(`${((total[s] / excess) * 100).toFixed(1)} %`, 8)}`);
 
 const jobs = [...perJob.entries()].sort((a, b) => b[1].ours - b[1].base - (a[1].ours - a[1].base));
-const cols = ['estimator', 'headroom', 'censored', 'guard', 'ladder', 'deadband', 'hysteresis', 'step'] as const;
-console.log(`\ntop ${top} jobs by excess (core-h; starved = evaluated VM-days with p95 ≥ 0.95 × request, guard = days the guard raised ours):`);
+const cols = ['estimator', 'headroom', 'starved', 'floor', 'ladder', 'deadband', 'hysteresis', 'step'] as const;
+console.log(`\ntop ${top} jobs by excess (core-h; starved = evaluated builds CPU-censored by isCpuCensored, raised = days the starved rules raised ours):`);
 console.log(
-  `${'job'.padEnd(24)} ${pad('req', 5)} ${pad('sq', 8)} ${pad(baselineName, 8)} ${pad('ours', 8)} ${pad('excess', 8)} ${cols.map((c) => pad(c.slice(0, 8), 8)).join(' ')} ${pad('starved', 7)} ${pad('guard', 5)}`,
+  `${'job'.padEnd(24)} ${pad('req', 5)} ${pad('sq', 8)} ${pad(baselineName, 8)} ${pad('ours', 8)} ${pad('excess', 8)} ${cols.map((c) => pad(c.slice(0, 8), 8)).join(' ')} ${pad('starved', 7)} ${pad('raised', 6)}`,
 );
 for (const [name, j] of jobs.slice(0, top)) {
   console.log(
-    `${name.padEnd(24)} ${pad(fmt(j.maxRequest, 0), 5)} ${pad(fmt(j.sq), 8)} ${pad(fmt(j.base), 8)} ${pad(fmt(j.ours), 8)} ${pad(fmt(j.ours - j.base), 8)} ${cols.map((c) => pad(fmt(j.attr[c]), 8)).join(' ')} ${pad(`${j.starvedBuilds}/${j.builds}`, 7)} ${pad(String(j.guardBuilds), 5)}`,
+    `${name.padEnd(24)} ${pad(fmt(j.maxRequest, 0), 5)} ${pad(fmt(j.sq), 8)} ${pad(fmt(j.base), 8)} ${pad(fmt(j.ours), 8)} ${pad(fmt(j.ours - j.base), 8)} ${cols.map((c) => pad(fmt(j.attr[c]), 8)).join(' ')} ${pad(`${j.starvedBuilds}/${j.builds}`, 7)} ${pad(String(j.guardBuilds), 6)}`,
   );
 }
 const share = (k: number): number => jobs.slice(0, k).reduce((s, [, j]) => s + j.ours - j.base, 0) / excess;
@@ -276,9 +278,8 @@ console.log(`the top 5 jobs hold ${(share(5) * 100).toFixed(0)} % of the excess,
 if (process.argv.includes('--ablate')) {
   const variants: Array<[string, Parameters<typeof withPolicy>[0]]> = [
     ['defaults', {}],
-    ['guard off (lookback 0)', { cpuCensorLookbackBuilds: 0 }],
     ['no CPU censoring at all', { throttledRatioCensor: Infinity, cpuP95NearLimit: Infinity }],
-    ['censor factor 1 (need = request)', { cpuCensorFactor: 1 }],
+    ['censor factor 1 (probe = request)', { cpuCensorFactor: 1 }],
     ['hysteresis 0, deadband 0', { hysteresisFraction: 0, increaseDeadband: 0 }],
   ];
   const extra = arg('--variants');
