@@ -20,6 +20,7 @@
  * path replayed) with their margin sweeps, and prints cost, UPR, churn and the frontier verdicts.
  *
  * Run: npx tsx bench/replay-gap.ts [--trace f.ndjson[.gz]] [--baseline krr|vpa] [--top 15] [--ablate]
+ *      [--check-allocations f.ndjson]   (the CLI's `replay --allocations` file of the same trace)
  * Default trace: ../shared/real-traces/bitbrains-rnd/builds.ndjson.gz (read in place, never copied).
  */
 import { readFileSync } from 'node:fs';
@@ -201,6 +202,22 @@ if (mismatches > 0) {
   process.exit(1);
 }
 
+// The CLI's `replay --allocations` file of the same trace, if given, must hold the same values.
+const allocFile = arg('--check-allocations');
+if (allocFile !== undefined) {
+  let seen = 0;
+  let differ = 0;
+  for (const line of readFileSync(allocFile, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const a = JSON.parse(line) as { policy: string; job: string; build: number; cpu_cores: number };
+    if (a.policy !== 'ours' && a.policy !== baselineName) continue;
+    const r = rows.get(`${a.job}#${a.build}`);
+    seen++;
+    if (r === undefined || Math.abs((a.policy === 'ours' ? r.ours : r.base) - a.cpu_cores) > 1e-9) differ++;
+  }
+  console.log(`${allocFile}: ${seen} allocations of ours and ${baselineName}, ${differ} differ from this replay`);
+}
+
 // Attribution: per build, Δ_stage = value after stage − value before (estimator: Q − baseline), × hours.
 type Attr = Record<Stage | 'cold', number>;
 const zero = (): Attr => ({ cold: 0, estimator: 0, headroom: 0, starved: 0, floor: 0, ladder: 0, evidence: 0, deadband: 0, hysteresis: 0, step: 0 });
@@ -220,6 +237,9 @@ let oursTotal = 0;
 let baseTotal = 0;
 let guardBuilds = 0;
 let floorBuilds = 0;
+/** Core-h of ours above both the status quo and the baseline: what ours asks beyond today's request (a replay of recorded usage cannot credit it). */
+let aboveSq = 0;
+let aboveSqBuilds = 0;
 let baseFloorBuilds = 0;
 for (const [id, r] of rows) {
   const h = r.build.durationMs / HOUR_MS;
@@ -231,6 +251,11 @@ for (const [id, r] of rows) {
   j.maxRequest = Math.max(j.maxRequest, r.build.requestCpuCores ?? 0);
   if (isCpuCensored(r.build, DEFAULT_POLICY)) j.starvedBuilds++;
   oursTotal += r.ours * h;
+  const sq = r.build.requestCpuCores ?? r.ours;
+  if (r.ours > sq + 1e-9) {
+    aboveSq += (r.ours - Math.max(sq, r.base)) * h;
+    aboveSqBuilds++;
+  }
   baseTotal += r.base * h;
   if (r.ours <= 0.3 + 1e-9) floorBuilds++;
   if (r.base <= 0.3 + 1e-9) baseFloorBuilds++;
@@ -257,6 +282,7 @@ for (const [id, r] of rows) {
 const excess = oursTotal - baseTotal;
 console.log(`\nCPU reserved over the evaluation half: ours ${fmt(oursTotal)} core-h, ${baselineName} ${fmt(baseTotal)} core-h, excess ${fmt(excess)} core-h (${((excess / baseTotal) * 100).toFixed(1)} %)`);
 console.log(`allocations ≤ 0.3 core: ours ${((floorBuilds / rows.size) * 100).toFixed(1)} %, ${baselineName} ${((baseFloorBuilds / rows.size) * 100).toFixed(1)} %; builds where the starved rules raised ours: ${guardBuilds} (${((guardBuilds / rows.size) * 100).toFixed(1)} %)`);
+console.log(`ours above the status quo on ${aboveSqBuilds} builds; the part above max(status quo, ${baselineName}) is ${fmt(aboveSq)} core-h (${((aboveSq / excess) * 100).toFixed(1)} % of the excess)`);
 console.log('\nattribution of the excess (core-h; positive = ours reserves more because of it):');
 console.log(`${'mechanism'.padEnd(12)} ${pad('core-h', 10)} ${pad('share', 8)}`);
 for (const s of ['cold', ...STAGES] as const) console.log(`${s.padEnd(12)} ${pad(fmt(total[s]), 10)} ${pad(`${((total[s] / excess) * 100).toFixed(1)} %`, 8)}`);
