@@ -1,8 +1,9 @@
 import type { BuildFacts } from '../../model/index.js';
 
 /**
- * The one definition of a censored build, shared by the recommender (which inflates the signal
- * of a censored build and blocks decreases after one) and the replay (which counts them): a build
+ * The one definition of a censored build, shared by the recommender (memory: an OOM-killed build
+ * enters the signal at its censored need; CPU: a recent starved build sets a probe above its limit
+ * and holds the request) and the replay (which counts them): a build
  * whose observed usage is only a lower bound of its need because its allocation stopped it.
  */
 export interface CensorThresholds {

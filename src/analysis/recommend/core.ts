@@ -60,7 +60,7 @@ interface Signal {
   readonly values: number[];
   /** Recency index of each value (position among the usable builds, 0 = newest). */
   readonly positions: number[];
-  /** Censored need of the newest censored build, its position and its limit. */
+  /** The newest censored build: its position and its censored need (memory: the OOM need; CPU: the probe, {@link cpuCensoredNeed}). */
   readonly newestCensored?: { readonly position: number; readonly need: number };
 }
 
@@ -78,12 +78,23 @@ export function memorySignalValue(b: BuildRecord, policy: RecommenderPolicy): nu
 }
 
 /**
- * The CPU signal of one build: its p95 (else max, else avg), or for a CPU-starved build the
- * censored need `max(p95, min(limit × cpuCensorFactor, cap))`. Undefined when unmeasured.
+ * The CPU signal of one build: its p95 (else max, else avg). A CPU-starved build enters with what
+ * it was seen to use: a lower bound of its need, not an invented value (the probe above the limit
+ * is {@link cpuCensoredNeed}, applied to the recommendation, not to the percentile). Undefined
+ * when unmeasured. Depends only on the build (so a replay can keep builds sorted by it).
  */
-export function cpuSignalValue(b: BuildRecord, policy: RecommenderPolicy): number | undefined {
-  const observed = b.cpuP95Cores ?? b.cpuMaxCores ?? b.cpuAvgCores;
-  if (observed === undefined || !isCpuCensored(b, policy)) return observed;
+export function cpuSignalValue(b: BuildRecord): number | undefined {
+  return b.cpuP95Cores ?? b.cpuMaxCores ?? b.cpuAvgCores;
+}
+
+/**
+ * The probe a CPU-starved build asks for: `max(observed, min(limit × cpuCensorFactor, cap))`
+ * (rightsizing.md §7: "censored: never decrease; recommend min(limit × 1.5, ladder max)").
+ * Undefined when the build is not starved or unmeasured.
+ */
+export function cpuCensoredNeed(b: BuildRecord, policy: RecommenderPolicy): number | undefined {
+  const observed = cpuSignalValue(b);
+  if (observed === undefined || !isCpuCensored(b, policy)) return undefined;
   const limit = b.requestCpuCores ?? observed;
   return Math.max(observed, Math.min(limit * policy.cpuCensorFactor, policy.cpu.cap));
 }
@@ -94,12 +105,15 @@ function signal(builds: readonly BuildRecord[], policy: RecommenderPolicy, kind:
   let newestCensored: Signal['newestCensored'];
   for (let i = 0; i < builds.length; i++) {
     const b = builds[i]!;
-    const v = kind === 'cpu' ? cpuSignalValue(b, policy) : memorySignalValue(b, policy);
+    const v = kind === 'cpu' ? cpuSignalValue(b) : memorySignalValue(b, policy);
     if (v === undefined) continue;
-    const c = kind === 'cpu' ? isCpuCensored(b, policy) : isMemoryCensored(b);
     values.push(v);
     positions.push(i);
-    if (c) newestCensored ??= { position: i, need: v };
+    if (newestCensored !== undefined) continue;
+    if (kind === 'cpu') {
+      const need = cpuCensoredNeed(b, policy);
+      if (need !== undefined) newestCensored = { position: i, need };
+    } else if (isMemoryCensored(b)) newestCensored = { position: i, need: v };
   }
   return newestCensored ? { values, positions, newestCensored } : { values, positions };
 }
@@ -181,8 +195,11 @@ function estimateResource(
       // No memory recommendation below the censored need until enough successes followed.
       if (sig.newestCensored.position < policy.oomSuccessesToRelease) rec = Math.max(rec, sig.newestCensored.need);
     } else if (sig.newestCensored.position < policy.cpuCensorLookbackBuilds) {
+      // A starved build among the newest: the probe above its limit (scaled by the risk knob like
+      // every estimate, but not by the headroom: the probe is not a usage estimate) and never
+      // below today's request. Older starved builds count only with their observed usage.
       reasons.push('cpu_throttled');
-      rec = Math.max(rec, sig.newestCensored.need, current ?? 0);
+      rec = Math.max(rec, Math.min(sig.newestCensored.need * policy.margin, rp.cap), current ?? 0);
     }
   }
 

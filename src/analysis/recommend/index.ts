@@ -2,7 +2,7 @@ export { DEFAULT_POLICY, DEFAULT_CPU_LADDER, DEFAULT_MEMORY_LADDER, withPolicy, 
 export type { RecommenderPolicy, ResourcePolicy, LadderStep } from './policy.js';
 export { toBuildRecord, workloadKey } from './records.js';
 export type { BuildRecord } from './records.js';
-export { recommendCore, selectBuilds, cpuSignalValue, memorySignalValue } from './core.js';
+export { recommendCore, selectBuilds, cpuSignalValue, cpuCensoredNeed, memorySignalValue } from './core.js';
 export { isCpuCensored, isMemoryCensored, isCensored } from './censor.js';
 export type { CensorThresholds } from './censor.js';
 export type { CoreRecommendation, ResourceEstimate, ReasonCode } from './core.js';

@@ -77,7 +77,11 @@ export interface RecommenderPolicy extends CensorThresholds {
   readonly cpuP95NearLimit: number;
   /** CPU-starved build: censored need `min(limit × this, cap)`. @defaultValue 1.5 */
   readonly cpuCensorFactor: number;
-  /** A CPU-starved build among the newest N blocks any CPU decrease. @defaultValue 5 */
+  /**
+   * A CPU-starved build among the newest N: CPU is at least its probe `max(p95, min(limit ×
+   * cpuCensorFactor, cap)) × margin` and never below today's request. Older starved builds count
+   * with their observed p95 only. @defaultValue 5
+   */
   readonly cpuCensorLookbackBuilds: number;
   /** Confidence `medium` from this many builds. @defaultValue 10 */
   readonly mediumConfidenceBuilds: number;
@@ -91,9 +95,10 @@ export interface RecommenderPolicy extends CensorThresholds {
     readonly memoryCriticalBytes: number;
   };
   /**
-   * The risk knob (`replay --sweep margin=…`): the headroom-inclusive estimate of both resources is
-   * multiplied by this before the censoring guards, floors and the ladder. Below 1 takes more
-   * under-provisioning risk for less reservation, above 1 less. @defaultValue 1
+   * The risk knob (`replay --sweep margin=…`): the headroom-inclusive estimate of both resources,
+   * and the CPU-starved probe, are multiplied by this before the holds (never below today's CPU
+   * request after a starved build, never below an OOM need), floors and the ladder. Below 1 takes
+   * more under-provisioning risk for less reservation, above 1 less. @defaultValue 1
    */
   readonly margin: number;
   /** Key PR branches of a multibranch job (`.../PR-123`) as one workload `.../PR-*`. @defaultValue false */

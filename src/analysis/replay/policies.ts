@@ -276,7 +276,7 @@ export function oursPolicy(policy: RecommenderPolicy = DEFAULT_POLICY, name = 'o
             if (b.result === 'ABORTED' || b.result === 'NOT_BUILT') return;
       const seq = st.seqBase + st.builds.length;
       st.builds.push(b);
-      const c = cpuSignalValue(b, policy);
+      const c = cpuSignalValue(b);
       const m = memorySignalValue(b, policy);
       if (c !== undefined) st.cpu.insert(c, seq);
       if (m !== undefined) st.memory.insert(m, seq);

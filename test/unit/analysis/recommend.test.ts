@@ -114,8 +114,9 @@ describe('censoring', () => {
   it('a CPU-starved build (p95 ≥ 0.95 × limit or throttled > 5%) never lets CPU decrease', () => {
     const pinned = builds(10, () => ({ cpuP95Cores: 1.9, cpuMaxCores: 1.95 }));
     const core = recommendCore(pinned, cur, undefined, P);
-    // censored need = min(2 × 1.5, 16) = 3 → 3.45 → 3.5
-    expect(core.cpu?.value).toBe(3.5);
+    // Q = 1.9 (the observed p95s) → 2.185; the probe max(1.9, min(2 × 1.5, 16)) = 3 is not given headroom → 3
+    expect(core.cpu?.value).toBe(3);
+    expect(core.cpu?.estimate).toBe(1.9);
     expect(core.reasons).toContain('cpu_throttled');
     const throttledOnce = builds(10, (i) => (i === 1 ? { throttledRatio: 0.2 } : {}));
     const c2 = recommendCore(throttledOnce, cur, undefined, P);
@@ -128,6 +129,39 @@ describe('censoring', () => {
     const c3 = recommendCore(noisyTop, cur, undefined, P);
     expect(c3.reasons).not.toContain('cpu_throttled');
     expect(c3.cpu?.value).toBe(0.6);
+  });
+});
+
+describe('the CPU probe after a starved build (rightsizing.md §7: recommend min(limit × 1.5, ladder max))', () => {
+  const pinned = builds(10, () => ({ cpuP95Cores: 1.9, cpuMaxCores: 1.95 }));
+  it('the risk knob scales the probe, never below today\'s request', () => {
+    // margin 0.8: Q 1.9 × 1.15 × 0.8 = 1.748; probe 3 × 0.8 = 2.4 → 2.4
+    expect(recommendCore(pinned, cur, undefined, withPolicy({ margin: 0.8 })).cpu?.value).toBe(2.4);
+    // margin 0.6: 1.311 and probe 1.8 are both below the request 2 → 2
+    expect(recommendCore(pinned, cur, undefined, withPolicy({ margin: 0.6 })).cpu?.value).toBe(2);
+  });
+  it('a starved build past the lookback counts with its observed p95 only', () => {
+    // Builds p95 0.5, except the 6th newest (position 5), p95 1.9 ≥ 0.95 × 2: starved.
+    // Weights 2^(−i/10), i = 0…9, sum 7.466; position 5 holds 0.707 / 7.466 = 9.5 % > 5 %,
+    // so the weighted p95 is 1.9 → × 1.15 = 2.185 → 2.2 (before: the signal held 3 → 3.45 → 3.5).
+    const old = builds(10, (i) => (i === 5 ? { cpuP95Cores: 1.9, cpuMaxCores: 1.95 } : {}));
+    const c = recommendCore(old, cur, undefined, P);
+    expect(c.cpu?.value).toBe(2.2);
+    expect(c.reasons).not.toContain('cpu_throttled');
+    // at position 4 (within the newest 5) the probe applies: 3
+    const recent = builds(10, (i) => (i === 4 ? { cpuP95Cores: 1.9, cpuMaxCores: 1.95 } : {}));
+    expect(recommendCore(recent, cur, undefined, P).cpu?.value).toBe(3);
+  });
+  it('the probe is capped at the largest agent without flagging cap_binds', () => {
+    const big = builds(10, () => ({ requestCpuCores: 14, cpuP95Cores: 14, cpuMaxCores: 14 }));
+    const c = recommendCore(big, { cpu_cores: 14, memory_bytes: 4 * GiB }, undefined, P);
+    // probe max(14, min(21, 16)) = 16; Q × 1.15 = 16.1 > 16 → the cap, flagged by the estimate itself
+    expect(c.cpu?.value).toBe(16);
+    expect(c.reasons).toContain('cap_binds');
+    const c2 = recommendCore(big, { cpu_cores: 14, memory_bytes: 4 * GiB }, undefined, withPolicy({ cpu: { headroom: 0 } }));
+    // headroom 0: Q = 14, probe 16 → 16, and the cap does not bind on an estimate
+    expect(c2.cpu?.value).toBe(16);
+    expect(c2.reasons).not.toContain('cap_binds');
   });
 });
 
