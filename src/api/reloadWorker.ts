@@ -1,0 +1,72 @@
+/**
+ * The recommendation cache's reload, in a worker thread (started by {@link WorkerSnapshotSource}):
+ * reads every latest recommendation from Elasticsearch with its own client, packs the snapshot
+ * ({@link packRecommendations}) and transfers the buffer to the main thread. Everything a reload
+ * allocates (response bodies, parsed documents, their JSON, the sorts) lives and dies in this
+ * thread's heap, so the server's event loop never waits for its garbage collections.
+ *
+ * Messages in: `{ type: 'load', id }`, `{ type: 'abort', id }`. Out: `{ type: 'loaded', id,
+ * snapshot, packMs, readMs }` (the snapshot's buffer transferred) or `{ type: 'failed', id, error }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { RightsizeError, toError } from '../errors/index.js';
+import type { RecommendationDoc, RecommendationPages, RecommendationPagesModule, RecommendationSourceSpec } from '../model/index.js';
+import { packRecommendations } from './packed.js';
+
+/** What the worker is started with (structured-cloned). */
+export interface ReloadWorkerData {
+  /** URL of a {@link RecommendationPagesModule} (serve: store/queries/recommendationSource). */
+  readonly module: string;
+  readonly spec: RecommendationSourceSpec;
+}
+
+/** Imports the pages module the worker was given and opens its source. */
+async function openSource(data: ReloadWorkerData): Promise<RecommendationPages> {
+  const mod = (await import(data.module)) as Partial<RecommendationPagesModule>;
+  if (typeof mod.openRecommendationPages !== 'function') throw new RightsizeError('RS_ERR_CONFIG_INVALID', `${data.module} does not export openRecommendationPages`);
+  return mod.openRecommendationPages(data.spec);
+}
+
+export type ReloadRequest = { readonly type: 'load'; readonly id: number } | { readonly type: 'abort'; readonly id: number };
+export type ReloadReply =
+  | { readonly type: 'loaded'; readonly id: number; readonly snapshot: ReturnType<typeof packRecommendations>; readonly packMs: number; readonly readMs: number }
+  | { readonly type: 'failed'; readonly id: number; readonly error: { readonly code: string; readonly message: string } };
+
+const port = parentPort;
+if (port) {
+  const data = workerData as ReloadWorkerData;
+  // Opened once (one client, its connections kept alive across reloads); a failure to open fails each load.
+  const opened = openSource(data);
+  opened.catch(() => undefined);
+  const running = new Map<number, AbortController>();
+  const load = async (id: number, signal: AbortSignal): Promise<void> => {
+    try {
+      const t0 = performance.now();
+      const docs: RecommendationDoc[] = [];
+      let skipped = 0;
+      const source = await opened;
+      for await (const page of source.pages(signal)) {
+        for (const d of page.docs) docs.push(d);
+        skipped += page.skipped;
+      }
+      signal.throwIfAborted();
+      const t1 = performance.now();
+      const snapshot = packRecommendations(docs, skipped);
+      const reply: ReloadReply = { type: 'loaded', id, snapshot, packMs: performance.now() - t1, readMs: t1 - t0 };
+      port.postMessage(reply, [snapshot.buffer]);
+    } catch (err) {
+      const e = toError(err);
+      const reply: ReloadReply = { type: 'failed', id, error: { code: err instanceof RightsizeError ? err.code : e.name, message: e.message } };
+      port.postMessage(reply);
+    } finally {
+      running.delete(id);
+    }
+  };
+  port.on('message', (m: ReloadRequest) => {
+    if (m.type === 'abort') return running.get(m.id)?.abort();
+    const ctl = new AbortController();
+    running.set(m.id, ctl);
+    void load(m.id, ctl.signal);
+  });
+  port.on('close', () => void opened.then((s) => s.close()).catch(() => undefined));
+}
