@@ -8,6 +8,7 @@
  * Messages in: `{ type: 'load', id }`, `{ type: 'abort', id }`. Out: `{ type: 'loaded', id,
  * snapshot, packMs, readMs }` (the snapshot's buffer transferred) or `{ type: 'failed', id, error }`.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RightsizeError, toError } from '../errors/index.js';
 import type { RecommendationDoc, RecommendationPages, RecommendationPagesModule, RecommendationSourceSpec } from '../model/index.js';
@@ -34,6 +35,14 @@ export type ReloadReply =
 
 const port = parentPort;
 if (port) {
+  // A reload is background work: this thread runs at the lowest CPU priority (Linux keeps nice
+  // values per thread, so only this thread), and on a busy machine the serving thread gets the
+  // cores first. Where that is refused, it runs at the normal priority.
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted here: keep the default priority.
+  }
   const data = workerData as ReloadWorkerData;
   // Opened once (one client, its connections kept alive across reloads); a failure to open fails each load.
   const opened = openSource(data);
