@@ -81,27 +81,63 @@ const align8 = (n: number): number => (n + 7) & ~7;
 /** Separates a document's key from its label in the search text, and ends the label (never in a lowercased key: control characters are refused in job names, and the separator only bounds a match). */
 const SEP = '\u0000';
 
+/** What the snapshot keeps of one document (its JSON and the fields the index needs). */
+interface Row {
+  readonly key: string;
+  readonly json: string;
+  readonly label: string | undefined;
+  readonly severity: string;
+  readonly cpu: number;
+  readonly mem: number;
+}
+
 /**
- * Packs the documents of one full read (pure). Duplicates of a kind and key keep the last one,
- * as a map would. Savings orders are those of `sortBySavings` (analysis/format): core-hours, then
- * GiB-hours, then name order; `memory_savings` swaps the first two.
+ * Builds a snapshot document by document, keeping only each document's JSON and the indexed
+ * fields (not the parsed object: a reader adds a page's documents and drops the page, so a
+ * 130,000-document reload never holds every parsed document at once). Duplicates of a kind and
+ * key keep the last one, as a map would. Savings orders are those of `sortBySavings`
+ * (analysis/format): core-hours, then GiB-hours, then name order; `memory_savings` swaps the
+ * first two.
  */
-export function packRecommendations(docs: readonly RecommendationDoc[], skipped = 0): PackedSnapshot {
-  const byKind = new Map<string, Map<string, RecommendationDoc>>();
-  let newestMs: number | undefined;
-  for (const d of docs) {
+export class RecommendationPacker {
+  private readonly _byKind = new Map<string, Map<string, Row>>();
+  private _newestMs: number | undefined;
+
+  add(d: RecommendationDoc): void {
     const t = Date.parse(d['@timestamp']);
-    if (Number.isFinite(t) && (newestMs === undefined || t > newestMs)) newestMs = t;
-    let m = byKind.get(d.workload.kind);
-    if (!m) byKind.set(d.workload.kind, (m = new Map<string, RecommendationDoc>()));
-    m.set(d.workload.key, d);
+    if (Number.isFinite(t) && (this._newestMs === undefined || t > this._newestMs)) this._newestMs = t;
+    let m = this._byKind.get(d.workload.kind);
+    if (!m) this._byKind.set(d.workload.kind, (m = new Map<string, Row>()));
+    m.set(d.workload.key, {
+      key: d.workload.key,
+      json: JSON.stringify(d),
+      label: d.jenkins?.label,
+      severity: d.severity,
+      cpu: d.savings?.cpu_core_hours_per_week ?? 0,
+      mem: d.savings?.memory_gib_hours_per_week ?? 0,
+    });
   }
-  const ordered: RecommendationDoc[] = [];
+
+  /** The snapshot of everything added; `skipped` is what the reader left out. */
+  finish(skipped = 0): PackedSnapshot {
+    return pack(this._byKind, this._newestMs, skipped);
+  }
+}
+
+/** Packs the documents of one full read (pure; see {@link RecommendationPacker}). */
+export function packRecommendations(docs: readonly RecommendationDoc[], skipped = 0): PackedSnapshot {
+  const p = new RecommendationPacker();
+  for (const d of docs) p.add(d);
+  return p.finish(skipped);
+}
+
+function pack(byKind: ReadonlyMap<string, ReadonlyMap<string, Row>>, newestMs: number | undefined, skipped: number): PackedSnapshot {
+  const ordered: Row[] = [];
   const kinds: Array<{ kind: string; start: number; end: number }> = [];
   for (const [kind, m] of byKind) {
     const start = ordered.length;
     const keys = [...m.keys()].sort(collator.compare);
-    for (const k of keys) ordered.push(m.get(k) as RecommendationDoc);
+    for (const k of keys) ordered.push(m.get(k) as Row);
     kinds.push({ kind, start, end: ordered.length });
   }
   const n = ordered.length;
@@ -114,7 +150,6 @@ export function packRecommendations(docs: readonly RecommendationDoc[], skipped 
     if (id === undefined) map.set(v, (id = list.push(v) - 1));
     return id;
   };
-  const json: string[] = new Array<string>(n);
   const search: string[] = new Array<string>(n);
   const keyLowerLen = new Uint32Array(n);
   const searchAt = new Uint32Array(n + 1);
@@ -126,17 +161,15 @@ export function packRecommendations(docs: readonly RecommendationDoc[], skipped 
   let keyBytes = 0;
   let searchLen = 0;
   for (let i = 0; i < n; i++) {
-    const d = ordered[i] as RecommendationDoc;
-    json[i] = JSON.stringify(d);
-    jsonBytes += Buffer.byteLength(json[i] as string);
-    keyBytes += Buffer.byteLength(d.workload.key);
-    const label = d.jenkins?.label;
-    labelOf[i] = label === undefined ? -1 : idOf(labelIds, labels, label);
-    severityOf[i] = idOf(severityIds, severities, d.severity);
-    cpu[i] = d.savings?.cpu_core_hours_per_week ?? 0;
-    mem[i] = d.savings?.memory_gib_hours_per_week ?? 0;
-    const kl = d.workload.key.toLowerCase();
-    const s = `${kl}${SEP}${(label ?? '').toLowerCase()}${SEP}`;
+    const r = ordered[i] as Row;
+    jsonBytes += Buffer.byteLength(r.json);
+    keyBytes += Buffer.byteLength(r.key);
+    labelOf[i] = r.label === undefined ? -1 : idOf(labelIds, labels, r.label);
+    severityOf[i] = idOf(severityIds, severities, r.severity);
+    cpu[i] = r.cpu;
+    mem[i] = r.mem;
+    const kl = r.key.toLowerCase();
+    const s = `${kl}${SEP}${(r.label ?? '').toLowerCase()}${SEP}`;
     keyLowerLen[i] = kl.length;
     search[i] = s;
     searchAt[i] = searchLen;
@@ -200,12 +233,12 @@ export function packRecommendations(docs: readonly RecommendationDoc[], skipped 
   let w = at.bytes;
   for (let i = 0; i < n; i++) {
     docStart[i] = w;
-    w += bytes.write(json[i] as string, w);
+    w += bytes.write((ordered[i] as Row).json, w);
   }
   docStart[n] = w;
   for (let i = 0; i < n; i++) {
     keyStart[i] = w;
-    w += bytes.write((ordered[i] as RecommendationDoc).workload.key, w);
+    w += bytes.write((ordered[i] as Row).key, w);
   }
   keyStart[n] = w;
   bytes.write(searchText, at.searchText);
@@ -214,7 +247,7 @@ export function packRecommendations(docs: readonly RecommendationDoc[], skipped 
   const hash = new Int32Array(buffer, at.hash, slots);
   kinds.forEach(({ start, end }, k) => {
     for (let i = start; i < end; i++) {
-      let s = keyHash(k, (ordered[i] as RecommendationDoc).workload.key) & (slots - 1);
+      let s = keyHash(k, (ordered[i] as Row).key) & (slots - 1);
       while (hash[s] !== 0) s = (s + 1) & (slots - 1);
       hash[s] = i + 1;
     }

@@ -11,8 +11,8 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RightsizeError, toError } from '../errors/index.js';
-import type { RecommendationDoc, RecommendationPages, RecommendationPagesModule, RecommendationSourceSpec } from '../model/index.js';
-import { packRecommendations } from './packed.js';
+import type { RecommendationPages, RecommendationPagesModule, RecommendationSourceSpec } from '../model/index.js';
+import { RecommendationPacker, type PackedSnapshot } from './packed.js';
 
 /** What the worker is started with (structured-cloned). */
 export interface ReloadWorkerData {
@@ -30,7 +30,7 @@ async function openSource(data: ReloadWorkerData): Promise<RecommendationPages> 
 
 export type ReloadRequest = { readonly type: 'load'; readonly id: number } | { readonly type: 'abort'; readonly id: number };
 export type ReloadReply =
-  | { readonly type: 'loaded'; readonly id: number; readonly snapshot: ReturnType<typeof packRecommendations>; readonly packMs: number; readonly readMs: number }
+  | { readonly type: 'loaded'; readonly id: number; readonly snapshot: PackedSnapshot; readonly packMs: number; readonly readMs: number }
   | { readonly type: 'failed'; readonly id: number; readonly error: { readonly code: string; readonly message: string } };
 
 const port = parentPort;
@@ -51,17 +51,23 @@ if (port) {
   const load = async (id: number, signal: AbortSignal): Promise<void> => {
     try {
       const t0 = performance.now();
-      const docs: RecommendationDoc[] = [];
+      // Each page is serialized into the packer as it arrives and then dropped.
+      const packer = new RecommendationPacker();
       let skipped = 0;
+      let packMs = 0;
       const source = await opened;
       for await (const page of source.pages(signal)) {
-        for (const d of page.docs) docs.push(d);
+        const p0 = performance.now();
+        for (const d of page.docs) packer.add(d);
+        packMs += performance.now() - p0;
         skipped += page.skipped;
       }
       signal.throwIfAborted();
       const t1 = performance.now();
-      const snapshot = packRecommendations(docs, skipped);
-      const reply: ReloadReply = { type: 'loaded', id, snapshot, packMs: performance.now() - t1, readMs: t1 - t0 };
+      const readMs = t1 - t0 - packMs;
+      const snapshot = packer.finish(skipped);
+      packMs += performance.now() - t1;
+      const reply: ReloadReply = { type: 'loaded', id, snapshot, packMs, readMs };
       port.postMessage(reply, [snapshot.buffer]);
     } catch (err) {
       const e = toError(err);
