@@ -151,9 +151,9 @@ export class RecommendationCache {
     try {
       const { snapshot, packMs, inWorker } = await untilAborted(this._source.load(signal), signal);
       signal.throwIfAborted();
-      // A dozen typed-array views over the transferred buffer: the swap allocates next to nothing.
+      // A dozen typed-array views over the shared buffer: the swap allocates next to nothing.
       this._view = new PackedView(snapshot);
-      this._lastBuild = { packMs, inWorker, bytes: snapshot.buffer.byteLength };
+      this._lastBuild = { packMs, inWorker, bytes: snapshot.layout.byteLength };
       this._loadedAtMs = this._clock.nowMs();
       this._lastRefreshMs = this._loadedAtMs - startedMs;
       this._refreshes++;

@@ -36,6 +36,8 @@ export interface PackedLayout {
   readonly skipped: number;
   /** Slots of the hash table (a power of two, at least twice `count`). */
   readonly hashSlots: number;
+  /** Bytes of the buffer in use (it may be larger). */
+  readonly byteLength: number;
   /** Byte offsets of the arrays. */
   readonly at: {
     readonly cpuSaved: number;
@@ -57,11 +59,18 @@ export interface PackedLayout {
   };
 }
 
-/** A packed snapshot: the buffer (transferred whole from the worker) and its layout. */
+/**
+ * A packed snapshot: the buffer and its layout. The reload worker packs into one of two
+ * `SharedArrayBuffer`s the main thread shares with it (the one not being served); the in-process
+ * path packs into a new `ArrayBuffer`.
+ */
 export interface PackedSnapshot {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   readonly layout: PackedLayout;
 }
+
+/** Where to pack: a buffer of at least `bytes` (one given back may be larger, and is reused). */
+export type PackAllocator = (bytes: number) => ArrayBufferLike;
 
 /**
  * FNV-1a over the UTF-16 code units of `key`, seeded with the kind's position: the worker and
@@ -118,9 +127,9 @@ export class RecommendationPacker {
     });
   }
 
-  /** The snapshot of everything added; `skipped` is what the reader left out. */
-  finish(skipped = 0): PackedSnapshot {
-    return pack(this._byKind, this._newestMs, skipped);
+  /** The snapshot of everything added; `skipped` is what the reader left out; `alloc` gives the buffer (default: a new ArrayBuffer). */
+  finish(skipped = 0, alloc: PackAllocator = (bytes) => new ArrayBuffer(bytes)): PackedSnapshot {
+    return pack(this._byKind, this._newestMs, skipped, alloc);
   }
 }
 
@@ -131,7 +140,7 @@ export function packRecommendations(docs: readonly RecommendationDoc[], skipped 
   return p.finish(skipped);
 }
 
-function pack(byKind: ReadonlyMap<string, ReadonlyMap<string, Row>>, newestMs: number | undefined, skipped: number): PackedSnapshot {
+function pack(byKind: ReadonlyMap<string, ReadonlyMap<string, Row>>, newestMs: number | undefined, skipped: number, alloc: PackAllocator): PackedSnapshot {
   const ordered: Row[] = [];
   const kinds: Array<{ kind: string; start: number; end: number }> = [];
   for (const [kind, m] of byKind) {
@@ -218,7 +227,8 @@ function pack(byKind: ReadonlyMap<string, ReadonlyMap<string, Row>>, newestMs: n
   at.bytes = align8(o);
   at.searchText = at.bytes + jsonBytes + keyBytes;
   at.searchTextEnd = at.searchText + searchBytes;
-  const buffer = new ArrayBuffer(at.searchTextEnd);
+  const buffer = alloc(at.searchTextEnd);
+  if (buffer.byteLength < at.searchTextEnd) throw new RangeError(`pack buffer of ${buffer.byteLength} bytes, ${at.searchTextEnd} needed`);
   const bytes = Buffer.from(buffer);
   new Float64Array(buffer, at.cpuSaved, n).set(cpu);
   new Float64Array(buffer, at.memSaved, n).set(mem);
@@ -245,6 +255,8 @@ function pack(byKind: ReadonlyMap<string, ReadonlyMap<string, Row>>, newestMs: n
 
   // Open addressing, linear probing; a slot holds position + 1 (0: empty).
   const hash = new Int32Array(buffer, at.hash, slots);
+  // A reused buffer holds the previous table.
+  hash.fill(0);
   kinds.forEach(({ start, end }, k) => {
     for (let i = start; i < end; i++) {
       let s = keyHash(k, (ordered[i] as Row).key) & (slots - 1);
@@ -252,7 +264,7 @@ function pack(byKind: ReadonlyMap<string, ReadonlyMap<string, Row>>, newestMs: n
       hash[s] = i + 1;
     }
   });
-  const layout: PackedLayout = { count: n, kinds, labels, severities, skipped, hashSlots: slots, at, ...(newestMs !== undefined ? { newestMs } : {}) };
+  const layout: PackedLayout = { count: n, kinds, labels, severities, skipped, hashSlots: slots, byteLength: at.searchTextEnd, at, ...(newestMs !== undefined ? { newestMs } : {}) };
   return { buffer, layout };
 }
 

@@ -13,13 +13,16 @@ export interface RecommendationSearchServer {
   readonly url: string;
   /** `_search` requests answered so far. */
   searches(): number;
+  /** Serves these documents from now on. */
+  replace(docs: readonly RecommendationDoc[]): void;
   close(): Promise<void>;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function startRecommendationSearch(docs: readonly RecommendationDoc[], host = '127.0.0.1'): Promise<RecommendationSearchServer> {
-  const sorted = [...docs].sort((a, b) => cmp(a.workload.kind, b.workload.kind) || cmp(a.workload.key, b.workload.key));
+  const order = (list: readonly RecommendationDoc[]): RecommendationDoc[] => [...list].sort((a, b) => cmp(a.workload.kind, b.workload.kind) || cmp(a.workload.key, b.workload.key));
+  let sorted = order(docs);
   let searches = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -63,6 +66,9 @@ export async function startRecommendationSearch(docs: readonly RecommendationDoc
   return {
     url: `http://${host}:${port}`,
     searches: () => searches,
+    replace: (next) => {
+      sorted = order(next);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -42,9 +42,19 @@ describe('WorkerSnapshotSource (the reload in a worker thread, from the .ts sour
     expect(cache.status()).toMatchObject({ size: { 'jenkins.job': 2500, 'jenkins.label': 1 }, refreshes: 1, lastBuild: { inWorker: true } });
     for (const i of [0, 1234, 2499]) expect(cache.forJob(`team/job-${i}`)).toEqual(docs[i]);
     expect(cache.list('jenkins.job').map((d) => d.savings?.cpu_core_hours_per_week)[0]).toBe(16);
-    // A second reload reuses the worker and its client.
+    // A second reload reuses the worker and its client (and packs into the other shared buffer).
     expect(await cache.refresh()).toBe(true);
     expect(es.searches()).toBe(6);
+    // The store grows past what the buffers hold, then shrinks: each reload serves exactly the store.
+    for (const n of [6000, 6001, 100, 3000]) {
+      const next = Array.from({ length: n }, (_, i) => rec(`team/job-${i}`, (i * 7) % 23));
+      es.replace(next);
+      expect(await cache.refresh()).toBe(true);
+      expect(cache.status().size).toEqual({ 'jenkins.job': n });
+      for (const i of [0, n >> 1, n - 1]) expect(cache.forJob(`team/job-${i}`)).toEqual(next[i]);
+      expect(cache.forJob(`team/job-${n}`)).toBeUndefined();
+      expect(cache.list('jenkins.job')).toHaveLength(n);
+    }
   });
 
   it('fails a reload when Elasticsearch stops answering, keeping the previous snapshot', async () => {
