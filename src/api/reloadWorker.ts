@@ -51,13 +51,15 @@ export type ReloadReply =
 
 const port = parentPort;
 if (port) {
-  // A reload is background work: this thread runs at the lowest CPU priority (Linux keeps nice
-  // values per thread, so only this thread), and on a busy machine the serving thread gets the
-  // cores first. Where that is refused, it runs at the normal priority.
-  try {
-    setPriority(19);
-  } catch {
-    // Not permitted here: keep the default priority.
+  // A reload is background work: this thread runs at the lowest CPU priority, so on a busy
+  // machine the serving thread gets the cores first. Only on Linux, which keeps nice values per
+  // thread (elsewhere setpriority would lower the whole server). Where refused, the default stays.
+  if (process.platform === 'linux') {
+    try {
+      setPriority(19);
+    } catch {
+      // Not permitted here: keep the default priority.
+    }
   }
   const data = workerData as ReloadWorkerData;
   // Opened once (one client, its connections kept alive across reloads); a failure to open fails each load.

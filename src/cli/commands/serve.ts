@@ -117,7 +117,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           bodyLimitBytes: api.bodyLimitBytes,
         },
       });
-      // The one owner of time runs the reloads (each builds its index in slices off the hot path).
+      // The one owner of time runs the reloads (each read and packed in the reload worker, off the hot path).
       const scheduler = new Scheduler({ logger });
       scheduler.add(cache.reloadJob(refreshMs));
       app.addHook('onClose', async () => {
