@@ -3,35 +3,56 @@ import { toError, RightsizeError } from '../errors/index.js';
 import type { RecommendationDoc, WorkloadKind } from '../model/index.js';
 import type { ScheduledJob } from '../model/ports.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/index.js';
-import { forEachInSlices, Slicer, sortInSlices, type SliceBudget } from './chunked.js';
+import { PackedView, packRecommendations, type PackedSnapshot, type SortKey } from './packed.js';
 
-/** One full read of the latest recommendations (the store shell: `latestRecommendationPages`). */
+/** One full read of the latest recommendations, handed over as documents (packed on this thread). */
 export type LoadRecommendations = (signal: AbortSignal) => Promise<{ readonly docs: readonly RecommendationDoc[]; readonly skipped: number }>;
 
+/** One reload's result: the packed snapshot and how it was made. */
+export interface LoadedSnapshot {
+  readonly snapshot: PackedSnapshot;
+  /** Time spent packing (serializing, sorting, indexing), ms, wherever it ran. */
+  readonly packMs: number;
+  /** True when a worker thread read and packed it. */
+  readonly inWorker: boolean;
+}
+
+/** Where a reload's snapshot comes from: a worker thread (serve's default), or this thread. */
+export interface SnapshotSource {
+  load(signal: AbortSignal): Promise<LoadedSnapshot>;
+  /** Releases the worker, if any; idempotent. */
+  close?(): Promise<void>;
+}
+
+/** A source that reads the documents with `load` and packs them on this thread (tests; `api.reloadInWorker: false`). */
+export function inProcessSource(load: LoadRecommendations): SnapshotSource {
+  return {
+    load: async (signal) => {
+      const { docs, skipped } = await load(signal);
+      signal.throwIfAborted();
+      const t0 = performance.now();
+      const snapshot = packRecommendations(docs, skipped);
+      return { snapshot, packMs: performance.now() - t0, inWorker: false };
+    },
+  };
+}
+
 export interface RecommendationCacheOptions {
-  readonly load: LoadRecommendations;
+  /** Reads the documents, packed on this thread; or give {@link source}. */
+  readonly load?: LoadRecommendations;
+  /** Where snapshots come from (wins over `load`). */
+  readonly source?: SnapshotSource;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** A refresh that takes longer is abandoned (counted as a failure), ms. @defaultValue 60000 */
   readonly timeoutMs?: number;
-  /** How long the index build may hold the event loop before it yields. @defaultValue {@link RELOAD_SLICE} */
-  readonly slice?: SliceBudget;
-  /** A monotonic stopwatch for the slices, ms (tests inject one). @defaultValue performance.now */
-  readonly stopwatchMs?: () => number;
 }
 
 /**
- * A reload's slices of synchronous work last about this long: a request that arrives during a
- * reload waits at most about this (the goal is p99 ≤ 10 ms, bench/api-jobs-load.ts).
+ * Recommendations per Elasticsearch page when the cache reloads (search_after pages; the worker
+ * parses them, so a page's one `JSON.parse` no longer holds the server's event loop).
  */
-export const RELOAD_SLICE: SliceBudget = { maxMs: 2 };
-
-/**
- * Recommendations per Elasticsearch page when the cache reloads: one page's response is parsed by
- * one `JSON.parse` that cannot yield, about 0.7 kB a document (1,000 took 6 ms unloaded and over
- * 20 ms on the shared 2-core machine; 250 keep the parse near the slice budget).
- */
-export const RELOAD_PAGE_SIZE = 250;
+export const RELOAD_PAGE_SIZE = 1000;
 
 /** What the cache holds and how its refreshes went; counters are monotonic. */
 export interface RecommendationCacheStatus {
@@ -43,74 +64,50 @@ export interface RecommendationCacheStatus {
   readonly failures: number;
   /** Documents without a workload kind and key, left out (last refresh). */
   readonly skipped: number;
-  /** How long the last successful refresh took, load and index build, ms. */
+  /** How long the last successful refresh took, read and pack, ms. */
   readonly lastRefreshMs?: number;
-  /** The index build of the last successful refresh: slices of work and the longest (event-loop hold, ms). */
-  readonly lastBuild?: { readonly slices: number; readonly longestSliceMs: number };
+  /** The last successful snapshot: pack time (ms), whether a worker made it, its size (bytes). */
+  readonly lastBuild?: { readonly packMs: number; readonly inWorker: boolean; readonly bytes: number };
   readonly lastError?: { readonly code: string; readonly message: string; readonly atMs: number };
 }
 
-/** One cached recommendation and its JSON, serialized at most once per reload (the list route joins these). */
+/** One cached recommendation and its JSON as stored in the snapshot. */
 export interface CachedRecommendation {
   readonly doc: RecommendationDoc;
   readonly json: string;
 }
 
-/**
- * An entry of the index. Its JSON is made on first use (a list page), not at reload: serializing
- * 130,000 documents per reload cost more than the rest of the build and most are never listed.
- * `nameRank` is the entry's place in name order, set during the build so that the savings orders
- * break ties with a number instead of a collator call.
- */
-class Entry implements CachedRecommendation {
-  private _json: string | undefined;
-  nameRank = 0;
-  constructor(readonly doc: RecommendationDoc) {}
-  get json(): string {
-    return (this._json ??= JSON.stringify(this.doc));
-  }
+export { SORT_KEYS, type SortKey } from './packed.js';
+
+const EMPTY = new PackedView(packRecommendations([]));
+
+/** `work`, or its signal's reason as soon as it aborts (a source that does not watch the signal cannot hold a refresh). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
-
-/** The orders the list route offers; each is computed once per reload, never per request. */
-export const SORT_KEYS = ['savings', 'memory_savings', 'name'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-
-interface Snapshot {
-  /** The newest `@timestamp` of the documents (epoch ms), when any parses. */
-  readonly newestMs?: number;
-  readonly byKind: ReadonlyMap<WorkloadKind, ReadonlyMap<string, CachedRecommendation>>;
-  readonly sorted: ReadonlyMap<WorkloadKind, Readonly<Record<SortKey, readonly CachedRecommendation[]>>>;
-}
-
-const EMPTY: Snapshot = { byKind: new Map(), sorted: new Map() };
-const collator = new Intl.Collator();
-const cpuSaved = (e: Entry): number => e.doc.savings?.cpu_core_hours_per_week ?? 0;
-const memSaved = (e: Entry): number => e.doc.savings?.memory_gib_hours_per_week ?? 0;
-const byName = (a: Entry, b: Entry): number => collator.compare(a.doc.workload.key, b.doc.workload.key);
-/** The same orders as `sortBySavings` (analysis/format): core-hours, then GiB-hours, then key (its rank in name order). */
-const BY_SAVINGS: Record<Exclude<SortKey, 'name'>, (a: Entry, b: Entry) => number> = {
-  savings: (a, b) => cpuSaved(b) - cpuSaved(a) || memSaved(b) - memSaved(a) || a.nameRank - b.nameRank,
-  memory_savings: (a, b) => memSaved(b) - memSaved(a) || cpuSaved(b) - cpuSaved(a) || a.nameRank - b.nameRank,
-};
 
 /**
  * The latest recommendations in memory, refreshed from Elasticsearch as a whole, so the
  * scheduler's question "what should job X get?" is answered without a round trip to the store.
- * A reload builds a new snapshot off the hot path (indexing, serializing and sorting in slices
- * that yield to the event loop) and swaps it in at once. A failed refresh keeps what was loaded
- * before, counts the failure and records the error; answers then carry their age.
+ * A reload gets a new packed snapshot from its {@link SnapshotSource} (serve: a worker thread
+ * reads and packs it, so the reload's garbage never reaches this thread's heap) and swaps it in
+ * at once: a request sees the old or the new one. A failed refresh keeps what was loaded before,
+ * counts the failure and records the error; answers then carry their age.
  */
 export class RecommendationCache {
   private readonly _opts: RecommendationCacheOptions;
+  private readonly _source: SnapshotSource;
   private readonly _clock: Clock;
   private readonly _logger: Logger;
-  private readonly _slice: SliceBudget;
-  private readonly _stopwatchMs: (() => number) | undefined;
-  private _snap: Snapshot = EMPTY;
+  private _view: PackedView = EMPTY;
   private _loadedAtMs: number | undefined;
   private _refreshes = 0;
   private _failures = 0;
-  private _skipped = 0;
   private _lastRefreshMs: number | undefined;
   private _lastBuild: RecommendationCacheStatus['lastBuild'];
   private _lastError: RecommendationCacheStatus['lastError'];
@@ -119,10 +116,11 @@ export class RecommendationCache {
 
   constructor(opts: RecommendationCacheOptions) {
     this._opts = opts;
+    const source = opts.source ?? (opts.load ? inProcessSource(opts.load) : undefined);
+    if (source === undefined) throw new RightsizeError('RS_ERR_CONFIG_INVALID', 'RecommendationCache needs a source or a load function');
+    this._source = source;
     this._clock = opts.clock ?? systemClock;
     this._logger = opts.logger ?? silentLogger();
-    this._slice = opts.slice ?? RELOAD_SLICE;
-    this._stopwatchMs = opts.stopwatchMs;
   }
 
   /**
@@ -151,14 +149,11 @@ export class RecommendationCache {
     const signals = [AbortSignal.timeout(this._opts.timeoutMs ?? 60_000), this._abort.signal, ...(outer ? [outer] : [])];
     const signal = AbortSignal.any(signals);
     try {
-      const { docs, skipped } = await this._opts.load(signal);
+      const { snapshot, packMs, inWorker } = await untilAborted(this._source.load(signal), signal);
       signal.throwIfAborted();
-      const slicer = new Slicer(this._slice, signal, ...(this._stopwatchMs ? [this._stopwatchMs] : []));
-      // The new index is built aside and swapped in whole: a request sees the old or the new one.
-      this._snap = await this._build(docs, slicer);
-      const { slices, longestMs } = slicer.stats();
-      this._lastBuild = { slices, longestSliceMs: longestMs };
-      this._skipped = skipped;
+      // A dozen typed-array views over the shared buffer: the swap allocates next to nothing.
+      this._view = new PackedView(snapshot);
+      this._lastBuild = { packMs, inWorker, bytes: snapshot.layout.byteLength };
       this._loadedAtMs = this._clock.nowMs();
       this._lastRefreshMs = this._loadedAtMs - startedMs;
       this._refreshes++;
@@ -172,41 +167,22 @@ export class RecommendationCache {
     }
   }
 
-  private async _build(docs: readonly RecommendationDoc[], slicer: Slicer): Promise<Snapshot> {
-    const byKind = new Map<WorkloadKind, Map<string, Entry>>();
-    let newestMs: number | undefined;
-    await forEachInSlices(docs, slicer, (d) => {
-      const t = Date.parse(d['@timestamp']);
-      if (Number.isFinite(t) && (newestMs === undefined || t > newestMs)) newestMs = t;
-      let m = byKind.get(d.workload.kind);
-      if (!m) byKind.set(d.workload.kind, (m = new Map<string, Entry>()));
-      m.set(d.workload.key, new Entry(d));
-    });
-    const sorted = new Map<WorkloadKind, Record<SortKey, readonly CachedRecommendation[]>>();
-    for (const [kind, m] of byKind) {
-      const entries: Entry[] = [];
-      await forEachInSlices(m.values(), slicer, (e) => entries.push(e));
-      // Name order first (the only collator sort); its ranks break the savings orders' ties.
-      const name = await sortInSlices(entries, byName, slicer);
-      let rank = 0;
-      await forEachInSlices(name, slicer, (e) => (e.nameRank = rank++));
-      sorted.set(kind, {
-        name,
-        savings: await sortInSlices(entries, BY_SAVINGS.savings, slicer),
-        memory_savings: await sortInSlices(entries, BY_SAVINGS.memory_savings, slicer),
-      });
-    }
-    return { byKind, sorted, ...(newestMs !== undefined ? { newestMs } : {}) };
-  }
-
-  /** Abandons a refresh in flight; later refreshes fail at once. */
+  /** Abandons a refresh in flight and releases the source (its worker); later refreshes fail at once. */
   async close(): Promise<void> {
     this._abort.abort();
     await this._running;
+    await this._source.close?.();
+  }
+
+  /** The snapshot served now (replaced whole by each successful reload). */
+  view(): PackedView {
+    return this._view;
   }
 
   get(kind: WorkloadKind, key: string): RecommendationDoc | undefined {
-    return this._snap.byKind.get(kind)?.get(key)?.doc;
+    const v = this._view;
+    const p = v.find(kind, key);
+    return p < 0 ? undefined : v.doc(p);
   }
 
   /**
@@ -217,9 +193,19 @@ export class RecommendationCache {
     return this.get('jenkins.job', jobFullName) ?? this.get('jenkins.job', workloadKey(jobFullName, true));
   }
 
-  /** Workloads of one kind in one order (biggest weekly savings first by default), with their JSON. */
+  /**
+   * Workloads of one kind in one order (biggest weekly savings first by default), each parsed
+   * from the snapshot: for routes that need every document (labels, plan; memoize on
+   * {@link generation}) and tests, not for a request path.
+   */
   entries(kind: WorkloadKind, sort: SortKey = 'savings'): readonly CachedRecommendation[] {
-    return this._snap.sorted.get(kind)?.[sort] ?? [];
+    const v = this._view;
+    const out: CachedRecommendation[] = [];
+    v.scan(kind, sort, false, undefined, (p) => {
+      const json = v.json(p);
+      out.push({ json, doc: JSON.parse(json) as RecommendationDoc });
+    });
+    return out;
   }
 
   /** Workloads of one kind, biggest weekly savings first. */
@@ -234,7 +220,7 @@ export class RecommendationCache {
 
   /** The newest recommendation's `@timestamp` (epoch ms): when `analyze` last wrote. */
   newestRecommendationMs(): number | undefined {
-    return this._snap.newestMs;
+    return this._view.layout.newestMs;
   }
 
   /** An opaque value that changes with every successful reload (memoize derived answers on it). */
@@ -249,13 +235,13 @@ export class RecommendationCache {
 
   status(): RecommendationCacheStatus {
     const size: Partial<Record<WorkloadKind, number>> = {};
-    for (const [k, m] of this._snap.byKind) size[k] = m.size;
+    for (const k of this._view.layout.kinds) size[k.kind as WorkloadKind] = k.end - k.start;
     return {
       size,
       ...(this._loadedAtMs !== undefined ? { loadedAtMs: this._loadedAtMs } : {}),
       refreshes: this._refreshes,
       failures: this._failures,
-      skipped: this._skipped,
+      skipped: this._view.layout.skipped,
       ...(this._lastRefreshMs !== undefined ? { lastRefreshMs: this._lastRefreshMs } : {}),
       ...(this._lastBuild !== undefined ? { lastBuild: this._lastBuild } : {}),
       ...(this._lastError !== undefined ? { lastError: this._lastError } : {}),

@@ -132,6 +132,10 @@ export const ApiSchema = Type.Object(
     host: Type.String({ default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 for every interface).' }),
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port (0: any free port, printed at start).' }),
     refreshIntervalMs: Type.Integer({ default: 30_000, minimum: 1_000, description: 'How often the recommendations are reloaded from Elasticsearch, ms.' }),
+    reloadInWorker: Type.Boolean({
+      default: true,
+      description: 'Read and pack each reload of the recommendations in a worker thread (its garbage never pauses the server); false packs on the main thread (for debugging).',
+    }),
     staleAfterMs: Type.Integer({ default: 600_000, minimum: 1_000, description: 'Data older than this makes /healthz report `stale`, ms.' }),
     maxConnections: Type.Integer({ default: 1024, minimum: 1, description: 'Open connections at most; further ones are closed as they arrive.' }),
     idleTimeoutMs: Type.Integer({ default: 30_000, minimum: 100, description: 'A connection without traffic for this long is closed, ms.' }),

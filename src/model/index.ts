@@ -35,4 +35,8 @@ export type {
   ReportSink,
   Schedule,
   ScheduledJob,
+  RecommendationPage,
+  RecommendationPages,
+  RecommendationPagesModule,
+  RecommendationSourceSpec,
 } from './ports.js';

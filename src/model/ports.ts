@@ -4,7 +4,7 @@
  * in-process double in tests.
  */
 import type { CollectionResult, Sample } from './samples.js';
-import type { Severity } from './documents.js';
+import type { RecommendationDoc, Severity } from './documents.js';
 
 /**
  * One source of samples (a Docker engine, a set of Mesos masters, a Jenkins). Implementations
@@ -137,4 +137,42 @@ export interface ScheduledJob {
   /** A run that takes longer is aborted and counted as failed, ms. @defaultValue the interval, or 10 min for cron */
   readonly timeoutMs?: number;
   run(signal: AbortSignal): Promise<void>;
+}
+
+/** One page of the latest recommendations as read from the store. */
+export interface RecommendationPage {
+  readonly docs: readonly RecommendationDoc[];
+  /** Stored documents without a workload kind and key, left out. */
+  readonly skipped: number;
+}
+
+/** Every latest recommendation, page by page, from one store. */
+export interface RecommendationPages {
+  /** The pages of one full read; MUST stop when `signal` aborts. */
+  pages(signal: AbortSignal): AsyncIterable<RecommendationPage>;
+  /** Releases connections; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where the reload worker reads (structured-cloned into the worker: plain data). */
+export interface RecommendationSourceSpec {
+  /** The Elasticsearch connection (config `elasticsearch`). */
+  readonly elasticsearch: {
+    readonly url: string;
+    readonly apiKey?: string;
+    readonly username?: string;
+    readonly password?: string;
+    readonly caFile?: string;
+    readonly requestTimeoutMs: number;
+  };
+  readonly prefix: string;
+  readonly pageSize: number;
+}
+
+/**
+ * What a module the API's reload worker loads must export (by URL, since the worker thread
+ * imports its I/O itself; serve passes store/queries/recommendationSource.ts).
+ */
+export interface RecommendationPagesModule {
+  openRecommendationPages(spec: RecommendationSourceSpec): RecommendationPages;
 }

@@ -30,7 +30,14 @@ function apiMetricFamilies(deps: HealthRouteDeps): MetricFamily[] {
     one('rightsize_api_cache_refreshes_total', 'counter', 'Successful reloads of the recommendations from Elasticsearch.', s.refreshes),
     one('rightsize_api_cache_refresh_failures_total', 'counter', 'Failed reloads (the previous data is kept).', s.failures),
     one('rightsize_api_cache_skipped_documents', 'gauge', 'Stored documents without a workload kind and key, left out by the last reload.', s.skipped),
-    ...(s.lastRefreshMs !== undefined ? [one('rightsize_api_cache_last_refresh_seconds', 'gauge', 'How long the last successful reload took (read and index build).', s.lastRefreshMs / 1000)] : []),
+    ...(s.lastRefreshMs !== undefined ? [one('rightsize_api_cache_last_refresh_seconds', 'gauge', 'How long the last successful reload took (read and pack).', s.lastRefreshMs / 1000)] : []),
+    ...(s.lastBuild !== undefined
+      ? [
+          one('rightsize_api_cache_last_pack_seconds', 'gauge', 'How long packing the last snapshot took (serializing, sorting, indexing), wherever it ran.', s.lastBuild.packMs / 1000),
+          one('rightsize_api_cache_snapshot_bytes', 'gauge', 'Size of the snapshot served (one buffer: documents, keys, orders, index).', s.lastBuild.bytes),
+          one('rightsize_api_cache_reload_in_worker', 'gauge', '1 when the last snapshot was read and packed in the reload worker thread, 0 on the main thread.', s.lastBuild.inWorker ? 1 : 0),
+        ]
+      : []),
     {
       name: 'rightsize_api_requests_total',
       type: 'counter',

@@ -1,7 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecommendationDoc } from '../../model/index.js';
-import type { CachedRecommendation, RecommendationCache } from '../cache.js';
+import type { RecommendationCache } from '../cache.js';
+import type { PackedFilter, PackedView } from '../packed.js';
 import { errorBody } from '../errors.js';
 import type { MesosPluginVersion } from '../../analysis/labels/index.js';
 import { knownLabels, labelPlan, mesosPluginFields, smallestCoveringLabel } from '../pure.js';
@@ -65,38 +66,40 @@ export function markAge(reply: FastifyReply, cache: RecommendationCache, ageMs: 
   if (cache.lastRefreshFailed()) void reply.header('x-rightsize-stale', 'true');
 }
 
-function matches(q: ListQueryT): ((e: CachedRecommendation) => boolean) | undefined {
-  const needle = q.q?.toLowerCase();
-  if (q.label === undefined && q.severity === undefined && q.min_savings === undefined && needle === undefined) return undefined;
-  return (e) =>
-    (q.label === undefined || e.doc.jenkins?.label === q.label) &&
-    (q.severity === undefined || e.doc.severity === q.severity) &&
-    (q.min_savings === undefined || (e.doc.savings?.cpu_core_hours_per_week ?? 0) >= q.min_savings) &&
-    (needle === undefined || e.doc.workload.key.toLowerCase().includes(needle) || (e.doc.jenkins?.label ?? '').toLowerCase().includes(needle));
-}
-
-/** One page of entries in the asked order; without filters O(page), with filters one pass. */
-function page(all: readonly CachedRecommendation[], q: ListQueryT): { total: number; items: string[] } {
+/**
+ * One page of the asked order as the response body: the documents' stored JSON bytes, copied
+ * once into the answer (no parse, no serialization); without filters O(page), with filters one pass.
+ */
+function pageBody(view: PackedView, q: ListQueryT, ageMs: number): Buffer {
   const offset = q.offset ?? 0;
   const limit = q.limit ?? 100;
-  const reverse = q.order === 'asc';
-  const pred = matches(q);
-  const at = (i: number): CachedRecommendation => all[reverse ? all.length - 1 - i : i] as CachedRecommendation;
-  if (pred === undefined) {
-    const items: string[] = [];
-    for (let i = offset; i < Math.min(all.length, offset + limit); i++) items.push(at(i).json);
-    return { total: all.length, items };
-  }
-  const items: string[] = [];
+  const needle = q.q?.toLowerCase();
+  const filtered = q.label !== undefined || q.severity !== undefined || q.min_savings !== undefined || needle !== undefined;
+  const filter: PackedFilter | undefined = filtered
+    ? {
+        ...(q.label !== undefined ? { label: q.label } : {}),
+        ...(q.severity !== undefined ? { severity: q.severity } : {}),
+        ...(q.min_savings !== undefined ? { minSavings: q.min_savings } : {}),
+        ...(needle !== undefined ? { needle } : {}),
+      }
+    : undefined;
+  const kind = q.kind ?? 'jenkins.job';
+  const parts: Buffer[] = [];
   let total = 0;
-  for (let i = 0; i < all.length; i++) {
-    const e = at(i);
-    if (!pred(e)) continue;
-    if (total >= offset && items.length < limit) items.push(e.json);
-    total++;
-  }
-  return { total, items };
+  view.scan(kind, q.sort ?? 'savings', q.order === 'asc', filter, (p, place) => {
+    total = place + 1;
+    if (place >= offset && place < offset + limit) {
+      if (parts.length > 0) parts.push(COMMA);
+      parts.push(view.jsonBytes(p));
+    }
+    // Unfiltered, the total is the kind's size: stop after the page.
+    return filter !== undefined || place + 1 < offset + limit;
+  });
+  if (filter === undefined) total = view.size(kind);
+  return Buffer.concat([Buffer.from(`{"total":${total},"offset":${offset},"data_age_ms":${ageMs},"items":[`), ...parts, END]);
 }
+const COMMA = Buffer.from(',');
+const END = Buffer.from(']}');
 
 export interface RecommendationRouteDeps {
   readonly cache: RecommendationCache;
@@ -173,10 +176,9 @@ export function registerRecommendationRoutes(app: FastifyInstance, deps: Recomme
       const q = req.query as ListQueryT;
       const age = cache.ageMs();
       if (age === undefined) return reply.code(503).send(NOT_LOADED);
-      const { total, items } = page(cache.entries(q.kind ?? 'jenkins.job', q.sort ?? 'savings'), q);
       markAge(reply, cache, age);
-      // Each document was serialized once at reload: a page costs a join, not a serialization.
-      return reply.type('application/json; charset=utf-8').send(`{"total":${total},"offset":${q.offset ?? 0},"data_age_ms":${age},"items":[${items.join(',')}]}`);
+      // Each document was serialized once at reload (in the worker): a page copies its bytes.
+      return reply.type('application/json; charset=utf-8').send(pageBody(cache.view(), q, age));
     },
   );
 
@@ -189,10 +191,11 @@ export function registerRecommendationRoutes(app: FastifyInstance, deps: Recomme
       markAge(reply, cache, age);
       const labels = memoized('label-rows', () => {
         const jobs = new Map<string, number>();
-        for (const e of cache.entries('jenkins.job')) {
-          const l = e.doc.jenkins?.label;
+        const view = cache.view();
+        view.scan('jenkins.job', 'name', false, undefined, (p) => {
+          const l = view.label(p);
           if (l !== undefined) jobs.set(l, (jobs.get(l) ?? 0) + 1);
-        }
+        });
         return cache.entries('jenkins.label', 'name').map(({ doc: d }) => ({
           label: d.workload.key,
           ...(d.current.cpu_cores !== undefined ? { cpu_cores: d.current.cpu_cores } : {}),

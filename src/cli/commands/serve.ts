@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { buildApp, RecommendationCache, RELOAD_PAGE_SIZE } from '../../api/index.js';
-import { loadConfig } from '../../config/index.js';
+import type { Client } from '@elastic/elasticsearch';
+import { WorkerSnapshotSource } from '../../api/workerSource.js';
+import { loadConfig, type Config } from '../../config/index.js';
 import { RightsizeError } from '../../errors/index.js';
 import type { RecommendationDoc } from '../../model/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { ElasticsearchReportSink } from '../../reports/service/index.js';
 import { createEsClient } from '../../store/index.js';
-import { EsApiReads, latestRecommendationPages } from '../../store/queries/index.js';
+import { esRecommendationPages, EsApiReads, RECOMMENDATION_SOURCE_MODULE } from '../../store/queries/index.js';
+import type { Logger } from '../../util/index.js';
 import { createLogger } from '../../util/logger.js';
 import { waitForStopSignal, writeLine, type CliContext } from '../context.js';
 import { intOption, portOption } from '../options.js';
@@ -42,6 +45,29 @@ function templatesInstalled(templates: Promise<boolean>, store: StoreStatus, sig
   });
 }
 
+/**
+ * The API's recommendation cache as serve builds it: reloads read and packed in a worker thread
+ * with its own Elasticsearch client (`api.reloadInWorker`, default), or on this thread through
+ * `client` (false; for debugging). The benchmark builds its server's cache with this too.
+ */
+export function recommendationCacheFor(config: Config, client: Client, logger: Logger): RecommendationCache {
+  const prefix = config.elasticsearch.indexPrefix;
+  if (config.api.reloadInWorker) return new RecommendationCache({ logger, source: new WorkerSnapshotSource({ module: RECOMMENDATION_SOURCE_MODULE, spec: { elasticsearch: config.elasticsearch, prefix, pageSize: RELOAD_PAGE_SIZE } }) });
+  const pages = esRecommendationPages(client, prefix, RELOAD_PAGE_SIZE);
+  return new RecommendationCache({
+    logger,
+    load: async (signal) => {
+      const docs: RecommendationDoc[] = [];
+      let skipped = 0;
+      for await (const page of pages.pages(signal)) {
+        docs.push(...page.docs);
+        skipped += page.skipped;
+      }
+      return { docs, skipped };
+    },
+  });
+}
+
 /** `rightsize serve`: the HTTP API on the latest recommendations in Elasticsearch, until SIGINT/SIGTERM. */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
@@ -66,18 +92,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const stopTemplates = new AbortController();
       const store: StoreStatus = { templatesReady: false };
       const templates = installTemplatesInBackground(client, config, logger, stopTemplates.signal, store);
-      const cache = new RecommendationCache({
-        logger,
-        load: async (signal) => {
-          const docs: RecommendationDoc[] = [];
-          let skipped = 0;
-          for await (const page of latestRecommendationPages(client, prefix, RELOAD_PAGE_SIZE, signal)) {
-            docs.push(...page.docs);
-            skipped += page.skipped;
-          }
-          return { docs, skipped };
-        },
-      });
+      const cache = recommendationCacheFor(config, client, logger);
       const api = config.api;
       // Tokens come from config and the environment; they are never logged or printed.
       const fromEnv = (name: string): string[] => (ctx.env[name] ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
@@ -102,7 +117,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           bodyLimitBytes: api.bodyLimitBytes,
         },
       });
-      // The one owner of time runs the reloads (each builds its index in slices off the hot path).
+      // The one owner of time runs the reloads (each read and packed in the reload worker, off the hot path).
       const scheduler = new Scheduler({ logger });
       scheduler.add(cache.reloadJob(refreshMs));
       app.addHook('onClose', async () => {

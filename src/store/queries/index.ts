@@ -6,8 +6,6 @@ export {
   emptyWriteStats,
   fetchRecommendations,
   historyId,
-  latestRecommendationPages,
-  latestRecommendationsPageRequest,
   recommendationDocId,
   parseRecommendationsMget,
   recommendationsBulkBody,
@@ -15,6 +13,7 @@ export {
   writeRecommendations,
 } from './recommendations.js';
 export type { RecommendationWriteStats } from './recommendations.js';
+export { esRecommendationPages, latestRecommendationPages, latestRecommendationsPageRequest, openRecommendationPages, RECOMMENDATION_SOURCE_MODULE } from './recommendationSource.js';
 export { exportBuildPages, exportPageRequest } from './exportBuilds.js';
 export type { ExportBuildsQuery } from './exportBuilds.js';
 export { emptyWasteWriteStats, wasteBulkBody, wasteId, writeWaste } from './waste.js';

@@ -56,7 +56,8 @@ beforeAll(async () => {
   base = await pollUntil('rightsize serve to print its address', 30_000, () => Promise.resolve(/listening on (http:\/\/\S+)/.exec(out)?.[1]), 100).catch((e: Error) => {
     throw new Error(`${e.message}; stdout: ${out}; stderr: ${err}`);
   });
-  await pollUntil('/healthz ok', 30_000, async () => ((await get('/healthz')).status === 200 ? true : undefined), 200);
+  // /healthz answers 200 at once; `ok` once the first reload (in the worker) has loaded the recommendations.
+  await pollUntil('/healthz ok', 30_000, async () => ((await get('/healthz')).body as { status?: string } | undefined)?.status === 'ok' || undefined, 200);
 });
 
 afterAll(async () => {
@@ -91,6 +92,9 @@ describe('rightsize serve on the real Elasticsearch', () => {
     expect(missing.body).toMatchObject({ error: { code: 'RS_ERR_API_NOT_FOUND' } });
     const metrics = await get('/metrics');
     expect(metrics.text).toContain('rightsize_api_recommendations{kind="jenkins.job"} 6');
+    // The snapshot was read and packed in the reload worker (api.reloadInWorker, default).
+    expect(metrics.text).toContain('rightsize_api_cache_reload_in_worker 1');
+    expect(metrics.text).toMatch(/rightsize_api_cache_snapshot_bytes [1-9]\d*/);
   });
 
   it('shows a recommendation changed in Elasticsearch after the next reload', async () => {
