@@ -8,6 +8,7 @@ import type { ReportSink } from '../model/ports.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/index.js';
 import { tokenChecker, type Access, type ApiTokens } from './auth.js';
 import type { RecommendationCache } from './cache.js';
+import { capConnections } from './connections.js';
 import { errorBody, validationMessage } from './errors.js';
 import { Histogram } from './prometheus.js';
 import type { ApiReads } from './reads.js';
@@ -49,7 +50,7 @@ export interface AppDeps {
 
 /** What one client can make the server hold (issue 14 item 5). */
 export interface ApiLimits {
-  /** Open connections at most; more are closed as they arrive. */
+  /** Open connections at most; at the cap a new one closes the oldest never-used, else the longest idle one (refused only when all are busy). */
   readonly maxConnections: number;
   /** A connection without traffic for this long is closed, ms. */
   readonly idleTimeoutMs: number;
@@ -60,6 +61,9 @@ export interface ApiLimits {
   /** Largest request body, bytes (413 beyond). */
   readonly bodyLimitBytes: number;
 }
+
+/** How often Node looks for requests past `requestTimeoutMs` (and never-used sockets past it), ms. */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
 export const DEFAULT_LIMITS: ApiLimits = { maxConnections: 1024, idleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, requestTimeoutMs: 10_000, bodyLimitBytes: 64 * 1024 };
 
@@ -96,6 +100,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     bodyLimit: limits.bodyLimitBytes,
+    // Node checks the request timeout (a never-used or half-sent socket gets 408) this often; its default is 30 s.
+    http: { connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS },
     // Errors raised before a route runs (a path that is not valid percent-encoding) keep the API's shape.
     frameworkErrors: (err, _req, reply) => {
       void (reply as FastifyReply).code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', err.message));
@@ -113,8 +119,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Unknown query parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
-  // Beyond this, Node closes new connections at once (about 20,000 idle sockets locked everyone out).
-  app.server.maxConnections = limits.maxConnections;
+  // Not Node's maxConnections: it refuses every NEW connection at the cap, so about 20,000 idle
+  // sockets locked the schedulers out. At the cap an unused or idle connection makes room.
+  const connections = capConnections(app.server, { maxConnections: limits.maxConnections });
   const requests = new Map<string, number>();
   const latency = new Histogram('rightsize_api_request_duration_seconds', 'Time from receiving a request to sending its answer, by route.', 'route');
   const { cache } = deps;
@@ -167,7 +174,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register((api, _opts, done) => {
     const { buildsOf } = registerStoreRoutes(api, { cache, clock, ...(deps.reads ? { reads: deps.reads } : {}), ...(deps.reports ? { reports: deps.reports } : {}), ...(deps.writesReady ? { writesReady: deps.writesReady } : {}) });
     registerRecommendationRoutes(api, { cache, buildsOf, ...(deps.mesosPluginVersion === undefined ? {} : { mesosPluginVersion: deps.mesosPluginVersion }) });
-    registerHealthRoutes(api, { ...deps, clock, requests, latency });
+    registerHealthRoutes(api, { ...deps, clock, requests, latency, connections: connections.stats });
     registerUiRoutes(api);
     api.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
     done();

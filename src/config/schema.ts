@@ -133,10 +133,10 @@ export const ApiSchema = Type.Object(
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port (0: any free port, printed at start).' }),
     refreshIntervalMs: Type.Integer({ default: 30_000, minimum: 1_000, description: 'How often the recommendations are reloaded from Elasticsearch, ms.' }),
     staleAfterMs: Type.Integer({ default: 600_000, minimum: 1_000, description: 'Data older than this makes /healthz report `stale`, ms.' }),
-    maxConnections: Type.Integer({ default: 1024, minimum: 1, description: 'Open connections at most; further ones are closed as they arrive.' }),
-    idleTimeoutMs: Type.Integer({ default: 30_000, minimum: 100, description: 'A connection without traffic for this long is closed, ms.' }),
+    maxConnections: Type.Integer({ default: 1024, minimum: 1, description: 'Open connections at most. At the cap a new connection closes the oldest one that never sent a complete request, else the one idle longest; it is refused only when every connection has a request in flight (metrics rightsize_api_connections_*).' }),
+    idleTimeoutMs: Type.Integer({ default: 30_000, minimum: 100, description: 'A connection without traffic for this long is closed, ms (one that never sends a complete request is closed after requestTimeoutMs already).' }),
     keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 100, description: 'A kept-alive connection waits this long for its next request, ms.' }),
-    requestTimeoutMs: Type.Integer({ default: 10_000, minimum: 100, description: 'A request must arrive completely within this, ms.' }),
+    requestTimeoutMs: Type.Integer({ default: 10_000, minimum: 100, description: 'A request must arrive completely within this, ms (checked every second; 408 and closed beyond). Also bounds a connection that never sends a request.' }),
     bodyLimitBytes: Type.Integer({ default: 65_536, minimum: 1024, description: 'Largest request body, bytes (413 beyond).' }),
     readTokens: Type.Array(Type.String({ minLength: 16 }), {
       default: [],
