@@ -137,6 +137,12 @@ export const ApiSchema = Type.Object(
     idleTimeoutMs: Type.Integer({ default: 30_000, minimum: 100, description: 'A connection without traffic for this long is closed, ms (one that never sends a complete request is closed after requestTimeoutMs already).' }),
     keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 100, description: 'A kept-alive connection waits this long for its next request, ms.' }),
     requestTimeoutMs: Type.Integer({ default: 10_000, minimum: 100, description: 'A request must arrive completely within this, ms (checked every second; 408 and closed beyond). Also bounds a connection that never sends a request.' }),
+    maxConcurrentLists: Type.Integer({
+      default: 4,
+      minimum: 1,
+      description: 'List pages, labels and label plans answered at once at most; more wait their turn, so job lookups are not held up behind hundreds of large pages (metrics rightsize_api_list_requests_*).',
+    }),
+    maxQueuedLists: Type.Integer({ default: 256, minimum: 0, description: 'List requests waiting for a place at most; beyond, 503 RS_ERR_API_BUSY with Retry-After.' }),
     bodyLimitBytes: Type.Integer({ default: 65_536, minimum: 1024, description: 'Largest request body, bytes (413 beyond).' }),
     readTokens: Type.Array(Type.String({ minLength: 16 }), {
       default: [],

@@ -4,6 +4,7 @@ import { toError } from '../../errors/index.js';
 import type { Clock } from '../../util/index.js';
 import type { RecommendationCache } from '../cache.js';
 import type { ConnectionStats } from '../connections.js';
+import type { GateStats } from '../gate.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, singleSample, type Histogram, type MetricFamily } from '../prometheus.js';
 import type { ApiReads } from '../reads.js';
 import { Health, KINDS, Ready } from '../schemas.js';
@@ -19,6 +20,8 @@ export interface HealthRouteDeps {
   readonly latency: Histogram;
   /** The connection cap's counters (src/api/connections.ts). */
   readonly connections?: () => ConnectionStats;
+  /** The list gate's counters (src/api/gate.ts). */
+  readonly lists?: () => GateStats;
 }
 
 /** The API's own counters and what the cache holds, as metric families. */
@@ -45,6 +48,15 @@ function apiMetricFamilies(deps: HealthRouteDeps): MetricFamily[] {
     },
     deps.latency.family(),
     ...(deps.connections ? connectionFamilies(deps.connections()) : []),
+    ...(deps.lists ? gateFamilies(deps.lists()) : []),
+  ];
+}
+
+function gateFamilies(g: GateStats): MetricFamily[] {
+  return [
+    singleSample('rightsize_api_list_requests_active', 'gauge', 'List pages and label plans being answered now (at most api.maxConcurrentLists).', g.active),
+    singleSample('rightsize_api_list_requests_queued', 'gauge', 'List requests waiting for a place (at most api.maxQueuedLists).', g.queued),
+    singleSample('rightsize_api_list_requests_refused_total', 'counter', 'List requests answered 503 RS_ERR_API_BUSY because the queue was full.', g.refused),
   ];
 }
 
