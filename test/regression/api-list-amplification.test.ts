@@ -75,7 +75,8 @@ describe('regression: issue 14 item 5, amplification on the list route', () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/jobs/folder/job-1`, { signal: AbortSignal.timeout(5_000) });
     expect(res.status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-    expect(metrics).toMatch(/rightsize_api_connections_evicted_total\{state="unused"\} 1\n/);
+    // The lookup made room, and so did /metrics if it came on a connection of its own.
+    expect(Number(/rightsize_api_connections_evicted_total\{state="unused"\} (\d+)\n/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     expect(metrics).toContain('rightsize_api_connections_refused_total 0\n');
     // The idle ones are closed by the server's idle timeout.
     await Promise.all(held.map((h) => h.closed));
