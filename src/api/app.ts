@@ -2,13 +2,15 @@ import { STATUS_CODES } from 'node:http';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { RightsizeError } from '../errors/index.js';
 import type { ReportSink } from '../model/ports.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/index.js';
 import { tokenChecker, type Access, type ApiTokens } from './auth.js';
 import type { RecommendationCache } from './cache.js';
+import { capConnections } from './connections.js';
 import { errorBody, validationMessage } from './errors.js';
+import { ConcurrencyGate } from './gate.js';
 import { Histogram } from './prometheus.js';
 import type { ApiReads } from './reads.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -49,7 +51,7 @@ export interface AppDeps {
 
 /** What one client can make the server hold (issue 14 item 5). */
 export interface ApiLimits {
-  /** Open connections at most; more are closed as they arrive. */
+  /** Open connections at most; at the cap a new one closes the oldest never-used, else the longest idle one (refused only when all are busy). */
   readonly maxConnections: number;
   /** A connection without traffic for this long is closed, ms. */
   readonly idleTimeoutMs: number;
@@ -59,9 +61,16 @@ export interface ApiLimits {
   readonly requestTimeoutMs: number;
   /** Largest request body, bytes (413 beyond). */
   readonly bodyLimitBytes: number;
+  /** List pages and the label plan answered at once at most; more wait their turn (src/api/gate.ts). */
+  readonly maxConcurrentLists: number;
+  /** List requests waiting at most; beyond, 503 `RS_ERR_API_BUSY` at once. */
+  readonly maxQueuedLists: number;
 }
 
-export const DEFAULT_LIMITS: ApiLimits = { maxConnections: 1024, idleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, requestTimeoutMs: 10_000, bodyLimitBytes: 64 * 1024 };
+/** How often Node looks for requests past `requestTimeoutMs` (and never-used sockets past it), ms. */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
+export const DEFAULT_LIMITS: ApiLimits = { maxConnections: 1024, idleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, requestTimeoutMs: 10_000, bodyLimitBytes: 64 * 1024, maxConcurrentLists: 4, maxQueuedLists: 256 };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -96,6 +105,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     bodyLimit: limits.bodyLimitBytes,
+    // Node checks the request timeout (a never-used or half-sent socket gets 408) this often; its default is 30 s.
+    http: { connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS },
     // Errors raised before a route runs (a path that is not valid percent-encoding) keep the API's shape.
     frameworkErrors: (err, _req, reply) => {
       void (reply as FastifyReply).code(400).send(errorBody('RS_ERR_API_BAD_REQUEST', err.message));
@@ -113,8 +124,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Unknown query parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
-  // Beyond this, Node closes new connections at once (about 20,000 idle sockets locked everyone out).
-  app.server.maxConnections = limits.maxConnections;
+  // Not Node's maxConnections: it refuses every NEW connection at the cap, so about 20,000 idle
+  // sockets locked the schedulers out. At the cap an unused or idle connection makes room.
+  const connections = capConnections(app.server, { maxConnections: limits.maxConnections });
+  const lists = new ConcurrencyGate(limits.maxConcurrentLists, limits.maxQueuedLists);
+  // The costly answers wait for a place, so a job lookup never queues behind 200 of them in one turn.
+  const gated = async (_req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const pass = lists.enter();
+    if (pass !== undefined) {
+      // The next waiter starts in a later event-loop turn: handed over in the same turn (a chain
+      // of close events and promise callbacks), all 200 ran before a lookup's socket was read.
+      reply.raw.once('close', () => setImmediate(pass.release));
+      if (await pass.ready) return;
+    }
+    await reply.code(503).header('retry-after', '1').send(errorBody('RS_ERR_API_BUSY', `more than ${limits.maxQueuedLists} list requests are waiting; retry shortly`));
+  };
   const requests = new Map<string, number>();
   const latency = new Histogram('rightsize_api_request_duration_seconds', 'Time from receiving a request to sending its answer, by route.', 'route');
   const { cache } = deps;
@@ -166,8 +190,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: false, validatorUrl: null } });
   void app.register((api, _opts, done) => {
     const { buildsOf } = registerStoreRoutes(api, { cache, clock, ...(deps.reads ? { reads: deps.reads } : {}), ...(deps.reports ? { reports: deps.reports } : {}), ...(deps.writesReady ? { writesReady: deps.writesReady } : {}) });
-    registerRecommendationRoutes(api, { cache, buildsOf, ...(deps.mesosPluginVersion === undefined ? {} : { mesosPluginVersion: deps.mesosPluginVersion }) });
-    registerHealthRoutes(api, { ...deps, clock, requests, latency });
+    registerRecommendationRoutes(api, { cache, buildsOf, gated, ...(deps.mesosPluginVersion === undefined ? {} : { mesosPluginVersion: deps.mesosPluginVersion }) });
+    registerHealthRoutes(api, { ...deps, clock, requests, latency, connections: connections.stats, lists: () => lists.stats() });
     registerUiRoutes(api);
     api.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
     done();

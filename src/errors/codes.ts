@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   RS_ERR_API_UNAUTHORIZED: { statusCode: 401, message: 'the API route needs a valid bearer token' },
   RS_ERR_API_FORBIDDEN: { statusCode: 403, message: 'the bearer token may not do this' },
   RS_ERR_API_TOO_LARGE: { statusCode: 413, message: 'the API request body is too large' },
+  RS_ERR_API_BUSY: { statusCode: 503, message: 'too many list requests are waiting' },
   RS_ERR_API_INTERNAL: { statusCode: 500, message: 'the API failed to answer' },
   RS_ERR_SILENCE_NOT_FOUND: { statusCode: 404, message: 'no silence with that id' },
   RS_ERR_KIBANA_UNREACHABLE: { statusCode: 502, message: 'Kibana cannot be reached' },

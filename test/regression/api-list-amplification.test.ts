@@ -63,16 +63,22 @@ describe('regression: issue 14 item 5, amplification on the list route', () => {
     expect((JSON.parse(max.body) as { items: unknown[] }).items).toHaveLength(MAX_PAGE);
   });
 
-  it('connections beyond the cap are closed at once, and an idle connection is closed after the idle time', async () => {
+  it('at the connection cap a new client is still answered: the oldest idle socket makes room; idle sockets are closed by the timeouts', async () => {
+    // Node's maxConnections refused every NEW connection at the cap, so idle sockets locked the
+    // schedulers out (issue 15 probe b): the cap now closes the oldest never-used socket instead.
     const a = await loaded({ maxConnections: 4, idleTimeoutMs: 300 });
     await a.listen({ host: '127.0.0.1', port: 0 });
     const port = (a.server.address() as { port: number }).port;
     const held = await Promise.all([0, 1, 2, 3].map(() => openSocket(port)));
     // The server counts a connection once it accepted it: wait until it has all four.
     await pollUntil('4 connections', 5_000, async () => ((await new Promise<number>((r) => a.server.getConnections((_e, n) => r(n)))) === 4 ? true : undefined), 20);
-    const extra = await openSocket(port);
-    await expect(Promise.race([extra.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 2_000))])).resolves.toBe('closed');
-    // The four idle ones are closed by the server's idle timeout.
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/jobs/folder/job-1`, { signal: AbortSignal.timeout(5_000) });
+    expect(res.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    // The lookup made room, and so did /metrics if it came on a connection of its own.
+    expect(Number(/rightsize_api_connections_evicted_total\{state="unused"\} (\d+)\n/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toContain('rightsize_api_connections_refused_total 0\n');
+    // The idle ones are closed by the server's idle timeout.
     await Promise.all(held.map((h) => h.closed));
   });
 });

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { toError } from '../../errors/index.js';
 import type { Clock } from '../../util/index.js';
 import type { RecommendationCache } from '../cache.js';
+import type { ConnectionStats } from '../connections.js';
+import type { GateStats } from '../gate.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, singleSample, type Histogram, type MetricFamily } from '../prometheus.js';
 import type { ApiReads } from '../reads.js';
 import { Health, KINDS, Ready } from '../schemas.js';
@@ -16,6 +18,10 @@ export interface HealthRouteDeps {
   readonly reads?: ApiReads;
   readonly requests: ReadonlyMap<string, number>;
   readonly latency: Histogram;
+  /** The connection cap's counters (src/api/connections.ts). */
+  readonly connections?: () => ConnectionStats;
+  /** The list gate's counters (src/api/gate.ts). */
+  readonly lists?: () => GateStats;
 }
 
 /** The API's own counters and what the cache holds, as metric families. */
@@ -48,6 +54,29 @@ function apiMetricFamilies(deps: HealthRouteDeps): MetricFamily[] {
       }),
     },
     deps.latency.family(),
+    ...(deps.connections ? connectionFamilies(deps.connections()) : []),
+    ...(deps.lists ? gateFamilies(deps.lists()) : []),
+  ];
+}
+
+function gateFamilies(g: GateStats): MetricFamily[] {
+  return [
+    singleSample('rightsize_api_list_requests_active', 'gauge', 'List pages and label plans being answered now (at most api.maxConcurrentLists).', g.active),
+    singleSample('rightsize_api_list_requests_queued', 'gauge', 'List requests waiting for a place (at most api.maxQueuedLists).', g.queued),
+    singleSample('rightsize_api_list_requests_refused_total', 'counter', 'List requests answered 503 RS_ERR_API_BUSY because the queue was full.', g.refused),
+  ];
+}
+
+function connectionFamilies(c: ConnectionStats): MetricFamily[] {
+  return [
+    singleSample('rightsize_api_connections_open', 'gauge', 'HTTP connections open now (at most api.maxConnections).', c.open),
+    {
+      name: 'rightsize_api_connections_evicted_total',
+      type: 'counter',
+      help: 'Connections closed at the cap to make room for a new one, by state: unused (no complete request yet), idle (between requests).',
+      samples: (['unused', 'idle'] as const).map((state) => ({ labels: { state }, value: c.evicted[state] })),
+    },
+    singleSample('rightsize_api_connections_refused_total', 'counter', 'New connections refused at the cap because every open one had a request in flight.', c.refused),
   ];
 }
 

@@ -107,12 +107,15 @@ export interface RecommendationRouteDeps {
   readonly buildsOf: (job: string, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   /** The mesos-plugin generation `?format=mesos-plugin`'s `mem` is meant for (config analysis.labels.pluginVersion). @defaultValue '1' */
   readonly mesosPluginVersion?: MesosPluginVersion;
+  /** preHandler of the costly routes (list pages, labels, the label plan): waits for a place in the API's gate. */
+  readonly gated?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 /** `/api/v1/jobs/*`, `/api/v1/recommendations`, `/api/v1/labels`, `/api/v1/labels/plan`: answered from the cache. */
 export function registerRecommendationRoutes(app: FastifyInstance, deps: RecommendationRouteDeps): void {
   const { cache } = deps;
   const pluginVersion = deps.mesosPluginVersion ?? '1';
+  const gate = deps.gated === undefined ? {} : { preHandler: deps.gated };
   const memo = new Map<string, { generation: number; value: unknown }>();
   const memoized = <T>(key: string, compute: () => T): T => {
     const hit = memo.get(key);
@@ -170,6 +173,7 @@ export function registerRecommendationRoutes(app: FastifyInstance, deps: Recomme
     '/api/v1/recommendations',
     {
       config: { access: 'read' },
+      ...gate,
       schema: { summary: 'Latest recommendations of one workload kind: filters, sort, pages', tags: ['recommendations'], querystring: ListQuery, response: { 200: RecommendationList, ...errors } },
     },
     (req, reply) => {
@@ -184,7 +188,7 @@ export function registerRecommendationRoutes(app: FastifyInstance, deps: Recomme
 
   app.get(
     '/api/v1/labels',
-    { config: { access: 'read' }, schema: { summary: 'The Jenkins labels with what they reserve now and what they should', tags: ['labels'], response: { 200: LabelList, ...errors } } },
+    { config: { access: 'read' }, ...gate, schema: { summary: 'The Jenkins labels with what they reserve now and what they should', tags: ['labels'], response: { 200: LabelList, ...errors } } },
     (_req, reply) => {
       const age = cache.ageMs();
       if (age === undefined) return reply.code(503).send(NOT_LOADED);
@@ -214,6 +218,7 @@ export function registerRecommendationRoutes(app: FastifyInstance, deps: Recomme
     '/api/v1/labels/plan',
     {
       config: { access: 'read' },
+      ...gate,
       schema: { summary: 'At most k label sizes that cover every job’s recommendation at the least reserved capacity', tags: ['labels'], querystring: PlanQuery, response: { 200: PlanBody, ...errors } },
     },
     (req, reply) => {

@@ -115,6 +115,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           keepAliveTimeoutMs: api.keepAliveTimeoutMs,
           requestTimeoutMs: api.requestTimeoutMs,
           bodyLimitBytes: api.bodyLimitBytes,
+          maxConcurrentLists: api.maxConcurrentLists,
+          maxQueuedLists: api.maxQueuedLists,
         },
       });
       // The one owner of time runs the reloads (each read and packed in the reload worker, off the hot path).

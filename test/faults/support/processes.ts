@@ -21,6 +21,17 @@ export function say(caseName: string, line: string): void {
   console.log(`[fault ${caseName}] ${line}`);
 }
 
+/**
+ * `node <argv>`, or with `fdLimit` the same through bash raising the open-files limit first
+ * (soft and hard: root may raise the hard one; else as far as the hard one goes). bash `exec`s
+ * node, so the pid and the signals stay node's.
+ */
+export function withFdLimit(fdLimit: number | undefined, argv: readonly string[]): [string, string[]] {
+  if (fdLimit === undefined) return [process.execPath, [...argv]];
+  const script = `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
+  return ['bash', ['-c', script, process.execPath, ...argv]];
+}
+
 /** Fails early with the fix when the CLI was not built. */
 export function requireBuiltCli(): void {
   if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run test:faults builds first)');
@@ -35,10 +46,11 @@ export class CliProcess {
 
   constructor(
     readonly args: readonly string[],
-    opts: { cwd: string; env?: Record<string, string> },
+    opts: { cwd: string; env?: Record<string, string>; fdLimit?: number },
   ) {
     requireBuiltCli();
-    this._proc = spawn(process.execPath, [CLI, ...args], {
+    const [cmd, argv] = withFdLimit(opts.fdLimit, [CLI, ...args]);
+    this._proc = spawn(cmd, argv, {
       cwd: opts.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RIGHTSIZE_LOG_LEVEL: 'info', ...opts.env },

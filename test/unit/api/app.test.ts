@@ -220,3 +220,26 @@ describe('GET /api/openapi.json', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['job', 'workload', 'current', 'confidence', 'reasons', 'recommended_at', 'data_age_ms']));
   });
 });
+
+describe('the list gate', () => {
+  it('beyond maxConcurrentLists + maxQueuedLists a list request gets a coded 503 with Retry-After; a job lookup is not gated', async () => {
+    const cache = new RecommendationCache({ load: new Store().load });
+    await cache.refresh();
+    app = buildApp({ cache, staleAfterMs: 600_000, version: 'test', limits: { maxConcurrentLists: 1, maxQueuedLists: 1 } });
+    // Three at once: one answered, one waits its turn (the place passes on in a later turn), one refused.
+    const [a, b, c, lookup] = await Promise.all([
+      app.inject({ url: '/api/v1/recommendations' }),
+      app.inject({ url: '/api/v1/labels' }),
+      app.inject({ url: '/api/v1/labels/plan' }),
+      app.inject({ url: '/api/v1/jobs/lint' }),
+    ]);
+    expect([a.statusCode, b.statusCode, c.statusCode, lookup.statusCode]).toEqual([200, 200, 503, 200]);
+    expect(c.headers['retry-after']).toBe('1');
+    expect(JSON.parse(c.body)).toEqual({ error: { code: 'RS_ERR_API_BUSY', message: expect.stringContaining('1 list requests are waiting') } });
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('rightsize_api_list_requests_refused_total 1\n');
+    expect(metrics).toContain('rightsize_api_list_requests_queued 0\n');
+    // Once the others are answered the gate is free again.
+    expect((await app.inject({ url: '/api/v1/labels/plan' })).statusCode).toBe(200);
+  });
+});
