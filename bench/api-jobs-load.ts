@@ -21,9 +21,9 @@
  *
  * Run: npx tsx bench/api-jobs-load.ts [--jobs 13000,130000] [--rate 1000] [--seconds 60]
  *        [--reload-ms 30000] [--in-process] [--semi-space-mb 4] [--warmup-seconds 5]
- *        [--node-flags "--trace-gc"]
+ *        [--node-flags "--trace-gc"] [--pin]
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createHistogram, monitorEventLoopDelay, PerformanceObserver, type RecordableHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,17 @@ const SEMI_SPACE_MB = arg('--semi-space-mb', '');
 const NODE_FLAGS = arg('--node-flags', '').split(' ').filter((f) => f !== '');
 /** Requests at the target rate before the measured run (JIT, connections), reported apart. */
 const WARMUP_SECONDS = Number(arg('--warmup-seconds', '5'));
+/**
+ * `--pin`: the server process (main thread and reload worker) on CPU 0, the load generator and the
+ * fake Elasticsearch on CPU 1 (`taskset`, Linux), as when the scheduler and Elasticsearch are other
+ * machines; without it the three share both cores with whatever else runs.
+ */
+const PIN = process.argv.includes('--pin');
+
+/** Pins every thread of `pid` to `cpu` (`taskset -a -cp`); a bench set-up step, so it throws. */
+function pinTo(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+}
 const MiB = 1024 * 1024;
 
 const jobName = (i: number): string => `team-${i % 97}/service-${i}/build`;
@@ -235,6 +246,11 @@ async function run(jobs: number): Promise<boolean> {
     execArgv: ['--import', 'tsx', ...(SEMI_SPACE_MB === '' ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`]), ...NODE_FLAGS],
   });
   const address = await new Promise<string>((resolve) => child.once('message', (m: { address: string }) => resolve(m.address)));
+  if (PIN) {
+    pinTo(child.pid!, 0);
+    pinTo(es.pid!, 1);
+    pinTo(process.pid, 1);
+  }
   let n = 0;
   const cannon = (seconds: number) =>
     autocannon({
@@ -258,7 +274,7 @@ async function run(jobs: number): Promise<boolean> {
   const l = result.latency;
   const pass = l.p99 <= 10 && result.errors === 0 && result.timeouts === 0 && result.non2xx === 0;
   const la = (a: number[]): string => a.map((x) => x.toFixed(2)).join(' ');
-  console.log(`api-jobs-load: ${jobs} jobs, ${RATE} req/s target for ${SECONDS} s, reload every ${RELOAD_MS} ms (${IN_PROCESS ? 'on the main thread' : 'in the reload worker'}, fake Elasticsearch pages of ${RELOAD_PAGE_SIZE}, server semi-space ${SEMI_SPACE_MB === '' ? "node's default" : `${SEMI_SPACE_MB} MB`}${NODE_FLAGS.length > 0 ? `, ${NODE_FLAGS.join(' ')}` : ''})`);
+  console.log(`api-jobs-load: ${jobs} jobs, ${RATE} req/s target for ${SECONDS} s, reload every ${RELOAD_MS} ms (${IN_PROCESS ? 'on the main thread' : 'in the reload worker'}, fake Elasticsearch pages of ${RELOAD_PAGE_SIZE}, server semi-space ${SEMI_SPACE_MB === '' ? "node's default" : `${SEMI_SPACE_MB} MB`}${PIN ? ', server pinned to CPU 0, load generator and fake Elasticsearch to CPU 1' : ''}${NODE_FLAGS.length > 0 ? `, ${NODE_FLAGS.join(' ')}` : ''})`);
   console.log(`  load average (1, 5, 15 min) before ${la(load0)}, after ${la(load1)} (shared 2-core machine)`);
   if (warm)
     console.log(`  warm-up ${WARMUP_SECONDS} s (not counted): requests ${warm.requests.total}, errors ${warm.errors}, non-2xx ${warm.non2xx}, latency ms p50 ${warm.latency.p50}  p99 ${warm.latency.p99}  max ${warm.latency.max}`);
