@@ -81,6 +81,20 @@ export class FieldReader {
     return this.withinBound(this.nonNeg(obj, key, subject), max, subject ?? key, key);
   }
 
+  /**
+   * A whole number in [0, `max`], or undefined: {@link bounded}, then an integer check. Counts,
+   * ids, build numbers, byte counts and epoch ms are integers at their source (`long`, `uint64`),
+   * so a fraction (`5e-324`, `0.5`) is a broken answer, an `RS_ERR_PARSE_SHAPE` issue, never a
+   * `long` field Elasticsearch would truncate. (Moved here from the Docker parsers' `wholeField`
+   * so Docker, Mesos and Jenkins share one reader.)
+   */
+  whole(obj: Record<string, unknown>, key: string, max: number, subject?: string): number | undefined {
+    const v = this.bounded(obj, key, max, subject);
+    if (v === undefined || Number.isInteger(v)) return v;
+    this.issue(`${key} is ${v}, not a whole number`, subject ?? key);
+    return undefined;
+  }
+
   /** `value` when it is at most `max`; above it, an `RS_ERR_PARSE_RANGE` issue for `subject` and undefined. */
   withinBound(value: number | undefined, max: number, subject: string, what = subject): number | undefined {
     if (value === undefined || value <= max) return value;

@@ -26,7 +26,7 @@ import {
 } from '../../../src/collectors/docker/index.js';
 import type { ContainerDoc } from '../../../src/model/index.js';
 import { REPO_ROOT } from '../../support/env.js';
-import { decodeBody, FUZZ_SEED, hostileJson, mutatedOneOf, expectSaneNumbers, plainData, realCaptures, runsDone, truncatedBytes, fuzz } from './support.js';
+import { decodeBody, FUZZ_SEED, hostileJson, hostileValue, mutatedOneOf, expectSaneNumbers, plainData, realCaptures, runsDone, truncatedBytes, fuzz } from './support.js';
 
 const NOW = Date.parse('2026-11-22T03:00:00Z');
 const recorded = (name: string): unknown => JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/docker/recorded', name), 'utf8')) as unknown;
@@ -168,6 +168,22 @@ describe('docker parsers under fuzz (fault case 5)', () => {
           if (exit !== undefined) checkDoc(toExitDoc({ containerId: ID, exit, endpoint: 'unix:///x' }));
           startedBetween(starts, ID, { epochMs: 0, subMsNs: 0 }, { epochMs: NOW, subMsNs: 0 });
         }
+      }),
+      300,
+    );
+  });
+
+  it('online_cpus of any value → a reading whose CPU count (this one and precpu) is a whole number in 1..MAX_HOST_CPUS, or none', () => {
+    fuzz(
+      fc.property(fc.constantFrom(...STATS), fc.oneof(hostileValue, fc.double({ min: 0, max: 64 })), fc.boolean(), (base, online, pre) => {
+        const body = structuredClone(base) as Record<string, Record<string, unknown> | undefined>;
+        const section = body[pre ? 'precpu_stats' : 'cpu_stats'];
+        if (section === undefined || section === null || typeof section !== 'object') return;
+        section['online_cpus'] = online;
+        const r = parseStatsReading(body);
+        checkErrors(r.errors);
+        if (r.value?.status !== 'running') return;
+        for (const n of [r.value.cpu.onlineCpus, r.value.previous?.onlineCpus]) if (n !== undefined) expect(Number.isInteger(n) && n >= 1 && n <= MAX_HOST_CPUS).toBe(true);
       }),
       300,
     );
