@@ -189,6 +189,26 @@ describe('docker parsers under fuzz (fault case 5)', () => {
     );
   });
 
+  it('events: timeNano is the top-level field of the event, never a "timeNano" nested in Actor or Attributes', () => {
+    const nested = fc.constantFrom('Actor', 'Attributes');
+    fuzz(
+      fc.property(fc.constantFrom(...EVENTS), nested, fc.bigInt({ min: 10n ** 18n, max: 2n * 10n ** 18n }), fc.boolean(), (line, where, decoy, keepTop) => {
+        const ev = JSON.parse(line) as Record<string, unknown> & { Actor: Record<string, unknown> };
+        const top = /"timeNano":(\d+)/.exec(line)![1]!;
+        const actor = { ...ev.Actor };
+        if (where === 'Actor') actor['timeNano'] = 0;
+        else actor['Attributes'] = { ...(actor['Attributes'] as object), timeNano: 0 };
+        // the decoy first in the text, the top-level field after it (or absent)
+        const { timeNano: _drop, Actor: _actor, ...rest } = ev;
+        const text = JSON.stringify({ Actor: actor, ...rest }).replace('"timeNano":0', `"timeNano":${decoy}`).replace(/\}$/, keepTop ? `,"timeNano":${top}}` : '}');
+        const events = [...parseStartEvents(text).value, ...parseExitEvents(text).value];
+        if (!keepTop) expect(events).toEqual([]);
+        for (const e of events) expect(`${e.at.epochMs}${String(e.at.subMsNs).padStart(6, '0')}`).toBe(top);
+      }),
+      200,
+    );
+  });
+
   it('truncated byte prefixes of valid bodies: no throw, and a prefix that still parses gives sane figures', () => {
     const bodies = [...STATS, ...INSPECTS, ...LISTS, INFO].map((b) => JSON.stringify(b));
     fuzz(
