@@ -1,4 +1,5 @@
 import type { QueueDoc } from '../../model/index.js';
+import { MAX_COUNT } from '../../util/bounds.js';
 import { done, FieldReader, isRecord, type ParseResult } from '../../util/json.js';
 import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemInfo, RunningBuild } from './types.js';
 
@@ -107,7 +108,9 @@ export function labelFromWhy(why: string | undefined): string | undefined {
 }
 
 function readQueueItem(fr: FieldReader, it: Record<string, unknown>, nowMs: number): QueueItemInfo {
-  const id = fr.num(it, 'id', 'queue item');
+  // A queue id is a Java `long` counter: a fraction or a negative (fr.num took both) is not an
+  // id, and an id is the key builds are matched to their queue wait by (fault case 5).
+  const id = fr.whole(it, 'id', MAX_COUNT, 'queue item');
   const subject = id !== undefined ? `queue item ${id}` : 'queue item';
   const task = fr.obj(it, 'task', subject);
   const taskName = task ? fr.str(task, 'name', subject) : undefined;

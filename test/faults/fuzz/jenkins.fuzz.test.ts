@@ -1,0 +1,121 @@
+/**
+ * Fault case 5, Jenkins: the queue, queue item, computer, job tree and build parsers, and the
+ * `jenkins.queue` documents built from them, fed random, mutated, truncated and hostile bodies.
+ * The valid bodies are the real captures in ../shared/real-captures/jenkins (read here, never
+ * copied) and a few synthetic ones for the shapes no capture holds (a folder tree, a job with
+ * complete builds).
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseBuilds, parseComputers, parseJobTree, parseQueue, parseQueueItem, queueDocs, type ComputerInfo } from '../../../src/collectors/jenkins/index.js';
+import { decodeBody, expectSaneNumbers, fuzz, FUZZ_SEED, hostileJson, hostileValue, realCaptures, runsDone, truncatedBytes } from './support.js';
+
+const NOW = Date.parse('2026-11-22T03:00:00Z');
+const TARGET = 'jenkins';
+const shared = realCaptures('jenkins');
+const byPrefix = (prefix: string): unknown[] => shared.filter((c) => c.name.startsWith(prefix)).map((c) => c.body);
+
+const SYNTHETIC_QUEUE = {
+  items: [
+    { id: 41, inQueueSince: NOW - 90_000, blocked: false, buildable: true, stuck: false, why: 'Waiting for next available executor on ‘docker’', task: { name: 'deploy', url: 'https://ci/job/team/job/deploy/' } },
+    { id: 42, inQueueSince: NOW - 1_000, blocked: true, buildable: false, stuck: false, task: { name: 'lint', url: 'https://ci/job/lint/', labelExpression: 'small' } },
+  ],
+};
+const SYNTHETIC_COMPUTERS = {
+  totalExecutors: 4,
+  busyExecutors: 1,
+  computer: [
+    { displayName: 'agent-1', numExecutors: 2, offline: false, idle: false, assignedLabels: [{ name: 'docker' }, { name: 'agent-1' }], executors: [{ idle: false, currentExecutable: { number: 7, url: 'https://ci/job/team/job/deploy/7/' } }, { idle: true }] },
+    { displayName: 'agent-2', numExecutors: 2, offline: true, assignedLabels: [{ name: 'small' }], executors: [{}, {}] },
+  ],
+};
+const SYNTHETIC_TREE = {
+  jobs: [
+    { _class: 'hudson.model.FreeStyleProject', name: 'lint', url: 'https://ci/job/lint/', lastCompletedBuild: { number: 12 }, lastBuild: { number: 13 } },
+    { _class: 'com.cloudbees.hudson.plugins.folder.Folder', name: 'team', jobs: [{ name: 'deploy', url: 'https://ci/job/team/job/deploy/', lastCompletedBuild: { number: 6 }, lastBuild: null }] },
+    { _class: 'jenkins.branch.OrganizationFolder', name: 'org' },
+  ],
+};
+const BUILD = {
+  number: 6,
+  url: 'https://ci/job/team/job/deploy/6/',
+  building: false,
+  result: 'SUCCESS',
+  timestamp: NOW - 600_000,
+  duration: 123_456,
+  builtOn: 'agent-1',
+  queueId: 41,
+  actions: [{ _class: 'jenkins.metrics.impl.TimeInQueueAction', blockedDurationMillis: 0, buildableDurationMillis: 1200, waitingDurationMillis: 5, queuingDurationMillis: 1205 }],
+};
+const SYNTHETIC_JOB = { name: 'deploy', builds: [BUILD, { ...BUILD, number: 7, building: true, result: null }] };
+
+const QUEUES = [SYNTHETIC_QUEUE, ...byPrefix('queue_cdancy'), ...byPrefix('queue_nestor'), ...byPrefix('queue_ujenkins')];
+const QUEUE_ITEMS = [SYNTHETIC_QUEUE.items[0], ...byPrefix('queue_item_')];
+const COMPUTERS = [SYNTHETIC_COMPUTERS, ...byPrefix('computer_')];
+const TREES = [SYNTHETIC_TREE];
+const BUILDS = [SYNTHETIC_JOB, BUILD, ...byPrefix('build_'), ...byPrefix('job_'), { builds: byPrefix('build_') }];
+
+const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isNumber = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+
+/** Every error a parser returns is data with a stable code. */
+function checkErrors(errors: ReadonlyArray<{ readonly code: string }>): void {
+  for (const e of errors) expect(['RS_ERR_PARSE_SHAPE', 'RS_ERR_PARSE_RANGE']).toContain(e.code);
+}
+
+function checkComputers(c: ComputerInfo): void {
+  expectSaneNumbers(c);
+  for (const v of Object.values(c.executors)) expect(isCount(v)).toBe(true);
+  for (const n of c.nodes) {
+    if (n.numExecutors !== undefined) expect(isCount(n.numExecutors)).toBe(true);
+    if (n.busyExecutors !== undefined) expect(isCount(n.busyExecutors)).toBe(true);
+  }
+  for (const r of c.running) expect(isNumber(r.number)).toBe(true);
+}
+
+describe('jenkins parsers under fuzz (fault case 5)', () => {
+  afterAll(() => {
+    process.stdout.write(`[fuzz jenkins] seed ${FUZZ_SEED}, ${runsDone.count} runs, ${shared.length} real captures read\n`);
+  });
+
+  it('hostile JSON into every parser: no throw, errors as data', () => {
+    fuzz(
+      fc.property(hostileJson, (body) => {
+        checkErrors(parseQueue(body, { target: TARGET, nowMs: NOW }).errors);
+        checkErrors(parseQueueItem(body, { target: TARGET, nowMs: NOW }).errors);
+        checkErrors(parseComputers(body, { target: TARGET }).errors);
+        checkErrors(parseJobTree(body, { target: TARGET, maxDepth: 3 }).errors);
+        checkErrors(parseBuilds(body, { target: TARGET, nowMs: NOW }).errors);
+        checkErrors(parseBuilds(body, { target: TARGET, nowMs: NOW, jobName: 'j' }).errors);
+      }),
+      400,
+    );
+  });
+
+  it('queue ids of any value → an item id that is a whole number ≥ 0, or none', () => {
+    fuzz(
+      fc.property(fc.constantFrom(...QUEUE_ITEMS), fc.oneof(hostileValue, fc.double()), (base, id) => {
+        const body = { ...(base as object), id };
+        const detail = parseQueueItem(body, { target: TARGET, nowMs: NOW }).value;
+        const listed = parseQueue({ items: [body] }, { target: TARGET, nowMs: NOW }).value;
+        for (const it of [detail?.item, ...listed]) if (it?.id !== undefined) expect(isCount(it.id)).toBe(true);
+      }),
+      300,
+    );
+  });
+
+  it('truncated byte prefixes of valid bodies: no throw, and a prefix that still parses gives sane figures', () => {
+    const bodies = [...QUEUES, ...QUEUE_ITEMS, ...COMPUTERS, ...TREES, ...BUILDS].map((b) => JSON.stringify(b));
+    fuzz(
+      fc.property(fc.oneof(...bodies.map(truncatedBytes)), (bytes) => {
+        const d = decodeBody(bytes);
+        if (!d.json) return;
+        for (const doc of queueDocs(parseQueue(d.value, { target: TARGET, nowMs: NOW }).value, { nowMs: NOW })) expectSaneNumbers(doc);
+        checkComputers(parseComputers(d.value, { target: TARGET }).value);
+        parseJobTree(d.value, { target: TARGET, maxDepth: 2 });
+        for (const b of parseBuilds(d.value, { target: TARGET, nowMs: NOW, jobName: 'j' }).value.finished) expectSaneNumbers(b);
+      }),
+      300,
+    );
+  });
+});
