@@ -530,7 +530,9 @@ export function parseBuilds(body: unknown, ctx: BuildsContext): ParseResult<Buil
       continue;
     }
     const builtOn = fr.str(b, 'builtOn', subject);
-    const queueId = fr.nonNeg(b, 'queueId', subject);
+    // The queue item id the build came from (a `long`): a fraction matched no queue item and was
+    // stored as one (fault case 5); a whole number ≥ 0 or none.
+    const queueId = fr.whole(b, 'queueId', MAX_COUNT, subject);
     const queue = timeInQueue(fr, fr.arr(b, 'actions', subject) ?? [], subject);
     finished.push({
       ...(ctx.jenkinsUrl !== undefined ? { jenkinsUrl: ctx.jenkinsUrl } : {}),

@@ -104,6 +104,18 @@ describe('jenkins parsers under fuzz (fault case 5)', () => {
     );
   });
 
+  it('queueId of any value → a whole number ≥ 0, or none', () => {
+    fuzz(
+      fc.property(fc.oneof(hostileValue, fc.double()), (queueId) => {
+        const r = parseBuilds({ ...BUILD, queueId }, { target: TARGET, nowMs: NOW, jobName: 'j' });
+        expect(r.value.finished.length).toBe(1);
+        const q = r.value.finished[0]!.queueId;
+        if (q !== undefined) expect(isCount(q)).toBe(true);
+      }),
+      300,
+    );
+  });
+
   it('truncated byte prefixes of valid bodies: no throw, and a prefix that still parses gives sane figures', () => {
     const bodies = [...QUEUES, ...QUEUE_ITEMS, ...COMPUTERS, ...TREES, ...BUILDS].map((b) => JSON.stringify(b));
     fuzz(
