@@ -38,6 +38,18 @@ function isoOrRaw(ms: number): string {
   return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }
 
+/**
+ * A build number (`Run.number`, an `int` counting from 1): a whole number above 0, else an issue
+ * and undefined. The job tree's last build numbers went through fr.num, so -0.5 or 0 was taken
+ * as "the newest build" and builds were asked for by it (fault case 5).
+ */
+function buildNumberOf(fr: FieldReader, obj: Record<string, unknown>, key: string, subject: string): number | undefined {
+  const n = fr.whole(obj, key, MAX_COUNT, subject);
+  if (n !== 0) return n;
+  fr.issue(`${key} is 0, not a build number (they start at 1)`, subject);
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Names from URLs
 
@@ -427,8 +439,8 @@ export function parseJobTree(body: unknown, ctx: JobTreeContext): ParseResult<Jo
         continue;
       }
       const url = fr.str(j, 'url', path.join('/'));
-      const lc = isRecord(j['lastCompletedBuild']) ? fr.num(j['lastCompletedBuild'], 'number', path.join('/')) : undefined;
-      const lb = isRecord(j['lastBuild']) ? fr.num(j['lastBuild'], 'number', path.join('/')) : undefined;
+      const lc = isRecord(j['lastCompletedBuild']) ? buildNumberOf(fr, j['lastCompletedBuild'], 'number', path.join('/')) : undefined;
+      const lb = isRecord(j['lastBuild']) ? buildNumberOf(fr, j['lastBuild'], 'number', path.join('/')) : undefined;
       out.push({
         fullName: path.join('/'),
         path,

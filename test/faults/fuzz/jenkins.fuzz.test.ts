@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBuilds, parseComputers, parseJobTree, parseQueue, parseQueueItem, queueDocs, type ComputerInfo } from '../../../src/collectors/jenkins/index.js';
-import { decodeBody, expectSaneNumbers, fuzz, FUZZ_SEED, hostileJson, hostileValue, realCaptures, runsDone, truncatedBytes } from './support.js';
+import { decodeBody, expectSaneNumbers, fuzz, FUZZ_SEED, hostileJson, hostileValue, mutatedOneOf, realCaptures, runsDone, truncatedBytes } from './support.js';
 
 const NOW = Date.parse('2026-11-22T03:00:00Z');
 const TARGET = 'jenkins';
@@ -99,6 +99,33 @@ describe('jenkins parsers under fuzz (fault case 5)', () => {
         const detail = parseQueueItem(body, { target: TARGET, nowMs: NOW }).value;
         const listed = parseQueue({ items: [body] }, { target: TARGET, nowMs: NOW }).value;
         for (const it of [detail?.item, ...listed]) if (it?.id !== undefined) expect(isCount(it.id)).toBe(true);
+      }),
+      300,
+    );
+  });
+
+  it('mutated job trees → named jobs, last build numbers positive whole numbers, folders within the depth cap', () => {
+    fuzz(
+      fc.property(mutatedOneOf(TREES, 5), fc.integer({ min: 0, max: 3 }), (body, maxDepth) => {
+        const r = parseJobTree(body, { target: TARGET, maxDepth });
+        checkErrors(r.errors);
+        for (const j of r.value.jobs) {
+          expect(j.fullName.length).toBeGreaterThan(0);
+          expect(j.fullName).toBe(j.path.join('/'));
+          if (j.lastCompletedNumber !== undefined) expect(isNumber(j.lastCompletedNumber)).toBe(true);
+          if (j.lastNumber !== undefined) expect(isNumber(j.lastNumber)).toBe(true);
+        }
+        for (const f of r.value.unexpandedFolders) expect(f.depth).toBeLessThanOrEqual(maxDepth);
+      }),
+      300,
+    );
+  });
+
+  it('last build numbers of any value → a positive whole number, or none', () => {
+    fuzz(
+      fc.property(fc.oneof(hostileValue, fc.double()), fc.constantFrom('lastCompletedBuild', 'lastBuild'), (n, key) => {
+        const r = parseJobTree({ jobs: [{ name: 'j', [key]: { number: n } }] }, { target: TARGET, maxDepth: 1 });
+        for (const j of r.value.jobs) for (const v of [j.lastCompletedNumber, j.lastNumber]) if (v !== undefined) expect(isNumber(v)).toBe(true);
       }),
       300,
     );
