@@ -353,7 +353,9 @@ export function parseComputers(body: unknown, ctx: { readonly target: string }):
         } else if (idle === false && key === 'executors') busy++;
       }
     }
-    const numExecutors = fr.nonNeg(c, 'numExecutors', subject);
+    // Executor counts are `int`s and `executors.*` are `long` fields: a fraction or 1e300
+    // (fr.nonNeg took both, fault case 5) is an issue, never a count.
+    const numExecutors = fr.whole(c, 'numExecutors', MAX_COUNT, subject);
     const temporarilyOffline = fr.bool(c, 'temporarilyOffline', subject);
     const idle = fr.bool(c, 'idle', subject);
     nodes.push({
@@ -366,8 +368,8 @@ export function parseComputers(body: unknown, ctx: { readonly target: string }):
       labels,
     });
   }
-  const total = fr.nonNeg(body, 'totalExecutors');
-  const busy = fr.nonNeg(body, 'busyExecutors');
+  const total = fr.whole(body, 'totalExecutors', MAX_COUNT);
+  const busy = fr.whole(body, 'busyExecutors', MAX_COUNT);
   const executors = {
     ...(total !== undefined ? { total } : {}),
     ...(busy !== undefined ? { busy } : {}),

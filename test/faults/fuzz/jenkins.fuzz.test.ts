@@ -104,6 +104,17 @@ describe('jenkins parsers under fuzz (fault case 5)', () => {
     );
   });
 
+  it('mutated computers → whole executor counts, positive whole running build numbers', () => {
+    fuzz(
+      fc.property(mutatedOneOf(COMPUTERS, 6), (body) => {
+        const r = parseComputers(body, { target: TARGET });
+        checkErrors(r.errors);
+        checkComputers(r.value);
+      }),
+      300,
+    );
+  });
+
   it('mutated job trees → named jobs, last build numbers positive whole numbers, folders within the depth cap', () => {
     fuzz(
       fc.property(mutatedOneOf(TREES, 5), fc.integer({ min: 0, max: 3 }), (body, maxDepth) => {
