@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseBuilds, parseComputers, parseJobTree, parseQueue, parseQueueItem, queueDocs, type ComputerInfo } from '../../../src/collectors/jenkins/index.js';
-import { decodeBody, expectSaneNumbers, fuzz, FUZZ_SEED, hostileJson, hostileValue, mutatedOneOf, realCaptures, runsDone, truncatedBytes } from './support.js';
+import { MIN_PLAUSIBLE_EPOCH_MS, parseBuilds, parseComputers, parseJobTree, parseQueue, parseQueueItem, queueDocs, type ComputerInfo } from '../../../src/collectors/jenkins/index.js';
+import { decodeBody, expectSaneNumbers, fuzz, FUZZ_SEED, hostileJson, hostileValue, mutatedOneOf, plainData, realCaptures, runsDone, truncatedBytes } from './support.js';
 
 const NOW = Date.parse('2026-11-22T03:00:00Z');
 const TARGET = 'jenkins';
@@ -92,6 +92,29 @@ describe('jenkins parsers under fuzz (fault case 5)', () => {
     );
   });
 
+  it('mutated queue + computers → jenkins.queue documents with finite, non-negative, whole counts and waits; ids are whole', () => {
+    fuzz(
+      fc.property(mutatedOneOf(QUEUES), mutatedOneOf(COMPUTERS), fc.boolean(), (q, c, withComputers) => {
+        const items = parseQueue(q, { target: TARGET, nowMs: NOW });
+        const computers = parseComputers(c, { target: TARGET });
+        checkErrors(items.errors);
+        checkErrors(computers.errors);
+        checkComputers(computers.value);
+        for (const it of items.value) {
+          if (it.id !== undefined) expect(isCount(it.id)).toBe(true);
+          if (it.sinceMs !== undefined) expect(Number.isSafeInteger(it.sinceMs) && it.sinceMs >= MIN_PLAUSIBLE_EPOCH_MS).toBe(true);
+          if (it.waitMs !== undefined) expect(isCount(it.waitMs)).toBe(true);
+        }
+        for (const doc of queueDocs(items.value, { nowMs: NOW, jenkinsUrl: 'https://ci/', ...(withComputers ? { computers: computers.value } : {}) })) {
+          expectSaneNumbers(doc);
+          expect(plainData(doc)).toBe(true);
+          for (const v of Object.values(doc.executors ?? {})) expect(isCount(v)).toBe(true);
+        }
+      }),
+      400,
+    );
+  });
+
   it('queue ids of any value → an item id that is a whole number ≥ 0, or none', () => {
     fuzz(
       fc.property(fc.constantFrom(...QUEUE_ITEMS), fc.oneof(hostileValue, fc.double()), (base, id) => {
@@ -99,6 +122,20 @@ describe('jenkins parsers under fuzz (fault case 5)', () => {
         const detail = parseQueueItem(body, { target: TARGET, nowMs: NOW }).value;
         const listed = parseQueue({ items: [body] }, { target: TARGET, nowMs: NOW }).value;
         for (const it of [detail?.item, ...listed]) if (it?.id !== undefined) expect(isCount(it.id)).toBe(true);
+      }),
+      300,
+    );
+  });
+
+  it('mutated queue items (left, blocked, cancelled) → whole ids, a positive whole executable number', () => {
+    fuzz(
+      fc.property(mutatedOneOf(QUEUE_ITEMS, 5), (body) => {
+        const r = parseQueueItem(body, { target: TARGET, nowMs: NOW });
+        checkErrors(r.errors);
+        if (r.value === undefined) return;
+        if (r.value.item.id !== undefined) expect(isCount(r.value.item.id)).toBe(true);
+        if (r.value.item.waitMs !== undefined) expect(isCount(r.value.item.waitMs)).toBe(true);
+        if (r.value.executable !== undefined) expect(isNumber(r.value.executable.number)).toBe(true);
       }),
       300,
     );
@@ -139,6 +176,30 @@ describe('jenkins parsers under fuzz (fault case 5)', () => {
         for (const j of r.value.jobs) for (const v of [j.lastCompletedNumber, j.lastNumber]) if (v !== undefined) expect(isNumber(v)).toBe(true);
       }),
       300,
+    );
+  });
+
+  it('mutated builds → finished builds with positive whole numbers, whole queue ids, plausible whole instants and durations', () => {
+    fuzz(
+      fc.property(mutatedOneOf(BUILDS, 5), fc.boolean(), (body, withJob) => {
+        const r = parseBuilds(body, { target: TARGET, nowMs: NOW, jenkinsUrl: 'https://ci/', ...(withJob ? { jobName: 'team/deploy' } : {}) });
+        checkErrors(r.errors);
+        for (const n of r.value.building) expect(isNumber(n)).toBe(true);
+        for (const b of r.value.finished) {
+          expectSaneNumbers(b);
+          expect(plainData(b)).toBe(true);
+          expect(isNumber(b.number)).toBe(true);
+          expect(b.jobName.length).toBeGreaterThan(0);
+          if (b.queueId !== undefined) expect(isCount(b.queueId)).toBe(true);
+          expect(Number.isSafeInteger(b.startMs) && b.startMs >= MIN_PLAUSIBLE_EPOCH_MS).toBe(true);
+          expect(isCount(b.durationMs)).toBe(true);
+          expect(b.endMs).toBe(b.startMs + b.durationMs);
+          expect(Number.isSafeInteger(b.endMs)).toBe(true);
+          if (b.queue?.waitMs !== undefined) expect(isCount(b.queue.waitMs)).toBe(true);
+          if (b.queue?.buildableMs !== undefined) expect(isCount(b.queue.buildableMs)).toBe(true);
+        }
+      }),
+      400,
     );
   });
 
