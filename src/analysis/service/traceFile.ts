@@ -73,6 +73,10 @@ export async function readTraceLines(source: string, stdin: Readable, sink: Trac
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
       if (skipping) skipping = false;
+      // a line that ends inside this chunk is held to the same limit as one still pending: the
+      // check after the loop saw only the chunk's last, unfinished line, so an over-long line
+      // whose newline came in the same chunk was handed over (fault case 5)
+      else if (pending.length + (nl - pos) > MAX_TRACE_LINE_CHARS) sink.tooLong();
       else sink.line(pending + text.slice(pos, nl));
       pending = '';
       pos = nl + 1;
