@@ -58,7 +58,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'number' && Number.isFinite(v)) return v;
-    this.issue(`${key} is not a finite number (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not a finite number (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -107,7 +107,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'string') return v;
-    this.issue(`${key} is not a string (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not a string (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -116,7 +116,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'boolean') return v;
-    this.issue(`${key} is not a boolean (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not a boolean (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -125,7 +125,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (Array.isArray(v)) return v as unknown[];
-    this.issue(`${key} is not an array (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not an array (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -134,12 +134,17 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (isRecord(v)) return v;
-    this.issue(`${key} is not an object (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not an object (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 }
 
-function describe(v: unknown): string {
+/**
+ * What an untrusted value is, for messages: a string quoted (cut at 40), a number as text, else
+ * its kind. Never `String(v)`: a parsed object with an own `toString` key (`{"toString":0}`)
+ * makes that throw a TypeError.
+ */
+export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return 'array';
