@@ -19,7 +19,7 @@ import {
   parseMetricsSnapshot,
   parseRoles,
 } from '../../../src/collectors/mesos/index.js';
-import { decodeBody, expectSaneNumbers, fuzz, FUZZ_SEED, hostileJson, mutatedOneOf, plainData, realCaptures, runsDone, truncatedBytes } from './support.js';
+import { decodeBody, expectSaneNumbers, fuzz, FUZZ_SEED, hostileJson, hostileValue, mutatedOneOf, plainData, realCaptures, runsDone, truncatedBytes } from './support.js';
 
 const NOW = Date.parse('2026-11-22T03:00:00Z');
 const TARGET = 'mesos';
@@ -113,6 +113,21 @@ describe('mesos parsers under fuzz (fault case 5)', () => {
         r.value.forEach(checkDoc);
       }),
       300,
+    );
+  });
+
+  it('a role weight of any value → a finite weight in [0, 2^53), or none', () => {
+    fuzz(
+      fc.property(fc.oneof(hostileValue, fc.double()), (weight) => {
+        const r = parseRoles({ roles: [{ name: 'ci', weight }] }, { target: TARGET, nowMs: NOW });
+        checkErrors(r.errors);
+        for (const doc of r.value) {
+          checkDoc(doc);
+          const w = doc.mesos.role.weight;
+          if (w !== undefined) expect(Number.isFinite(w) && w >= 0 && w < 2 ** 53).toBe(true);
+        }
+      }),
+      200,
     );
   });
 
