@@ -89,9 +89,11 @@ export class FieldReader {
    * so Docker, Mesos and Jenkins share one reader.)
    */
   whole(obj: Record<string, unknown>, key: string, max: number, subject?: string): number | undefined {
-    const v = this.bounded(obj, key, max, subject);
+    // messages name the field by its path when the subject is one (`memory_stats.usage`), else by its key
+    const what = subject !== undefined && subject.endsWith(key) ? subject : key;
+    const v = this.withinBound(this.nonNeg(obj, key, subject), max, subject ?? key, what);
     if (v === undefined || Number.isInteger(v)) return v;
-    this.issue(`${key} is ${v}, not a whole number`, subject ?? key);
+    this.issue(`${what} is ${v}, not a whole number`, subject ?? key);
     return undefined;
   }
 
