@@ -155,6 +155,32 @@ function alertsProblems(a: Config['alerts']): ConfigProblem[] {
   return problems;
 }
 
+/** Keys that mean something to JavaScript objects: never a configuration key, a receiver or a label name. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The paths of every reserved key in raw input (own keys, as YAML and `JSON.parse` make them),
+ * found before TypeBox touches it: `Value.Default` assigns `__proto__` as a prototype, so
+ * `{"analysis":{"overrides":{"__proto__":{}}}}` passed the schema as an empty array-like object
+ * and then threw a TypeError in overridesProblems (fault case 5). Shared objects (YAML aliases)
+ * are walked once, so a cycle ends.
+ */
+function reservedKeyProblems(raw: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<object>();
+  const walk = (v: unknown, path: string): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    for (const key of Object.keys(v)) {
+      const at = `${path}/${key}`;
+      if (RESERVED_KEYS.has(key)) problems.push({ path: at, message: 'reserved key (it would change what the configuration object is, not set a value)' });
+      else walk((v as Record<string, unknown>)[key], at);
+    }
+  };
+  walk(raw, '');
+  return problems;
+}
+
 /**
  * Validates raw configuration data (already parsed from YAML) into a frozen Config.
  * Every problem is listed at once with its path; the input is not modified.
@@ -164,6 +190,8 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ path: '/', message: 'must be a mapping of sections (elasticsearch, docker, ...)' }], source);
   }
+  const reserved = reservedKeyProblems(raw);
+  if (reserved.length > 0) throw new ConfigError(reserved, source);
   const candidate = Value.Default(ConfigSchema, structuredClone(raw));
   // TypeBox does not apply defaults inside a Record: fill each named receiver.
   const receivers = (candidate as { receivers?: unknown }).receivers;

@@ -1,5 +1,5 @@
 import type { BuildFacts } from '../model/index.js';
-import { isRecord } from './json.js';
+import { describeValue, isRecord } from './json.js';
 import { DAY_MS, TiB } from './units.js';
 
 /**
@@ -82,11 +82,11 @@ export function readBuildDoc(source: unknown): BuildDocRead {
     ['end', endMs],
   ] as const)
     if (v === undefined || !Number.isFinite(v) || v < BUILD_MIN_EPOCH_MS || v >= BUILD_MAX_EPOCH_MS)
-      return { ok: false, problem: `build.${name} must be an instant between 1970 and 2100 (epoch ms), got ${String(at(source, ['build', name]))}` };
+      return { ok: false, problem: `build.${name} must be an instant between 1970 and 2100 (epoch ms), got ${describeValue(at(source, ['build', name]))}` };
   if (endMs! < startMs!) return { ok: false, problem: 'build.end is before build.start' };
   const durationMs = at(source, ['build', 'duration_ms']);
   if (typeof durationMs !== 'number' || !inRange(durationMs, BUILD_MAX_DURATION_MS))
-    return { ok: false, problem: `build.duration_ms must be a number in [0, ${BUILD_MAX_DURATION_MS}], got ${String(durationMs)}` };
+    return { ok: false, problem: `build.duration_ms must be a number in [0, ${BUILD_MAX_DURATION_MS}], got ${describeValue(durationMs)}` };
 
   const dropped: string[] = [];
   const num = (path: string, max: number): number | undefined => {

@@ -58,7 +58,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'number' && Number.isFinite(v)) return v;
-    this.issue(`${key} is not a finite number (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not a finite number (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -81,6 +81,22 @@ export class FieldReader {
     return this.withinBound(this.nonNeg(obj, key, subject), max, subject ?? key, key);
   }
 
+  /**
+   * A whole number in [0, `max`], or undefined: {@link bounded}, then an integer check. Counts,
+   * ids, build numbers, byte counts and epoch ms are integers at their source (`long`, `uint64`),
+   * so a fraction (`5e-324`, `0.5`) is a broken answer, an `RS_ERR_PARSE_SHAPE` issue, never a
+   * `long` field Elasticsearch would truncate. (Moved here from the Docker parsers' `wholeField`
+   * so Docker, Mesos and Jenkins share one reader.)
+   */
+  whole(obj: Record<string, unknown>, key: string, max: number, subject?: string): number | undefined {
+    // messages name the field by its path when the subject is one (`memory_stats.usage`), else by its key
+    const what = subject !== undefined && subject.endsWith(key) ? subject : key;
+    const v = this.withinBound(this.nonNeg(obj, key, subject), max, subject ?? key, what);
+    if (v === undefined || Number.isInteger(v)) return v;
+    this.issue(`${what} is ${v}, not a whole number`, subject ?? key);
+    return undefined;
+  }
+
   /** `value` when it is at most `max`; above it, an `RS_ERR_PARSE_RANGE` issue for `subject` and undefined. */
   withinBound(value: number | undefined, max: number, subject: string, what = subject): number | undefined {
     if (value === undefined || value <= max) return value;
@@ -93,7 +109,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'string') return v;
-    this.issue(`${key} is not a string (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not a string (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -102,7 +118,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'boolean') return v;
-    this.issue(`${key} is not a boolean (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not a boolean (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -111,7 +127,7 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (Array.isArray(v)) return v as unknown[];
-    this.issue(`${key} is not an array (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not an array (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 
@@ -120,12 +136,17 @@ export class FieldReader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (isRecord(v)) return v;
-    this.issue(`${key} is not an object (${describe(v)})`, subject ?? key);
+    this.issue(`${key} is not an object (${describeValue(v)})`, subject ?? key);
     return undefined;
   }
 }
 
-function describe(v: unknown): string {
+/**
+ * What an untrusted value is, for messages: a string quoted (cut at 40), a number as text, else
+ * its kind. Never `String(v)`: a parsed object with an own `toString` key (`{"toString":0}`)
+ * makes that throw a TypeError.
+ */
+export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return 'array';

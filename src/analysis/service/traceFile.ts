@@ -19,9 +19,16 @@ const GZIP_MAGIC_1 = 0x8b;
 /** Chunks of `input`, gunzipped when the first bytes are the gzip magic (whatever the file is called). */
 async function* decodedChunks(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done === true) return;
-  const head = Buffer.isBuffer(first.value) ? first.value : Buffer.from(first.value);
+  // The magic is 2 bytes, and a stream may hand over 1 byte first (a pipe, a slow stdin): read
+  // until 2 bytes are there or the stream ends. Checking the first chunk alone read a gzip whose
+  // first chunk was 1 byte as text (fault case 5).
+  let head = Buffer.alloc(0);
+  while (head.length < 2) {
+    const n = await it.next();
+    if (n.done === true) break;
+    head = Buffer.concat([head, Buffer.isBuffer(n.value) ? n.value : Buffer.from(n.value)]);
+  }
+  if (head.length === 0) return;
   async function* all(): AsyncGenerator<Buffer> {
     yield head;
     for (;;) {
@@ -66,6 +73,10 @@ export async function readTraceLines(source: string, stdin: Readable, sink: Trac
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
       if (skipping) skipping = false;
+      // a line that ends inside this chunk is held to the same limit as one still pending: the
+      // check after the loop saw only the chunk's last, unfinished line, so an over-long line
+      // whose newline came in the same chunk was handed over (fault case 5)
+      else if (pending.length + (nl - pos) > MAX_TRACE_LINE_CHARS) sink.tooLong();
       else sink.line(pending + text.slice(pos, nl));
       pending = '';
       pos = nl + 1;

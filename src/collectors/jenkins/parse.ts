@@ -1,4 +1,6 @@
 import type { QueueDoc } from '../../model/index.js';
+import { MAX_COUNT } from '../../util/bounds.js';
+import { BUILD_MAX_DURATION_MS } from '../../util/buildDoc.js';
 import { done, FieldReader, isRecord, type ParseResult } from '../../util/json.js';
 import type { ComputerInfo, FinishedBuild, JenkinsNodeInfo, JobInfo, QueueItemInfo, RunningBuild } from './types.js';
 
@@ -21,6 +23,11 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 function plausibleInstant(fr: FieldReader, obj: Record<string, unknown>, key: string, nowMs: number, subject: string): number | undefined {
   const v = fr.num(obj, key, subject);
   if (v === undefined) return undefined;
+  // Jenkins instants are Java `long` ms: a fraction made a fractional wait_ms (fault case 5).
+  if (!Number.isInteger(v)) {
+    fr.issue(`${key} ${v} is not a whole number of ms`, subject);
+    return undefined;
+  }
   if (v < MIN_PLAUSIBLE_EPOCH_MS) {
     fr.issue(`${key} ${v} is before 2000 (negative, or not epoch ms)`, subject);
     return undefined;
@@ -35,6 +42,18 @@ function plausibleInstant(fr: FieldReader, obj: Record<string, unknown>, key: st
 /** ISO text of an epoch-ms instant, or the raw number when Date cannot represent it. */
 function isoOrRaw(ms: number): string {
   return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+}
+
+/**
+ * A build number (`Run.number`, an `int` counting from 1): a whole number above 0, else an issue
+ * and undefined. The job tree's last build numbers went through fr.num, so -0.5 or 0 was taken
+ * as "the newest build" and builds were asked for by it (fault case 5).
+ */
+function buildNumberOf(fr: FieldReader, obj: Record<string, unknown>, key: string, subject: string): number | undefined {
+  const n = fr.whole(obj, key, MAX_COUNT, subject);
+  if (n !== 0) return n;
+  fr.issue(`${key} is 0, not a build number (they start at 1)`, subject);
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,7 +126,9 @@ export function labelFromWhy(why: string | undefined): string | undefined {
 }
 
 function readQueueItem(fr: FieldReader, it: Record<string, unknown>, nowMs: number): QueueItemInfo {
-  const id = fr.num(it, 'id', 'queue item');
+  // A queue id is a Java `long` counter: a fraction or a negative (fr.num took both) is not an
+  // id, and an id is the key builds are matched to their queue wait by (fault case 5).
+  const id = fr.whole(it, 'id', MAX_COUNT, 'queue item');
   const subject = id !== undefined ? `queue item ${id}` : 'queue item';
   const task = fr.obj(it, 'task', subject);
   const taskName = task ? fr.str(task, 'name', subject) : undefined;
@@ -161,13 +182,13 @@ export function parseQueueItem(body: unknown, ctx: QueueContext): ParseResult<Qu
   }
   const item = readQueueItem(fr, body, ctx.nowMs);
   const ex = isRecord(body['executable']) ? body['executable'] : undefined;
-  const number = ex ? fr.num(ex, 'number', 'executable') : undefined;
+  const number = ex ? buildNumberOf(fr, ex, 'number', 'executable') : undefined;
   const url = ex ? fr.str(ex, 'url', 'executable') : undefined;
   const cancelled = fr.bool(body, 'cancelled', 'queue item');
   return done(
     {
       item,
-      ...(number !== undefined && Number.isInteger(number) && number > 0 ? { executable: { number, ...(url !== undefined ? { url } : {}) } } : {}),
+      ...(number !== undefined ? { executable: { number, ...(url !== undefined ? { url } : {}) } } : {}),
       ...(cancelled !== undefined ? { cancelled } : {}),
     },
     fr,
@@ -328,9 +349,9 @@ export function parseComputers(body: unknown, ctx: { readonly target: string }):
         if (isRecord(ce)) {
           if (key === 'executors') busy++;
           const url = fr.str(ce, 'url', subject);
-          const number = fr.num(ce, 'number', subject);
+          const number = buildNumberOf(fr, ce, 'number', subject);
           const job = url !== undefined ? jobFromUrl(url) : undefined;
-          if (url === undefined || job === undefined || number === undefined || !Number.isInteger(number) || number <= 0) {
+          if (url === undefined || job === undefined || number === undefined) {
             fr.issue('currentExecutable without a usable url/number', subject);
             continue;
           }
@@ -338,7 +359,9 @@ export function parseComputers(body: unknown, ctx: { readonly target: string }):
         } else if (idle === false && key === 'executors') busy++;
       }
     }
-    const numExecutors = fr.nonNeg(c, 'numExecutors', subject);
+    // Executor counts are `int`s and `executors.*` are `long` fields: a fraction or 1e300
+    // (fr.nonNeg took both, fault case 5) is an issue, never a count.
+    const numExecutors = fr.whole(c, 'numExecutors', MAX_COUNT, subject);
     const temporarilyOffline = fr.bool(c, 'temporarilyOffline', subject);
     const idle = fr.bool(c, 'idle', subject);
     nodes.push({
@@ -351,8 +374,8 @@ export function parseComputers(body: unknown, ctx: { readonly target: string }):
       labels,
     });
   }
-  const total = fr.nonNeg(body, 'totalExecutors');
-  const busy = fr.nonNeg(body, 'busyExecutors');
+  const total = fr.whole(body, 'totalExecutors', MAX_COUNT);
+  const busy = fr.whole(body, 'busyExecutors', MAX_COUNT);
   const executors = {
     ...(total !== undefined ? { total } : {}),
     ...(busy !== undefined ? { busy } : {}),
@@ -424,8 +447,8 @@ export function parseJobTree(body: unknown, ctx: JobTreeContext): ParseResult<Jo
         continue;
       }
       const url = fr.str(j, 'url', path.join('/'));
-      const lc = isRecord(j['lastCompletedBuild']) ? fr.num(j['lastCompletedBuild'], 'number', path.join('/')) : undefined;
-      const lb = isRecord(j['lastBuild']) ? fr.num(j['lastBuild'], 'number', path.join('/')) : undefined;
+      const lc = isRecord(j['lastCompletedBuild']) ? buildNumberOf(fr, j['lastCompletedBuild'], 'number', path.join('/')) : undefined;
+      const lb = isRecord(j['lastBuild']) ? buildNumberOf(fr, j['lastBuild'], 'number', path.join('/')) : undefined;
       out.push({
         fullName: path.join('/'),
         path,
@@ -448,10 +471,12 @@ function timeInQueue(fr: FieldReader, actions: readonly unknown[], subject: stri
       isRecord(x) && (x['_class'] === TIME_IN_QUEUE_CLASS || 'queuingDurationMillis' in x || 'waitingDurationMillis' in x),
   );
   if (a === undefined) return undefined;
-  const queuing = fr.nonNeg(a, 'queuingDurationMillis', `${subject}.queuingDurationMillis`);
-  const blocked = fr.nonNeg(a, 'blockedDurationMillis', `${subject}.blockedDurationMillis`);
-  const buildable = fr.nonNeg(a, 'buildableDurationMillis', `${subject}.buildableDurationMillis`);
-  const waiting = fr.nonNeg(a, 'waitingDurationMillis', `${subject}.waitingDurationMillis`);
+  // Durations are `long` ms, at most a build's longest (a year): a fraction (5e-324) or 1e300
+  // reached queue.wait_ms and buildable_ms, `long` fields (fault case 5).
+  const queuing = fr.whole(a, 'queuingDurationMillis', BUILD_MAX_DURATION_MS, `${subject}.queuingDurationMillis`);
+  const blocked = fr.whole(a, 'blockedDurationMillis', BUILD_MAX_DURATION_MS, `${subject}.blockedDurationMillis`);
+  const buildable = fr.whole(a, 'buildableDurationMillis', BUILD_MAX_DURATION_MS, `${subject}.buildableDurationMillis`);
+  const waiting = fr.whole(a, 'waitingDurationMillis', BUILD_MAX_DURATION_MS, `${subject}.waitingDurationMillis`);
   // queuing = blocked + buildable + waiting (TimeInQueueAction.java); plugin 4.x hides
   // queuingDurationMillis at default depth, so the sum stands in for it.
   const waitMs = queuing ?? (blocked !== undefined && buildable !== undefined && waiting !== undefined ? blocked + buildable + waiting : undefined);
@@ -498,9 +523,12 @@ export function parseBuilds(body: unknown, ctx: BuildsContext): ParseResult<Buil
       fr.issue('build entry is not an object', ctx.jobName ?? 'builds');
       continue;
     }
-    const number = fr.num(b, 'number', `${ctx.jobName ?? '?'} build`);
-    if (number === undefined || !Number.isInteger(number) || number <= 0) {
-      fr.issue('build without a positive integer number', ctx.jobName ?? 'builds');
+    // 1.8e308 passed Number.isInteger as a build number (fault case 5): bounded by buildNumberOf
+    const issuesBefore = fr.errors.length;
+    const number = buildNumberOf(fr, b, 'number', `${ctx.jobName ?? '?'} build`);
+    if (number === undefined) {
+      // one error per unusable build: the reader's own, else this one
+      if (fr.errors.length === issuesBefore) fr.issue('build without a positive integer number', ctx.jobName ?? 'builds');
       continue;
     }
     const url = fr.str(b, 'url', `build ${number}`);
@@ -521,13 +549,16 @@ export function parseBuilds(body: unknown, ctx: BuildsContext): ParseResult<Buil
       continue;
     }
     const startMs = plausibleInstant(fr, b, 'timestamp', ctx.nowMs, subject);
-    const durationMs = fr.nonNeg(b, 'duration', subject);
+    // a whole number of ms up to a year (readBuildDoc refuses longer builds): a fraction or 1e300 is an issue
+    const durationMs = fr.whole(b, 'duration', BUILD_MAX_DURATION_MS, subject);
     if (startMs === undefined || durationMs === undefined) {
       if (b['timestamp'] === undefined || b['duration'] === undefined) fr.issue('finished build without timestamp or duration', subject);
       continue;
     }
     const builtOn = fr.str(b, 'builtOn', subject);
-    const queueId = fr.nonNeg(b, 'queueId', subject);
+    // The queue item id the build came from (a `long`): a fraction matched no queue item and was
+    // stored as one (fault case 5); a whole number ≥ 0 or none.
+    const queueId = fr.whole(b, 'queueId', MAX_COUNT, subject);
     const queue = timeInQueue(fr, fr.arr(b, 'actions', subject) ?? [], subject);
     finished.push({
       ...(ctx.jenkinsUrl !== undefined ? { jenkinsUrl: ctx.jenkinsUrl } : {}),

@@ -24,21 +24,25 @@ const MAX_EPOCH_SECS = 253_402_300_799;
 /** Largest cumulative CPU or throttled seconds: × 1000 (as `time_ms`) it still fits a `long` exactly. */
 const MAX_CPU_SECS = MAX_COUNT / 1000;
 
-/** Each statistic, its Mesos key, and the most a host can report for it. */
-const STAT_KEYS: ReadonlyArray<readonly [keyof ExecutorStatistics, string, number]> = [
-  ['timestampSecs', 'timestamp', MAX_EPOCH_SECS],
-  ['cpusUserTimeSecs', 'cpus_user_time_secs', MAX_CPU_SECS],
-  ['cpusSystemTimeSecs', 'cpus_system_time_secs', MAX_CPU_SECS],
-  ['cpusLimit', 'cpus_limit', MAX_HOST_CPUS],
-  ['cpusNrPeriods', 'cpus_nr_periods', MAX_COUNT],
-  ['cpusNrThrottled', 'cpus_nr_throttled', MAX_COUNT],
-  ['cpusThrottledTimeSecs', 'cpus_throttled_time_secs', MAX_CPU_SECS],
-  ['memRssBytes', 'mem_rss_bytes', MAX_MEMORY_BYTES],
-  ['memTotalBytes', 'mem_total_bytes', MAX_MEMORY_BYTES],
-  ['memFileBytes', 'mem_file_bytes', MAX_MEMORY_BYTES],
-  ['memCacheBytes', 'mem_cache_bytes', MAX_MEMORY_BYTES],
-  ['memLimitBytes', 'mem_limit_bytes', MAX_MEMORY_BYTES],
-  ['processes', 'processes', MAX_PROCESS_COUNT],
+/**
+ * Each statistic, its Mesos key, the most a host can report for it, and whether it is a whole
+ * number (byte counts and counters are `uint64` in mesos.proto: a fraction such as 5e-324 is a
+ * broken answer, and it reached `memory.limit_bytes`, a `long`, before the fuzz of fault case 5).
+ */
+const STAT_KEYS: ReadonlyArray<readonly [keyof ExecutorStatistics, string, number, 'whole' | 'real']> = [
+  ['timestampSecs', 'timestamp', MAX_EPOCH_SECS, 'real'],
+  ['cpusUserTimeSecs', 'cpus_user_time_secs', MAX_CPU_SECS, 'real'],
+  ['cpusSystemTimeSecs', 'cpus_system_time_secs', MAX_CPU_SECS, 'real'],
+  ['cpusLimit', 'cpus_limit', MAX_HOST_CPUS, 'real'],
+  ['cpusNrPeriods', 'cpus_nr_periods', MAX_COUNT, 'whole'],
+  ['cpusNrThrottled', 'cpus_nr_throttled', MAX_COUNT, 'whole'],
+  ['cpusThrottledTimeSecs', 'cpus_throttled_time_secs', MAX_CPU_SECS, 'real'],
+  ['memRssBytes', 'mem_rss_bytes', MAX_MEMORY_BYTES, 'whole'],
+  ['memTotalBytes', 'mem_total_bytes', MAX_MEMORY_BYTES, 'whole'],
+  ['memFileBytes', 'mem_file_bytes', MAX_MEMORY_BYTES, 'whole'],
+  ['memCacheBytes', 'mem_cache_bytes', MAX_MEMORY_BYTES, 'whole'],
+  ['memLimitBytes', 'mem_limit_bytes', MAX_MEMORY_BYTES, 'whole'],
+  ['processes', 'processes', MAX_PROCESS_COUNT, 'whole'],
 ];
 
 /**
@@ -79,8 +83,8 @@ export function parseAgentStatistics(body: unknown, ctx: { readonly target: stri
       continue;
     }
     const stats: Record<string, number> = {};
-    for (const [name, key, max] of STAT_KEYS) {
-      const v = fr.bounded(raw, key, max, `${subject}.${key}`);
+    for (const [name, key, max, kind] of STAT_KEYS) {
+      const v = kind === 'whole' ? fr.whole(raw, key, max, `${subject}.${key}`) : fr.bounded(raw, key, max, `${subject}.${key}`);
       if (v !== undefined) stats[name] = v;
     }
     const containerId = readId(fr, e, 'container_id', subject);

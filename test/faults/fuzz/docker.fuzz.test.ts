@@ -26,7 +26,7 @@ import {
 } from '../../../src/collectors/docker/index.js';
 import type { ContainerDoc } from '../../../src/model/index.js';
 import { REPO_ROOT } from '../../support/env.js';
-import { decodeBody, FUZZ_SEED, hostileJson, mutatedOneOf, expectSaneNumbers, plainData, realCaptures, runsDone, truncatedBytes, fuzz } from './support.js';
+import { decodeBody, FUZZ_SEED, hostileJson, hostileValue, mutatedOneOf, expectSaneNumbers, plainData, realCaptures, runsDone, truncatedBytes, fuzz } from './support.js';
 
 const NOW = Date.parse('2026-11-22T03:00:00Z');
 const recorded = (name: string): unknown => JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/docker/recorded', name), 'utf8')) as unknown;
@@ -170,6 +170,42 @@ describe('docker parsers under fuzz (fault case 5)', () => {
         }
       }),
       300,
+    );
+  });
+
+  it('online_cpus of any value → a reading whose CPU count (this one and precpu) is a whole number in 1..MAX_HOST_CPUS, or none', () => {
+    fuzz(
+      fc.property(fc.constantFrom(...STATS), fc.oneof(hostileValue, fc.double({ min: 0, max: 64 })), fc.boolean(), (base, online, pre) => {
+        const body = structuredClone(base) as Record<string, Record<string, unknown> | undefined>;
+        const section = body[pre ? 'precpu_stats' : 'cpu_stats'];
+        if (section === undefined || section === null || typeof section !== 'object') return;
+        section['online_cpus'] = online;
+        const r = parseStatsReading(body);
+        checkErrors(r.errors);
+        if (r.value?.status !== 'running') return;
+        for (const n of [r.value.cpu.onlineCpus, r.value.previous?.onlineCpus]) if (n !== undefined) expect(Number.isInteger(n) && n >= 1 && n <= MAX_HOST_CPUS).toBe(true);
+      }),
+      300,
+    );
+  });
+
+  it('events: timeNano is the top-level field of the event, never a "timeNano" nested in Actor or Attributes', () => {
+    const nested = fc.constantFrom('Actor', 'Attributes');
+    fuzz(
+      fc.property(fc.constantFrom(...EVENTS), nested, fc.bigInt({ min: 10n ** 18n, max: 2n * 10n ** 18n }), fc.boolean(), (line, where, decoy, keepTop) => {
+        const ev = JSON.parse(line) as Record<string, unknown> & { Actor: Record<string, unknown> };
+        const top = /"timeNano":(\d+)/.exec(line)![1]!;
+        const actor = { ...ev.Actor };
+        if (where === 'Actor') actor['timeNano'] = 0;
+        else actor['Attributes'] = { ...(actor['Attributes'] as object), timeNano: 0 };
+        // the decoy first in the text, the top-level field after it (or absent)
+        const { timeNano: _drop, Actor: _actor, ...rest } = ev;
+        const text = JSON.stringify({ Actor: actor, ...rest }).replace('"timeNano":0', `"timeNano":${decoy}`).replace(/\}$/, keepTop ? `,"timeNano":${top}}` : '}');
+        const events = [...parseStartEvents(text).value, ...parseExitEvents(text).value];
+        if (!keepTop) expect(events).toEqual([]);
+        for (const e of events) expect(`${e.at.epochMs}${String(e.at.subMsNs).padStart(6, '0')}`).toBe(top);
+      }),
+      200,
     );
   });
 

@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { REAL_CAPTURES_DIR } from '../../support/env.js';
 
@@ -51,6 +52,42 @@ export function realCaptures(folder: string, namePattern: RegExp = /\.json$/): A
     } catch {
       // not JSON (a note, a partial capture): not a sample
     }
+  }
+  return out;
+}
+
+/** The real traces folder shipped beside the real captures (never copied into the project). */
+export const REAL_TRACES_DIR = join(REAL_CAPTURES_DIR, '..', 'real-traces');
+
+/**
+ * The first `max` non-empty lines of one NDJSON trace (gzip or not) of ../shared/real-traces,
+ * read at test time. Empty when the file is absent: the fuzz then runs on its synthetic lines.
+ */
+export function realTraceLines(relativePath: string, max: number): string[] {
+  const file = join(REAL_TRACES_DIR, relativePath);
+  if (!existsSync(file)) return [];
+  const raw = readFileSync(file);
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  const out: string[] = [];
+  let pos = 0;
+  while (out.length < max && pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(pos, nl).trim();
+    if (line !== '') out.push(line);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+/** Cuts `bytes` into chunks at the given cut points (sorted, deduplicated, within the buffer): chunk boundaries anywhere, 1-byte chunks too. */
+export function chunked(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const at = [...new Set(cuts.map((c) => (bytes.length === 0 ? 0 : c % bytes.length)))].filter((c) => c > 0).sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const c of [...at, bytes.length]) {
+    if (c > prev) out.push(bytes.subarray(prev, c));
+    prev = c;
   }
   return out;
 }

@@ -58,30 +58,6 @@ export function capText(text: string, maxLength: number): string {
   return cut;
 }
 
-/**
- * A non-negative number no larger than `max` (`fr.nonNeg`, then the physical bound): beyond it,
- * an `RS_ERR_PARSE_RANGE` issue for `path` and undefined.
- */
-export function boundedField(fr: FieldReader, obj: Record<string, unknown>, key: string, max: number, path: string): number | undefined {
-  const v = fr.nonNeg(obj, key, path);
-  if (v === undefined || v <= max) return v;
-  fr.issue(`${path} is ${v}, beyond what an engine can report (at most ${max})`, path, 'RS_ERR_PARSE_RANGE');
-  return undefined;
-}
-
-/**
- * A whole number in [0, `max`] ({@link boundedField}, then an integer check): byte counts and
- * process counts are integers in the engine (`uint64`), so a fraction (`5e-324`, `0.5`) is a
- * broken answer, an `RS_ERR_PARSE_SHAPE` issue for `path` and undefined, never a `long` field
- * Elasticsearch would truncate.
- */
-export function wholeField(fr: FieldReader, obj: Record<string, unknown>, key: string, max: number, path: string): number | undefined {
-  const v = boundedField(fr, obj, key, max, path);
-  if (v === undefined || Number.isInteger(v)) return v;
-  fr.issue(`${path} is ${v}, not a whole number`, path);
-  return undefined;
-}
-
 /** What a value is, for messages. */
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';

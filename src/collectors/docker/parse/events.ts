@@ -20,6 +20,48 @@ export interface ExitEvent {
   readonly exitCode?: number;
 }
 
+/**
+ * The digits of the top-level `timeNano` of one event line (a JSON object), read from the text
+ * because 19 digits lose their last ones in a double; undefined when the top level has no
+ * `timeNano` of 7–19 plain digits. Only keys at depth 1 count (the last one wins, as in
+ * `JSON.parse`): a `"timeNano"` inside `Actor` or its `Attributes` is not the event's time (the
+ * fuzz of fault case 5 found a regex over the whole line taking the first one anywhere).
+ */
+function topLevelTimeNanoDigits(text: string): string | undefined {
+  let depth = 0;
+  let found: string | undefined;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      // a string: find its end, skipping escapes
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        const after = /^\s*:\s*/.exec(text.slice(j + 1, j + 40));
+        if (after !== null) {
+          let key: unknown;
+          try {
+            key = JSON.parse(text.slice(i, j + 1));
+          } catch {
+            key = undefined;
+          }
+          if (key === 'timeNano') {
+            const m = /^(\d{7,19})\s*[,}]/.exec(text.slice(j + 1 + after[0].length, j + 1 + after[0].length + 21));
+            found = m?.[1];
+          }
+        }
+      }
+      i = j + 1;
+      continue;
+    }
+    if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') depth--;
+    i++;
+  }
+  return found;
+}
+
 /** One line of an events answer → its parts, or undefined when it is not a container event of a valid id. */
 function eventLine(text: string): { id: string; action: unknown; at: DockerInstant; attributes: Record<string, unknown> | undefined } | undefined {
   let ev: unknown;
@@ -31,7 +73,7 @@ function eventLine(text: string): { id: string; action: unknown; at: DockerInsta
   if (!isRecord(ev)) return undefined;
   const actor = isRecord(ev['Actor']) ? ev['Actor'] : undefined;
   const id = ev['id'] ?? actor?.['ID'];
-  const digits = /"timeNano"\s*:\s*(\d{7,19})\b/.exec(text)?.[1];
+  const digits = topLevelTimeNanoDigits(text);
   if (typeof id !== 'string' || !CONTAINER_ID_PATTERN.test(id) || digits === undefined) return undefined;
   const attributes = actor !== undefined && isRecord(actor['Attributes']) ? actor['Attributes'] : undefined;
   return { id, action: ev['Action'] ?? ev['status'], at: { epochMs: Number(digits.slice(0, -6)), subMsNs: Number(digits.slice(-6)) }, attributes };

@@ -1,7 +1,7 @@
 /** `GET /containers/{id}/json` (inspect) → limits, identity, labels and exit state (pure). */
 import type { JenkinsIdentity, MesosIdentity } from '../../../model/index.js';
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { capText, cappedStr, describeValue, exitCodeOf, wholeField, CONTAINER_ID_PATTERN, MAX_EXIT_CODE, MAX_HOST_CPUS, MIN_EXIT_CODE, MAX_LABEL_KEY_LENGTH, MAX_LABELS, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
+import { capText, cappedStr, describeValue, exitCodeOf, CONTAINER_ID_PATTERN, MAX_EXIT_CODE, MAX_HOST_CPUS, MIN_EXIT_CODE, MAX_LABEL_KEY_LENGTH, MAX_LABELS, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
 import type { ContainerExit } from './events.js';
 import { parseDockerTime } from './time.js';
 
@@ -155,7 +155,7 @@ export function parseInspect(raw: unknown, target = 'docker'): InspectParseResul
     cpuLimitCores = undefined;
   }
   // A setting below 2^62 fits a `long` and is what the container was given; ≥ 2^62 is "no limit".
-  const memory = hostConfig && wholeField(fr, hostConfig, 'Memory', Number.MAX_VALUE, 'HostConfig.Memory');
+  const memory = hostConfig && fr.whole(hostConfig, 'Memory', Number.MAX_VALUE, 'HostConfig.Memory');
   const memoryLimitBytes = memory !== undefined && memory > 0 && memory < NO_LIMIT_BYTES ? memory : undefined;
 
   const oom = state && fr.bool(state, 'OOMKilled', 'State.OOMKilled');

@@ -7,7 +7,7 @@
  * ../shared/design/reference/apis.md §2.1–2.3.
  */
 import { done, FieldReader, isRecord, type ParseResult } from '../../../util/json.js';
-import { boundedField, cappedStr, wholeField, describeValue, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
+import { cappedStr, describeValue, CONTAINER_ID_PATTERN, MAX_HOST_CPUS, MAX_MEMORY_BYTES, MAX_PROCESS_COUNT, MAX_TEXT_LENGTH, NO_LIMIT_BYTES } from './bounds.js';
 import { MAX_COUNT } from '../../../util/bounds.js';
 import { nsBetween, parseDockerTime, type DockerInstant } from './time.js';
 
@@ -86,8 +86,8 @@ function readThrottling(fr: FieldReader, cpuStats: Record<string, unknown> | und
   const t = cpuStats && fr.obj(cpuStats, 'throttling_data', `${path}.throttling_data`);
   if (!t) return undefined;
   // period counts reach the document as deltas (`cpu.throttled.periods`): whole and at most 2^53 − 1
-  const periods = wholeField(fr, t, 'periods', MAX_COUNT, `${path}.throttling_data.periods`);
-  const throttledPeriods = wholeField(fr, t, 'throttled_periods', MAX_COUNT, `${path}.throttling_data.throttled_periods`);
+  const periods = fr.whole(t, 'periods', MAX_COUNT, `${path}.throttling_data.periods`);
+  const throttledPeriods = fr.whole(t, 'throttled_periods', MAX_COUNT, `${path}.throttling_data.throttled_periods`);
   const throttledTimeNs = fr.nonNeg(t, 'throttled_time', `${path}.throttling_data.throttled_time`);
   if (periods === undefined && throttledPeriods === undefined && throttledTimeNs === undefined) return undefined;
   return { periods, throttledPeriods, throttledTimeNs };
@@ -95,7 +95,9 @@ function readThrottling(fr: FieldReader, cpuStats: Record<string, unknown> | und
 
 function readOnlineCpus(fr: FieldReader, cpuStats: Record<string, unknown> | undefined, path: string): number | undefined {
   if (!cpuStats) return undefined;
-  const online = boundedField(fr, cpuStats, 'online_cpus', MAX_HOST_CPUS, `${path}.online_cpus`);
+  // A CPU count is a whole number (the engine's `uint32`): a fraction (1.5) is a broken answer,
+  // an issue, and the count falls back to percpu_usage.length (fault case 5 found 1.5 accepted).
+  const online = fr.whole(cpuStats, 'online_cpus', MAX_HOST_CPUS, `${path}.online_cpus`);
   if (online !== undefined && online >= 1) return online;
   const usage = cpuStats['cpu_usage'];
   const percpu = isRecord(usage) ? usage['percpu_usage'] : undefined;
@@ -105,7 +107,7 @@ function readOnlineCpus(fr: FieldReader, cpuStats: Record<string, unknown> | und
 
 /** A byte count of `memory_stats` (or its `stats`), bounded by {@link MAX_MEMORY_BYTES}. */
 function bytes(fr: FieldReader, obj: Record<string, unknown> | undefined, key: string, path: string): number | undefined {
-  return obj === undefined ? undefined : wholeField(fr, obj, key, MAX_MEMORY_BYTES, `${path}.${key}`);
+  return obj === undefined ? undefined : fr.whole(obj, key, MAX_MEMORY_BYTES, `${path}.${key}`);
 }
 
 function readMemory(fr: FieldReader, raw: Record<string, unknown>): MemoryReading | undefined {
@@ -133,7 +135,7 @@ function readMemory(fr: FieldReader, raw: Record<string, unknown>): MemoryReadin
 
   // A limit is a setting, not a measurement: anything ≥ 2^62 means "no limit" (the cgroup
   // default), and anything below is what the container was given (and fits a `long`).
-  const rawLimit = wholeField(fr, mem, 'limit', Number.MAX_VALUE, 'memory_stats.limit');
+  const rawLimit = fr.whole(mem, 'limit', Number.MAX_VALUE, 'memory_stats.limit');
   const hierarchical = stats !== undefined ? fr.nonNeg(stats, 'hierarchical_memory_limit', `${sp}.hierarchical_memory_limit`) : undefined;
   const limitBytes =
     rawLimit !== undefined && rawLimit > 0 && rawLimit < NO_LIMIT_BYTES && !(hierarchical !== undefined && hierarchical >= NO_LIMIT_BYTES) ? rawLimit : undefined;
@@ -228,7 +230,7 @@ export function parseStatsReading(raw: unknown, target = 'docker'): StatsParseRe
   }
 
   const pids = fr.obj(raw, 'pids_stats', 'pids_stats');
-  const processCount = pids && wholeField(fr, pids, 'current', MAX_PROCESS_COUNT, 'pids_stats.current');
+  const processCount = pids && fr.whole(pids, 'current', MAX_PROCESS_COUNT, 'pids_stats.current');
   return done(
     {
       status: 'running',
