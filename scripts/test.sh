@@ -22,7 +22,7 @@ bash scripts/docker-engine.sh start >&2
 bash scripts/es.sh start >&2
 RIGHTSIZE_CHROMIUM=$(bash scripts/chromium.sh)
 export RIGHTSIZE_CHROMIUM
-CI_FAULT_CASES=(test/faults/mesos-leader-killed.test.ts test/faults/fresh-store.test.ts test/faults/docker-restart.test.ts)
+CI_FAULT_CASES=(test/faults/mesos-leader-killed.test.ts test/faults/fresh-store.test.ts test/faults/docker-restart.test.ts test/faults/probes.test.ts)
 if [ "$#" -gt 0 ]; then
   npx vitest run "$@"
 else
