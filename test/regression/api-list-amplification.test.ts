@@ -5,11 +5,12 @@
  * out. And (issue 14, "Also"): bad percent-encoding and oversize headers were answered with
  * fastify's own body instead of `{error:{code,message}}`.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, MAX_PAGE, RecommendationCache } from '../../src/api/index.js';
 import type { RecommendationDoc } from '../../src/model/index.js';
 import { pollUntil } from '../support/poll.js';
+import { openSocket } from '../support/sockets.js';
 
 function rec(i: number): RecommendationDoc {
   return {
@@ -42,15 +43,7 @@ async function loaded(limits?: Parameters<typeof buildApp>[0]['limits']) {
   return app;
 }
 
-function openSocket(port: number): Promise<{ socket: Socket; closed: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    sockets.push(socket);
-    const closed = new Promise<void>((r) => socket.once('close', () => r()));
-    socket.once('connect', () => resolve({ socket, closed }));
-    socket.once('error', reject);
-  });
-}
+
 
 describe('regression: issue 14 item 5, amplification on the list route', () => {
   it('a page larger than the bound is refused with 400 naming `limit`; the largest page is bounded', async () => {
@@ -69,7 +62,7 @@ describe('regression: issue 14 item 5, amplification on the list route', () => {
     const a = await loaded({ maxConnections: 4, idleTimeoutMs: 300 });
     await a.listen({ host: '127.0.0.1', port: 0 });
     const port = (a.server.address() as { port: number }).port;
-    const held = await Promise.all([0, 1, 2, 3].map(() => openSocket(port)));
+    const held = await Promise.all([0, 1, 2, 3].map(() => openSocket(port, sockets)));
     // The server counts a connection once it accepted it: wait until it has all four.
     await pollUntil('4 connections', 5_000, async () => ((await new Promise<number>((r) => a.server.getConnections((_e, n) => r(n)))) === 4 ? true : undefined), 20);
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/jobs/folder/job-1`, { signal: AbortSignal.timeout(5_000) });
@@ -95,7 +88,7 @@ describe('regression: issue 14, framework errors keep the {error:{code,message}}
     const a = await loaded();
     await a.listen({ host: '127.0.0.1', port: 0 });
     const port = (a.server.address() as { port: number }).port;
-    const { socket } = await openSocket(port);
+    const { socket } = await openSocket(port, sockets);
     const answer = new Promise<string>((resolve) => {
       let buf = '';
       socket.on('data', (d: Buffer) => (buf += d.toString()));

@@ -1,8 +1,9 @@
 import { createServer, request, type Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capConnections, ConnectionTable } from '../../../src/api/connections.js';
 import { pollUntil } from '../../support/poll.js';
+import { openSocket } from '../../support/sockets.js';
 
 describe('ConnectionTable (the eviction policy)', () => {
   it('takes connections in below the cap without closing any', () => {
@@ -118,15 +119,7 @@ describe('capConnections on a real http.Server', () => {
     return { port: (server.address() as { port: number }).port, stats };
   }
 
-  function open(port: number): Promise<{ socket: Socket; closed: Promise<void> }> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      sockets.push(socket);
-      const closed = new Promise<void>((r) => socket.once('close', () => r()));
-      socket.once('connect', () => resolve({ socket, closed }));
-      socket.once('error', reject);
-    });
-  }
+  const open = (port: number): ReturnType<typeof openSocket> => openSocket(port, sockets);
 
   function get(port: number, path: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
