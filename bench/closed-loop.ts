@@ -184,6 +184,13 @@ async function main(): Promise<void> {
       api = /listening on (http:\/\/\S+)/.exec(output(serve))?.[1];
     }
     if (api === undefined) throw new Error(`serve did not start: ${output(serve).slice(-2000)}`);
+    // serve listens before its first snapshot arrives from the reload worker (503 until then).
+    let ready = false;
+    for (let i = 0; i < 120 && !ready; i++) {
+      ready = await fetch(`${api}/readyz`).then((r) => r.ok, () => false);
+      if (!ready) await sleep(500);
+    }
+    if (!ready) throw new Error(`serve not ready within 60 s: ${output(serve).slice(-2000)}`);
     for (const j of base.jobs) {
       const r = await fetch(`${api}/api/v1/jobs/${j.name.split('/').map(encodeURIComponent).join('/')}?format=mesos-plugin`);
       const body = (await r.json()) as { label?: string; cpus?: number; mem?: number; fallback?: boolean };
