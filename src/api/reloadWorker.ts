@@ -1,7 +1,7 @@
 /**
  * The recommendation cache's reload, in a worker thread (started by {@link WorkerSnapshotSource}):
  * reads every latest recommendation from Elasticsearch with its own client, packs the snapshot
- * ({@link packRecommendations}) and transfers the buffer to the main thread. Everything a reload
+ * ({@link RecommendationPacker}) into a buffer the main thread shares. Everything a reload
  * allocates (response bodies, parsed documents, their JSON, the sorts) lives and dies in this
  * thread's heap, so the server's event loop never waits for its garbage collections.
  *
@@ -81,7 +81,6 @@ if (port) {
         packMs += performance.now() - p0;
         skipped += page.skipped;
       }
-      signal.throwIfAborted();
       const t1 = performance.now();
       const readMs = t1 - t0 - packMs;
       let grown: SharedArrayBuffer | undefined;
